@@ -1,0 +1,100 @@
+"""What every `pingan` command shares: the database engine, output as rich tables or JSON,
+progress bars, and one-line failures with a non-zero exit."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any, NoReturn
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+from sqlalchemy.engine import Engine
+
+console = Console()
+err_console = Console(stderr=True)
+
+
+class CliState:
+    json_output: bool = False
+    database_url: str | None = None
+
+
+state = CliState()
+
+
+def fail(message: str, code: int = 1) -> NoReturn:
+    """Stop with a one-line reason on stderr and a non-zero exit code."""
+    err_console.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
+    raise typer.Exit(code)
+
+
+def database_engine(migrate_schema: bool = True) -> Engine:
+    """The engine of the configured database, its schema brought up to date."""
+    from rosters.db import get_engine, migrate
+
+    engine = get_engine(state.database_url)
+    if migrate_schema:
+        migrate(engine)
+    return engine
+
+
+def emit(data: Any, *, title: str = "", columns: Sequence[str] | None = None) -> None:
+    """Print `data` as JSON (with --json) or as a table of rows (list of dicts) / key-values."""
+    if state.json_output:
+        typer.echo(json.dumps(data, ensure_ascii=False, indent=1, default=str))
+        return
+    if isinstance(data, dict):
+        table = Table(title=title or None, show_header=False)
+        for key, value in data.items():
+            table.add_row(str(key), _cell(value))
+        console.print(table)
+        return
+    rows = list(data)
+    cols = list(columns or (rows[0].keys() if rows else []))
+    table = Table(title=title or None)
+    for col in cols:
+        table.add_column(col)
+    for row in rows:
+        table.add_row(*(_cell(row.get(c)) for c in cols))
+    console.print(table)
+
+
+def _cell(value: Any) -> str:
+    if isinstance(value, float):
+        return f"{value:,.2f}"
+    if isinstance(value, list | dict):
+        return json.dumps(value, ensure_ascii=False, default=str)
+    return "" if value is None else str(value)
+
+
+@contextmanager
+def progress(description: str, total: float | None = None) -> Iterator[Any]:
+    """A progress bar on stderr (silent with --json); yields `advance(n=1)`."""
+    bar = Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TextColumn("{task.completed:.0f}/{task.total}"),
+        TimeElapsedColumn(),
+        console=err_console,
+        disable=state.json_output,
+        transient=True,
+    )
+    with bar:
+        task = bar.add_task(description, total=total)
+
+        def advance(n: float = 1) -> None:
+            bar.advance(task, n)
+
+        yield advance
+
+
+def track(items: Iterable[Any], description: str, total: int | None = None) -> Iterator[Any]:
+    items = list(items) if total is None else items
+    with progress(description, total if total is not None else len(items)) as advance:  # type: ignore[arg-type]
+        for item in items:
+            yield item
+            advance()

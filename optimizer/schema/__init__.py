@@ -1,0 +1,1 @@
+"""JSON Schemas of pingan's file formats. Regenerate with `python -m optimizer.schema`."""

@@ -1,0 +1,4 @@
+"""Imports every table model of every package so that `SQLModel.metadata` is complete
+(for Alembic). Each package that adds tables adds one import line here."""
+
+import rosters.models  # noqa: F401

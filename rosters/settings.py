@@ -1,0 +1,44 @@
+"""One Settings object for the whole process, read from the environment (prefix `PINGAN_`)
+and an optional `.env` / settings file (`PINGAN_SETTINGS_FILE`). Documented in the README."""
+
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="PINGAN_",
+        env_file=os.environ.get("PINGAN_SETTINGS_FILE", ".env"),
+        env_file_encoding="utf-8",
+        extra="ignore",
+    )
+
+    database_url: str = Field(
+        default="sqlite:///pingan.db",
+        description="SQLAlchemy URL; SQLite file by default, e.g. "
+        "postgresql+psycopg://user@host:5432/pingan for PostgreSQL",
+    )
+    timezone: str = Field(default="Asia/Shanghai", description="local time zone of the centre")
+    secret_key: str = Field(default="", description="token signing key (required by the server)")
+    token_minutes: int = Field(default=30, ge=1, description="lifetime of a login token")
+    travel_service_url: str = Field(
+        default="", description="OSRM-compatible table service; empty = great-circle model"
+    )
+    travel_timeout_seconds: float = Field(default=2.0, gt=0)
+    tile_url: str = Field(
+        default="", description="optional intranet tile template, e.g. Tianditu-style {z}/{x}/{y}"
+    )
+    standards_file: str = Field(
+        default="", description="JSON file overriding the staffing-standard thresholds"
+    )
+    output_dir: str = Field(default="out", description="where `pingan demo` writes its outputs")
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()
