@@ -13,16 +13,24 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from optimizer.travel import GreatCircleTravel, TravelMode
 from optimizer.travel import haversine_km as _shared_haversine_km
+
+_SHARED = GreatCircleTravel()  # the project-wide default speeds and circuity
 
 
 @dataclass(frozen=True)
 class TravelModel:
-    """Great-circle × circuity ÷ speed, with a foot speed for units without a vehicle."""
+    """Great-circle × circuity ÷ speed, with a foot speed for units without a vehicle.
+    Defaults are those of `optimizer.travel.GreatCircleTravel` (urban)."""
 
-    vehicle_kmh: float = 40.0
-    foot_kmh: float = 5.0
-    circuity: float = 1.3
+    vehicle_kmh: float = _SHARED.speed(TravelMode.VEHICLE)
+    foot_kmh: float = _SHARED.speed(TravelMode.FOOT)
+    circuity: float = _SHARED.circuity
+
+    @classmethod
+    def from_travel(cls, travel: GreatCircleTravel) -> TravelModel:
+        return cls(travel.speed(TravelMode.VEHICLE), travel.speed(TravelMode.FOOT), travel.circuity)
 
 
 def distance_km(origins: np.ndarray, destinations: np.ndarray) -> np.ndarray:
