@@ -37,6 +37,8 @@ def main(
 # registered on `app` by the module's `register(app)`.
 SUBCOMMANDS: list[str] = [
     "cli.db",
+    "cli.demo",
+    "cli.scenario",
     "cli.incident",
     "cli.simulate",
 ]

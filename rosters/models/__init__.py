@@ -4,6 +4,7 @@ on `SQLModel.metadata` (Alembic reads it)."""
 from rosters.models.forces import Absence, Certification, Equipment, Person, Unit, Vehicle
 from rosters.models.geography import Jurisdiction, Post, Zone
 from rosters.models.planning import LabourRule, ShiftTemplate, StandbyFloor
+from rosters.models.plans import Plan, PlanAssignment
 
 __all__ = [
     "Absence",
@@ -12,6 +13,8 @@ __all__ = [
     "Jurisdiction",
     "LabourRule",
     "Person",
+    "Plan",
+    "PlanAssignment",
     "Post",
     "ShiftTemplate",
     "StandbyFloor",

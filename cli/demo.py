@@ -1,0 +1,98 @@
+"""`pingan demo`: the main job on the embedded default. Builds the demo city into the
+database and runs what the product does for it each day — the staffing-standards check, the
+patrol plan for tomorrow, the drill schedule for the next month, the wall map — writing
+every output under the output directory."""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib.util
+import time
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from cli.common import console, database_engine, emit, fail, progress, state
+
+DEMO_SEED = 2026
+
+
+def _has(module: str) -> bool:
+    return importlib.util.find_spec(module) is not None
+
+
+def demo(
+    size: Annotated[
+        str, typer.Option(help="small (one county), medium (whole city), full")
+    ] = "medium",
+    seed: Annotated[int, typer.Option(help="random seed of the synthetic city")] = DEMO_SEED,
+    start: Annotated[
+        str, typer.Option(help="first planned day, YYYY-MM-DD (default tomorrow)")
+    ] = "",
+    out: Annotated[
+        Path | None, typer.Option(help="output directory (default settings.output_dir)")
+    ] = None,
+    plan_seconds: Annotated[float, typer.Option(help="time limit of the patrol solve")] = 60.0,
+) -> None:
+    """Build the demo city in the database and run the main job on it."""
+    from optimizer.scenario import dump_scenario
+    from rosters.db import session_scope
+    from rosters.demo_city import SIZES, build_demo_city, force_counts
+    from rosters.scenario_db import load_scenario_into_db
+    from rosters.settings import get_settings
+
+    if size not in SIZES:
+        fail(f"--size: expected one of {', '.join(SIZES)}, got {size!r}")
+    try:
+        first = dt.date.fromisoformat(start) if start else dt.date.today() + dt.timedelta(days=1)
+    except ValueError:
+        fail(f"--start: not a date (YYYY-MM-DD): {start!r}")
+    out_dir = Path(out or get_settings().output_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    report: dict[str, Any] = {"size": size, "seed": seed, "start": first.isoformat()}
+
+    t0 = time.perf_counter()
+    with progress(f"building the {size} demo city") as advance:
+        scenario = build_demo_city(size, seed=seed, start=first, days=7)  # type: ignore[arg-type]
+        advance()
+    report["build_seconds"] = round(time.perf_counter() - t0, 2)
+    engine = database_engine()
+    t0 = time.perf_counter()
+    with progress("writing the roster into the database"), session_scope(engine) as session:
+        counts = load_scenario_into_db(session, scenario, replace=True)
+    report["load_seconds"] = round(time.perf_counter() - t0, 2)
+    report["database"] = engine.url.render_as_string(hide_password=True)
+    report["roster"] = counts
+    scenario_file = dump_scenario(scenario, out_dir / f"demo-{size}-scenario.json")
+    report["scenario_file"] = str(scenario_file)
+    if not state.json_output:
+        emit(force_counts(scenario), title=f"demo city {scenario.name}: people per force and level")
+
+    for step in STEPS:
+        step(scenario, engine, out_dir, report, plan_seconds)
+    emit(report if state.json_output else _flat(report), title="pingan demo")
+
+
+def _flat(report: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in report.items() if not isinstance(v, list)}
+
+
+def _write_map(
+    scenario: Any, engine: Any, out_dir: Path, report: dict[str, Any], _seconds: float
+) -> None:
+    from maps.scenario_map import plan_map, situation_map, write_map
+
+    with progress("drawing the wall map"):
+        plan = report.pop("_plan", None)
+        m = plan_map(scenario, plan) if plan else situation_map(scenario)
+        path = write_map(m, out_dir / "demo-map.html")
+    report["map_file"] = str(path)
+
+
+STEPS: list[Any] = [_write_map]
+
+
+def register(app: typer.Typer) -> None:
+    app.command("demo")(demo)
+    _ = console  # rich console shared with the other commands

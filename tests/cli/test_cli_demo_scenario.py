@@ -1,0 +1,92 @@
+"""`pingan demo` and `pingan scenario …` end to end on a SQLite file, as a user runs them."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from cli.main import app
+
+runner = CliRunner()
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> list[str]:
+    return ["--database-url", f"sqlite:///{tmp_path / 'pingan.db'}"]
+
+
+def test_demo_builds_the_city_and_writes_outputs(tmp_path: Path, db: list[str]) -> None:
+    out = tmp_path / "out"
+    result = runner.invoke(
+        app, [*db, "--json", "demo", "--size", "small", "--out", str(out), "--start", "2026-12-01"]
+    )
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    assert report["roster"]["people"] > 600 and report["start"] == "2026-12-01"
+    assert (out / "demo-map.html").stat().st_size > 10_000
+    assert (out / "demo-small-scenario.json").exists()
+
+
+def test_scenario_export_validate_load_cycle(tmp_path: Path, db: list[str]) -> None:
+    assert (
+        runner.invoke(app, [*db, "demo", "--size", "small", "--out", str(tmp_path)]).exit_code == 0
+    )
+    file = tmp_path / "county.json"
+    result = runner.invoke(
+        app,
+        [
+            *db,
+            "scenario",
+            "export",
+            str(file),
+            "--start",
+            "2026-12-01",
+            "--days",
+            "3",
+            "--county",
+            "ZY06",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    result = runner.invoke(app, [*db, "--json", "scenario", "validate", str(file)])
+    assert result.exit_code == 0 and json.loads(result.stdout)["horizon"] == "2026-12-01 + 3 days"
+    refused = runner.invoke(app, [*db, "scenario", "load", str(file)])
+    assert refused.exit_code == 1 and "already holds a roster" in refused.output
+    assert runner.invoke(app, [*db, "scenario", "load", str(file), "--replace"]).exit_code == 0
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["demo", "--size", "huge"], "--size: expected one of"),
+        (["demo", "--start", "tomorrow"], "--start: not a date"),
+        (["scenario", "validate", "missing.json"], "No such file"),
+        (["scenario", "export", "x.json"], "holds no roster"),
+    ],
+)
+def test_bad_input_exits_non_zero_with_one_line(
+    db: list[str], args: list[str], message: str
+) -> None:
+    result = runner.invoke(app, [*db, *args])
+    assert result.exit_code == 1
+    assert message in result.output
+    assert len(result.output.strip().splitlines()) <= 2
+
+
+def test_invalid_scenario_file_names_the_field(tmp_path: Path, db: list[str]) -> None:
+    bad = tmp_path / "bad.json"
+    bad.write_text(
+        json.dumps(
+            {
+                "format": "pingan-scenario",
+                "version": "1.0",
+                "horizon": {"start": "2026-12-01", "days": 999},
+            }
+        ),
+        encoding="utf-8",
+    )
+    result = runner.invoke(app, [*db, "scenario", "validate", str(bad)])
+    assert result.exit_code == 1 and "horizon.days" in result.output
