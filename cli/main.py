@@ -39,6 +39,7 @@ SUBCOMMANDS: list[str] = [
     "cli.db",
     "cli.demo",
     "cli.scenario",
+    "cli.standards",
     "cli.incident",
     "cli.simulate",
 ]

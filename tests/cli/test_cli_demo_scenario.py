@@ -90,3 +90,21 @@ def test_invalid_scenario_file_names_the_field(tmp_path: Path, db: list[str]) ->
     )
     result = runner.invoke(app, [*db, "scenario", "validate", str(bad)])
     assert result.exit_code == 1 and "horizon.days" in result.output
+
+
+def test_standards_command_reports_from_the_database(tmp_path: Path, db: list[str]) -> None:
+    assert (
+        runner.invoke(app, [*db, "demo", "--size", "small", "--out", str(tmp_path)]).exit_code == 0
+    )
+    result = runner.invoke(app, [*db, "--json", "standards"])
+    assert result.exit_code == 0, result.output
+    rows = json.loads(result.stdout)
+    # the one-county demo has no city-level SWAT detachment: exactly that shortfall
+    assert [(r["jurisdiction_id"], r["standard"], r["missing"]) for r in rows] == [
+        ("ZY", "city_patrol_swat", 50)
+    ]
+    assert runner.invoke(app, [*db, "standards", "--strict"]).exit_code == 2
+    clean = runner.invoke(app, [*db, "--json", "standards", "--level", "county"])
+    assert json.loads(clean.stdout) == []
+    bad = runner.invoke(app, [*db, "standards", "--level", "province"])
+    assert bad.exit_code == 1 and "--level" in bad.output
