@@ -3,7 +3,7 @@ alternatives included) for the medium city, backfill latency, and a simulated we
 
     .venv/bin/python benchmarks/bench_dispatch.py [--incidents 300] [--days 7]
 
-Uses `rosters.demo.build_demo_city("medium")` when it exists and returns a scenario,
+Uses the demo city (`rosters.demo_city.build_demo_city("medium")`) with a synthetic duty plan,
 else the synthetic city of `optimizer.reinforcement.synthetic` (about 2,000 units)."""
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import resource
+import sys
 import time
 from collections import Counter
 
@@ -19,20 +20,18 @@ import numpy as np
 from dispatch.simulation import SimulationOptions, sample_incidents, simulate
 from optimizer.reinforcement import build_instance, suggest_reinforcement
 from optimizer.reinforcement.backfill import suggest_backfill
-from optimizer.reinforcement.synthetic import synthetic_city
+from optimizer.reinforcement.synthetic import synthetic_city, synthetic_plan
 from optimizer.scenario import Scenario
 
 
 def medium_city(days: int) -> tuple[Scenario, str]:
-    try:
-        from rosters.demo import build_demo_city  # type: ignore[import-not-found]
+    if "--synthetic" in sys.argv:
+        return synthetic_city(days=days), "synthetic medium"
+    from rosters.demo_city import build_demo_city
 
-        city = build_demo_city("medium")
-        if isinstance(city, Scenario) and city.published_plan:
-            return city, "rosters.demo medium"
-    except Exception as exc:
-        print(f"(demo city unavailable: {type(exc).__name__}: {exc})")
-    return synthetic_city(days=days), "synthetic medium"
+    city = build_demo_city("medium", days=days)
+    city.published_plan = synthetic_plan(city)
+    return city, "demo city medium + synthetic duty plan"
 
 
 def pct(values: list[float]) -> str:
@@ -50,6 +49,7 @@ def main() -> None:
     ap.add_argument("--incidents", type=int, default=300)
     ap.add_argument("--days", type=int, default=7)
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--synthetic", action="store_true", help="synthetic city instead of the demo")
     args = ap.parse_args()
 
     t = time.perf_counter()
