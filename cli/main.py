@@ -38,6 +38,7 @@ def main(
 SUBCOMMANDS: list[str] = [
     "cli.db",
     "cli.demo",
+    "cli.roster",
     "cli.scenario",
     "cli.standards",
     "cli.incident",

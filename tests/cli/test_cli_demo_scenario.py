@@ -108,3 +108,27 @@ def test_standards_command_reports_from_the_database(tmp_path: Path, db: list[st
     assert json.loads(clean.stdout) == []
     bad = runner.invoke(app, [*db, "standards", "--level", "province"])
     assert bad.exit_code == 1 and "--level" in bad.output
+
+
+def test_export_then_import_through_the_cli(tmp_path: Path, db: list[str]) -> None:
+    assert (
+        runner.invoke(app, [*db, "demo", "--size", "small", "--out", str(tmp_path)]).exit_code == 0
+    )
+    people = tmp_path / "people.xlsx"
+    result = runner.invoke(app, [*db, "--json", "export", "people", str(people)])
+    assert result.exit_code == 0 and json.loads(result.stdout)["rows"] > 600
+    again = runner.invoke(app, [*db, "import", "people", str(people)])
+    assert again.exit_code == 1 and "nothing imported" in again.output  # codes exist already
+    upsert = runner.invoke(
+        app, [*db, "--json", "import", "people", str(people), "--mode", "upsert"]
+    )
+    assert upsert.exit_code == 0 and json.loads(upsert.stdout)["updated"] > 600
+
+
+def test_import_lists_bad_rows_and_exits_1(tmp_path: Path, db: list[str]) -> None:
+    bad = tmp_path / "j.csv"
+    bad.write_text("辖区编码,辖区名称,级别\nZY,张掖市,省\n", encoding="utf-8")
+    result = runner.invoke(app, [*db, "--json", "import", "jurisdictions", str(bad)])
+    assert result.exit_code == 1
+    assert "'省' is not one of" in result.output and "nothing imported" in result.output
+    assert runner.invoke(app, [*db, "import", "vehicles", str(bad)]).exit_code == 1
