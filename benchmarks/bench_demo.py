@@ -39,12 +39,17 @@ def one(size: str) -> dict[str, object]:
         load = time.perf_counter() - t0
         engine.dispose()
     return {
-        "size": size, "build_s": round(build, 2), "validate_s": round(validate, 2),
+        "size": size,
+        "build_s": round(build, 2),
+        "validate_s": round(validate, 2),
         "load_sqlite_s": round(load, 2),
         "peak_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
         "json_mb": round(len(json.dumps(data, ensure_ascii=False)) / 1e6, 1),
-        "jurisdictions": len(scenario.jurisdictions), "units": len(scenario.units),
-        "people": len(scenario.people), "posts": len(scenario.posts), "zones": len(scenario.zones),
+        "jurisdictions": len(scenario.jurisdictions),
+        "units": len(scenario.units),
+        "people": len(scenario.people),
+        "posts": len(scenario.posts),
+        "zones": len(scenario.zones),
         "forces": force_counts(scenario),
     }
 
@@ -54,17 +59,22 @@ def main() -> None:
         print(json.dumps(one(sys.argv[2]), ensure_ascii=False))
         return
     sizes = sys.argv[1:] or ["small", "medium", "full"]
-    print(f"{'size':8} {'build s':>8} {'valid. s':>8} {'load s':>7} {'peak MB':>8} {'JSON MB':>8} "
-          f"{'jurisd.':>8} {'units':>6} {'people':>7} {'posts':>6} {'zones':>6}")
+    print(
+        f"{'size':8} {'build s':>8} {'valid. s':>8} {'load s':>7} {'peak MB':>8} {'JSON MB':>8} "
+        f"{'jurisd.':>8} {'units':>6} {'people':>7} {'posts':>6} {'zones':>6}"
+    )
     results = []
     for size in sizes:
-        out = subprocess.run([sys.executable, __file__, "--one", size], capture_output=True,
-                             text=True, check=True)
+        out = subprocess.run(
+            [sys.executable, __file__, "--one", size], capture_output=True, text=True, check=True
+        )
         r = json.loads(out.stdout)
         results.append(r)
-        print(f"{r['size']:8} {r['build_s']:8} {r['validate_s']:8} {r['load_sqlite_s']:7} "
-              f"{r['peak_mb']:8} {r['json_mb']:8} {r['jurisdictions']:8} {r['units']:6} "
-              f"{r['people']:7} {r['posts']:6} {r['zones']:6}")
+        print(
+            f"{r['size']:8} {r['build_s']:8} {r['validate_s']:8} {r['load_sqlite_s']:7} "
+            f"{r['peak_mb']:8} {r['json_mb']:8} {r['jurisdictions']:8} {r['units']:6} "
+            f"{r['people']:7} {r['posts']:6} {r['zones']:6}"
+        )
     for r in results:
         print(f"\n{r['size']}: people per force and level")
         for row in r["forces"]:

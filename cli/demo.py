@@ -75,7 +75,58 @@ def demo(
 
 
 def _flat(report: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in report.items() if not isinstance(v, list)}
+    return {k: v for k, v in report.items() if not isinstance(v, list) and not k.startswith("_")}
+
+
+def _plan_tomorrow(
+    scenario: Any, engine: Any, out_dir: Path, report: dict[str, Any], seconds: float
+) -> None:
+    from optimizer.patrol import SolveParams, plan_patrol
+    from optimizer.patrol.plan_io import write_plan_json, write_plan_xlsx
+    from rosters.db import session_scope
+    from rosters.plans import publish_plan, save_plan
+
+    first_day = scenario.model_copy(
+        update={"horizon": scenario.horizon.model_copy(update={"days": 1})}
+    )
+    with progress(f"planning patrols for {first_day.horizon.start} ({seconds:.0f} s)"):
+        result = plan_patrol(first_day, SolveParams(time_limit=seconds, num_workers=2))
+    with session_scope(engine) as session:
+        plan_id = save_plan(
+            session,
+            name=f"{scenario.name} {first_day.horizon.start}",
+            start=first_day.horizon.start,
+            days=1,
+            status=result.status.value,
+            assignments=result.assignments,
+            objective=result.objective,
+            bound=result.bound,
+            gap=result.gap,
+            summary=result.model_dump(mode="json", exclude={"assignments"}),
+            created_by="pingan demo",
+        )
+        if result.assignments:
+            publish_plan(session, plan_id, by="pingan demo")
+    report["patrol_plan"] = {
+        "status": result.status.value,
+        "objective": result.objective,
+        "bound": result.bound,
+        "gap": None if result.gap is None else round(result.gap, 4),
+        "bound_source": result.bound_source,
+        "seconds": result.solve_seconds,
+        "assignments": len(result.assignments),
+        "shortfalls": len(result.shortfalls),
+        "plan_id": plan_id,
+        "json": str(write_plan_json(first_day, result, out_dir / "demo-patrol-plan.json")),
+        "xlsx": str(write_plan_xlsx(first_day, result, out_dir / "demo-patrol-plan.xlsx")),
+    }
+    report["_plan"] = (first_day, result.assignments)
+
+
+def _standards(scenario: Any, _engine: Any, _out: Path, report: dict[str, Any], _s: float) -> None:
+    from rosters.standards import standards_report
+
+    report["standards_shortfalls"] = len(standards_report(scenario))
 
 
 def _write_map(
@@ -84,13 +135,14 @@ def _write_map(
     from maps.scenario_map import plan_map, situation_map, write_map
 
     with progress("drawing the wall map"):
-        plan = report.pop("_plan", None)
-        m = plan_map(scenario, plan) if plan else situation_map(scenario)
+        planned = report.pop("_plan", None)
+        plan = planned[1] if planned else None
+        m = plan_map(planned[0], plan) if plan else situation_map(scenario)
         path = write_map(m, out_dir / "demo-map.html")
     report["map_file"] = str(path)
 
 
-STEPS: list[Any] = [_write_map]
+STEPS: list[Any] = [_standards, _plan_tomorrow, _write_map]
 
 
 def register(app: typer.Typer) -> None:

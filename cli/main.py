@@ -42,6 +42,7 @@ SUBCOMMANDS: list[str] = [
     "cli.scenario",
     "cli.standards",
     "cli.incident",
+    "cli.plan",
     "cli.simulate",
 ]
 

@@ -8,3 +8,10 @@ SCHEMA_PATH.write_text(
     json.dumps(scenario_json_schema(), ensure_ascii=False, indent=1) + "\n", encoding="utf-8"
 )
 print(f"wrote {SCHEMA_PATH}")
+
+from optimizer.patrol.plan_io import PLAN_SCHEMA_PATH, plan_json_schema  # noqa: E402
+
+PLAN_SCHEMA_PATH.write_text(
+    json.dumps(plan_json_schema(), ensure_ascii=False, indent=1) + "\n", encoding="utf-8"
+)
+print(f"wrote {PLAN_SCHEMA_PATH}")

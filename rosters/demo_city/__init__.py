@@ -137,7 +137,7 @@ def build_demo_city(
         ],
         rules=_rules(days),
         requests=_requests(rng, builder, start, days),
-        options=PlanningOptions(squads_whole=[Force.PATROL_SWAT]),
+        options=PlanningOptions(),
     )
 
 

@@ -21,7 +21,20 @@ def db(tmp_path: Path) -> list[str]:
 def test_demo_builds_the_city_and_writes_outputs(tmp_path: Path, db: list[str]) -> None:
     out = tmp_path / "out"
     result = runner.invoke(
-        app, [*db, "--json", "demo", "--size", "small", "--out", str(out), "--start", "2026-12-01"]
+        app,
+        [
+            *db,
+            "--json",
+            "demo",
+            "--size",
+            "small",
+            "--out",
+            str(out),
+            "--plan-seconds",
+            "2",
+            "--start",
+            "2026-12-01",
+        ],
     )
     assert result.exit_code == 0, result.output
     report = json.loads(result.stdout)
@@ -32,7 +45,10 @@ def test_demo_builds_the_city_and_writes_outputs(tmp_path: Path, db: list[str]) 
 
 def test_scenario_export_validate_load_cycle(tmp_path: Path, db: list[str]) -> None:
     assert (
-        runner.invoke(app, [*db, "demo", "--size", "small", "--out", str(tmp_path)]).exit_code == 0
+        runner.invoke(
+            app, [*db, "demo", "--size", "small", "--out", str(tmp_path), "--plan-seconds", "2"]
+        ).exit_code
+        == 0
     )
     file = tmp_path / "county.json"
     result = runner.invoke(
@@ -94,7 +110,10 @@ def test_invalid_scenario_file_names_the_field(tmp_path: Path, db: list[str]) ->
 
 def test_standards_command_reports_from_the_database(tmp_path: Path, db: list[str]) -> None:
     assert (
-        runner.invoke(app, [*db, "demo", "--size", "small", "--out", str(tmp_path)]).exit_code == 0
+        runner.invoke(
+            app, [*db, "demo", "--size", "small", "--out", str(tmp_path), "--plan-seconds", "2"]
+        ).exit_code
+        == 0
     )
     result = runner.invoke(app, [*db, "--json", "standards"])
     assert result.exit_code == 0, result.output
@@ -112,7 +131,10 @@ def test_standards_command_reports_from_the_database(tmp_path: Path, db: list[st
 
 def test_export_then_import_through_the_cli(tmp_path: Path, db: list[str]) -> None:
     assert (
-        runner.invoke(app, [*db, "demo", "--size", "small", "--out", str(tmp_path)]).exit_code == 0
+        runner.invoke(
+            app, [*db, "demo", "--size", "small", "--out", str(tmp_path), "--plan-seconds", "2"]
+        ).exit_code
+        == 0
     )
     people = tmp_path / "people.xlsx"
     result = runner.invoke(app, [*db, "--json", "export", "people", str(people)])
@@ -132,3 +154,59 @@ def test_import_lists_bad_rows_and_exits_1(tmp_path: Path, db: list[str]) -> Non
     assert result.exit_code == 1
     assert "'省' is not one of" in result.output and "nothing imported" in result.output
     assert runner.invoke(app, [*db, "import", "vehicles", str(bad)]).exit_code == 1
+
+
+def test_plan_patrol_from_a_scenario_file(tmp_path: Path, db: list[str]) -> None:
+    from optimizer.scenario import dump_scenario
+    from tests.optimizer.patrol_cases import person, post, scenario
+
+    file = dump_scenario(
+        scenario([person(f"p{i}") for i in range(3)], [post("P1")]), tmp_path / "case.json"
+    )
+    out = tmp_path / "plan"
+    result = runner.invoke(
+        app,
+        [
+            *db,
+            "--json",
+            "plan",
+            "patrol",
+            "--scenario",
+            str(file),
+            "--out",
+            str(out),
+            "--seconds",
+            "5",
+            "--workers",
+            "1",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.stdout)
+    assert summary["status"] == "optimal" and summary["shortfalls"] == 0
+    plan = json.loads((tmp_path / "plan.json").read_text(encoding="utf-8"))
+    assert plan["format"] == "pingan-patrol-plan" and len(plan["assignments"]) == 3
+    assert (tmp_path / "plan.xlsx").stat().st_size > 0
+
+
+def test_demo_publishes_tomorrows_plan(tmp_path: Path, db: list[str]) -> None:
+    result = runner.invoke(
+        app,
+        [
+            *db,
+            "--json",
+            "demo",
+            "--size",
+            "small",
+            "--out",
+            str(tmp_path),
+            "--plan-seconds",
+            "5",
+            "--start",
+            "2026-12-01",
+        ],
+    )
+    plan = json.loads(result.stdout)["patrol_plan"]
+    assert plan["status"] in ("optimal", "feasible") and plan["assignments"] > 100
+    assert plan["bound"] <= plan["objective"]
+    assert (tmp_path / "demo-patrol-plan.xlsx").exists()

@@ -1,0 +1,303 @@
+"""Independent checker of a patrol plan: reads only the scenario and the assignments (never
+the solver's variables) and lists every violation of a hard rule, and every requirement the
+plan leaves unmet (shortfalls). Tests run it on every plan they produce."""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import math
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+
+from optimizer.result import Shortfall
+from optimizer.scenario import (
+    Assignment,
+    ConsecutiveOffRule,
+    ConsecutiveWorkRule,
+    DaysOffRule,
+    ForbiddenSuccessionRule,
+    Force,
+    HoursRule,
+    Level,
+    MinRestRule,
+    PostKind,
+    Scenario,
+    Selector,
+    ShiftCountRule,
+    TaskKind,
+    WeekendRule,
+)
+
+
+def _interval(s: Scenario, a: Assignment) -> tuple[dt.datetime, dt.datetime]:
+    return s.by_id("shifts")[a.shift_id].interval(a.date)
+
+
+def _applies(s: Scenario, sel: Selector, person_id: str) -> bool:
+    if sel.is_everyone():
+        return True
+    p = s.by_id("people")[person_id]
+    if p.id in sel.people or p.unit_id in sel.units or p.force in sel.forces:
+        return True
+    node: str | None = p.jurisdiction_id
+    jur = s.by_id("jurisdictions")
+    while node is not None:
+        if node in sel.jurisdictions:
+            return True
+        node = jur[node].parent_id
+    return False
+
+
+def _absent(s: Scenario, person_id: str, start: dt.datetime, end: dt.datetime) -> bool:
+    return any(a.person_id == person_id and a.start < end and start < a.end for a in s.absences)
+
+
+def check_plan(s: Scenario, plan: Iterable[Assignment]) -> list[str]:
+    """Every violation of a hard rule, as readable sentences (empty = the plan is valid)."""
+    plan = list(plan)
+    people, posts, zones, shifts = (s.by_id(k) for k in ("people", "posts", "zones", "shifts"))
+    floors = {f.jurisdiction_id: f for f in s.standby}
+    dates = set(s.horizon.dates)
+    out: list[str] = []
+    per_slot = Counter((a.person_id, a.date, a.shift_id) for a in plan)
+    out += [f"{p} has {n} tasks on {d} {t}" for (p, d, t), n in per_slot.items() if n > 1]
+    per_day = Counter(
+        (a.person_id, a.date) for a in {(a.person_id, a.date, a.shift_id): a for a in plan}.values()
+    )
+    out += [f"{p} works {n} shifts on {d}" for (p, d), n in per_day.items() if n > 1]
+    for a in plan:
+        p = people.get(a.person_id)
+        if p is None or a.shift_id not in shifts or a.date not in dates:
+            out.append(f"unknown person, shift or date in {a}")
+            continue
+        start, end = _interval(s, a)
+        if _absent(s, p.id, start, end):
+            out.append(f"{p.id} is absent during {a.date} {a.shift_id}")
+        home_county = s.county_of(p.jurisdiction_id)
+        if a.task == TaskKind.POST:
+            post = posts.get(a.target_id)
+            if post is None:
+                out.append(f"unknown post {a.target_id}")
+                continue
+            if p.force not in post.forces:
+                out.append(f"{p.id} ({p.force.value}) may not man {post.id}")
+            if p.force == Force.VOLUNTEER and post.kind == PostKind.ARMED_CHECKPOINT:
+                out.append(f"volunteer {p.id} on armed checkpoint {post.id}")
+            if (
+                s.options.patrol_within_jurisdiction
+                and home_county
+                and s.county_of(post.jurisdiction_id) != home_county
+            ):
+                out.append(f"{p.id} of {home_county} on post {post.id} in another county")
+        elif a.task == TaskKind.ZONE:
+            zone = zones.get(a.target_id)
+            if zone is None:
+                out.append(f"unknown zone {a.target_id}")
+                continue
+            if p.force not in zone.forces:
+                out.append(f"{p.id} ({p.force.value}) may not patrol {zone.id}")
+            if (
+                s.options.patrol_within_jurisdiction
+                and home_county
+                and s.county_of(zone.jurisdiction_id) != home_county
+            ):
+                out.append(f"{p.id} of {home_county} patrols {zone.id} in another county")
+            if (
+                p.force == Force.VOLUNTEER
+                and s.options.volunteers_stay_in_village
+                and s.ancestor_at(p.jurisdiction_id, Level.TOWNSHIP)
+                != s.ancestor_at(zone.jurisdiction_id, Level.TOWNSHIP)
+            ):
+                out.append(f"volunteer {p.id} patrols {zone.id} away from home")
+        else:
+            floor = floors.get(a.target_id)
+            if floor is None or p.force not in floor.forces or home_county != a.target_id:
+                out.append(f"{p.id} may not be on standby for {a.target_id}")
+    out += _labour_violations(s, plan)
+    out += _squad_violations(s, plan)
+    return out
+
+
+def _labour_violations(s: Scenario, plan: list[Assignment]) -> list[str]:
+    shifts = s.by_id("shifts")
+    mine: dict[str, list[Assignment]] = defaultdict(list)
+    for a in plan:
+        mine[a.person_id].append(a)
+    out: list[str] = []
+    days = s.horizon.dates
+    for rule in (r for r in s.rules if r.hard):
+        for p in s.people:
+            if not _applies(s, rule.applies_to, p.id):
+                continue
+            work = mine.get(p.id, [])
+            worked = [any(a.date == d for a in work) for d in days]
+            name = rule.name or rule.id
+            if isinstance(rule, ShiftCountRule):
+                n = sum(1 for a in work if not rule.shift_ids or a.shift_id in rule.shift_ids)
+                if (rule.max is not None and n > rule.max) or (
+                    rule.min is not None and n < rule.min
+                ):
+                    out.append(f"{name}: {p.id} works {n} shifts")
+            elif isinstance(rule, HoursRule):
+                h = sum(shifts[a.shift_id].hours for a in work)
+                if (rule.max is not None and h > rule.max) or (
+                    rule.min is not None and h < rule.min
+                ):
+                    out.append(f"{name}: {p.id} works {h} h")
+            elif isinstance(rule, ConsecutiveWorkRule | ConsecutiveOffRule):
+                want = isinstance(rule, ConsecutiveWorkRule)
+                for start, length, touches_end in _runs(worked, want):
+                    if want and rule.max is not None and length > rule.max:
+                        out.append(
+                            f"{name}: {p.id} works {length} days in a row from {days[start]}"
+                        )
+                    lo = rule.min
+                    if lo is not None and length < lo and start > 0 and not touches_end:
+                        out.append(f"{name}: {p.id} has a run of {length} from {days[start]}")
+            elif isinstance(rule, WeekendRule):
+                weeks = {
+                    d.isocalendar()[1]
+                    for d, w in zip(days, worked, strict=True)
+                    if w and d.weekday() >= 5
+                }
+                if len(weeks) > rule.max:
+                    out.append(f"{name}: {p.id} works {len(weeks)} weekends")
+            elif isinstance(rule, MinRestRule):
+                spans = sorted(_interval(s, a) for a in work)
+                for (_, e1), (b2, _) in itertools.pairwise(spans):
+                    if b2 - e1 < dt.timedelta(hours=rule.hours):
+                        rested = (b2 - e1).total_seconds() / 3600
+                        out.append(f"{name}: {p.id} rests {rested:g} h before {b2}")
+            elif isinstance(rule, ForbiddenSuccessionRule):
+                firsts = {a.date for a in work if a.shift_id == rule.first}
+                for a in work:
+                    if a.shift_id == rule.then and a.date - dt.timedelta(days=1) in firsts:
+                        out.append(
+                            f"{name}: {p.id} works {rule.first} then {rule.then} on {a.date}"
+                        )
+            elif isinstance(rule, DaysOffRule):
+                for a in work:
+                    if a.date in rule.dates or a.date.weekday() in rule.weekdays:
+                        out.append(f"{name}: {p.id} works on a day off {a.date}")
+    return out
+
+
+def _runs(flags: list[bool], value: bool) -> list[tuple[int, int, bool]]:
+    """(start, length, touches the end) of each maximal run of `value`."""
+    out, start = [], None
+    for i, f in enumerate([*flags, not value]):
+        if f == value and start is None:
+            start = i
+        elif f != value and start is not None:
+            out.append((start, i - start, i == len(flags)))
+            start = None
+    return out
+
+
+def _squad_violations(s: Scenario, plan: list[Assignment]) -> list[str]:
+    forces = set(s.options.squads_whole)
+    if not forces:
+        return []
+    units = s.by_id("units")
+    task_of = {(a.person_id, a.date, a.shift_id): (a.task, a.target_id) for a in plan}
+    out = []
+    squads: dict[str, list[str]] = defaultdict(list)
+    for p in s.people:
+        if p.unit_id and p.force in forces and units[p.unit_id].squad:
+            squads[p.unit_id].append(p.id)
+    for unit, members in squads.items():
+        for date in s.horizon.dates:
+            for shift in s.shifts:
+                begin, end = shift.interval(date)
+                present = [m for m in members if not _absent(s, m, begin, end)]
+                seen = {task_of.get((m, date, shift.id)) for m in present}
+                if len(seen) > 1:
+                    out.append(f"squad {unit} split on {date} {shift.id}")
+    return out
+
+
+def _ready(
+    s: Scenario, county: str, forces: list[Force], start: dt.datetime, end: dt.datetime
+) -> int:
+    return sum(
+        1
+        for p in s.people
+        if p.force in forces
+        and s.county_of(p.jurisdiction_id) == county
+        and not _absent(s, p.id, start, end)
+    )
+
+
+def plan_shortfalls(s: Scenario, plan: Iterable[Assignment]) -> list[Shortfall]:
+    """Every requirement the plan does not meet: post staff, armed, skills, zone minimum
+    presence, standby floors — per shift, with how many are missing."""
+    people = s.by_id("people")
+    on: dict[tuple[str, str, dt.date, str], list[str]] = defaultdict(list)
+    for a in plan:
+        on[a.task.value, a.target_id, a.date, a.shift_id].append(a.person_id)
+    out: list[Shortfall] = []
+    for date in s.horizon.dates:
+        for shift in s.shifts:
+            begin, end = shift.interval(date)
+            hours = [(begin + dt.timedelta(hours=h)).hour for h in range(shift.hours)]
+            when = {"start": begin.isoformat(), "end": end.isoformat()}
+            for post in s.posts:
+                if not any(post.manned_at(h) for h in hours):
+                    continue
+                staff = on["post", post.id, date, shift.id]
+                if len(staff) < post.min_staff:
+                    out.append(
+                        Shortfall(
+                            requirement="post_cover",
+                            target_id=post.id,
+                            **when,
+                            missing=post.min_staff - len(staff),
+                        )
+                    )
+                armed = sum(people[x].armed for x in staff)
+                if armed < post.min_armed:
+                    out.append(
+                        Shortfall(
+                            requirement="armed",
+                            target_id=post.id,
+                            **when,
+                            missing=post.min_armed - armed,
+                        )
+                    )
+                for skill, need in post.skills.items():
+                    have = sum(people[x].has_skill(skill, date) for x in staff)
+                    if have < need:
+                        out.append(
+                            Shortfall(
+                                requirement=f"skill:{skill}",
+                                target_id=post.id,
+                                **when,
+                                missing=need - have,
+                            )
+                        )
+            for zone in s.zones:
+                n = len(on["zone", zone.id, date, shift.id])
+                if n < zone.min_presence:
+                    out.append(
+                        Shortfall(
+                            requirement="zone_presence",
+                            target_id=zone.id,
+                            **when,
+                            missing=zone.min_presence - n,
+                        )
+                    )
+            for floor in s.standby:
+                strength = _ready(s, floor.jurisdiction_id, floor.forces, begin, end)
+                need = max(floor.min_count, math.ceil(floor.min_share * strength - 1e-9))
+                n = len(on["standby", floor.jurisdiction_id, date, shift.id])
+                if n < need:
+                    out.append(
+                        Shortfall(
+                            requirement="standby",
+                            target_id=floor.jurisdiction_id,
+                            **when,
+                            missing=need - n,
+                        )
+                    )
+    return out

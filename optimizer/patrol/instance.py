@@ -1,0 +1,343 @@
+"""Scenario → patrol instance: the shift slots of the horizon, who may do which task in
+which slot (eligibility and availability precomputed), and the demand of every post, zone
+and standby floor per slot. Everything the model needs that is fixed is computed here."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from optimizer.scenario import (
+    Force,
+    Level,
+    Person,
+    Post,
+    PostKind,
+    Scenario,
+    ShiftTemplate,
+    TaskKind,
+    Zone,
+)
+from optimizer.travel import GreatCircleTravel, TravelMode
+
+MAX_DAYS = 28
+
+
+class PatrolInputError(ValueError):
+    """The scenario cannot be planned (checked before any solving)."""
+
+
+@dataclass(frozen=True)
+class Slot:
+    index: int
+    day: int
+    date: dt.date
+    shift: ShiftTemplate
+    start: dt.datetime
+    end: dt.datetime
+
+    @property
+    def hours(self) -> list[tuple[int, int]]:
+        """(weekday, hour) of every hour the slot covers."""
+        out, t = [], self.start
+        while t < self.end:
+            out.append((t.weekday(), t.hour))
+            t += dt.timedelta(hours=1)
+        return out
+
+    @property
+    def label(self) -> str:
+        return f"{self.date.isoformat()} {self.shift.name} {self.start:%H:%M}–{self.end:%H:%M}"
+
+
+@dataclass(frozen=True)
+class Task:
+    """A post, a zone or a county's standby, in one slot."""
+
+    kind: TaskKind
+    target: str  # post id, zone id or county id
+    county: str
+    location: tuple[float, float] | None
+
+
+@dataclass
+class Demand:
+    staff: int = 0  # people wanted (posts: min staff; zones: risk target; standby: floor)
+    minimum: int = 0  # hard-ish floor (zones: min presence)
+    cap: int = 0  # at most this many
+    armed: int = 0
+    skills: dict[str, int] = field(default_factory=dict)
+    risk: float = 0.0  # zone risk summed over the slot's hours
+    under_weight: float | None = None
+    over_weight: float = 0.0
+
+
+@dataclass
+class PatrolInstance:
+    scenario: Scenario
+    slots: list[Slot]
+    people: list[Person]
+    tasks: list[Task]
+    county_of: dict[str, str | None]
+    # (person index, slot index) → task indices the person may do then
+    options: dict[tuple[int, int], list[int]]
+    demand: dict[tuple[int, int], Demand]  # (task index, slot index) → demand
+    travel_minutes: dict[tuple[int, int], float]  # (person, task) → minutes from home
+    skills_valid: dict[tuple[int, str, int], bool]  # (person, skill, day) → valid
+    eligible: list[list[int]]  # person → tasks they may do at all (absences aside)
+
+    def slot_of(self, date: dt.date, shift_id: str) -> Slot | None:
+        for s in self.slots:
+            if s.date == date and s.shift.id == shift_id:
+                return s
+        return None
+
+
+def _overlaps(a0: dt.datetime, a1: dt.datetime, b0: dt.datetime, b1: dt.datetime) -> bool:
+    return a0 < b1 and b0 < a1
+
+
+def validate_for_patrol(scenario: Scenario) -> None:
+    if scenario.horizon.days > MAX_DAYS:
+        raise PatrolInputError(
+            f"horizon.days: a patrol plan covers 1 to {MAX_DAYS} days, got {scenario.horizon.days}"
+        )
+    if not scenario.shifts:
+        raise PatrolInputError("shifts: the scenario has no shift templates")
+    if not scenario.people:
+        raise PatrolInputError("people: the roster is empty")
+    if not (scenario.posts or scenario.zones or scenario.standby):
+        raise PatrolInputError("posts/zones/standby: nothing to plan")
+
+
+def build_instance(scenario: Scenario, travel: GreatCircleTravel | None = None) -> PatrolInstance:
+    s = scenario
+    travel = travel or GreatCircleTravel()
+    slots = []
+    for day, date in enumerate(s.horizon.dates):
+        for shift in sorted(s.shifts, key=lambda t: t.start):
+            begin, end = shift.interval(date)
+            slots.append(Slot(len(slots), day, date, shift, begin, end))
+    county = {j.id: s.county_of(j.id) for j in s.jurisdictions}
+    jur = s.by_id("jurisdictions")
+    people = [p for p in s.people if p.force not in (Force.GRID_WORKER,)]
+    tasks: list[Task] = []
+    for post in s.posts:
+        if post.hours:
+            tasks.append(
+                Task(TaskKind.POST, post.id, county[post.jurisdiction_id] or "", post.location)
+            )
+    for zone in s.zones:
+        tasks.append(
+            Task(TaskKind.ZONE, zone.id, county[zone.jurisdiction_id] or "", zone.centroid)
+        )
+    floors = {f.jurisdiction_id: f for f in s.standby}
+    for cid in floors:
+        tasks.append(Task(TaskKind.STANDBY, cid, county.get(cid) or cid, jur[cid].centroid))
+    posts, zones = s.by_id("posts"), s.by_id("zones")
+
+    absences = defaultdict(list)
+    for a in s.absences:
+        absences[a.person_id].append((a.start, a.end))
+    options: dict[tuple[int, int], list[int]] = {}
+    eligible_tasks = [
+        _nearest_zones(
+            p, _eligible(p, tasks, posts, zones, floors, county, jur, s), tasks, s, travel
+        )
+        for p in people
+    ]
+    for pi, p in enumerate(people):
+        for slot in slots:
+            if any(_overlaps(slot.start, slot.end, a0, a1) for a0, a1 in absences[p.id]):
+                continue
+            manned = [
+                ti
+                for ti in eligible_tasks[pi]
+                if tasks[ti].kind != TaskKind.POST or _post_needed(posts[tasks[ti].target], slot)
+            ]
+            if manned:
+                options[pi, slot.index] = manned
+    demand = _demand(s, slots, tasks, posts, zones, floors, people, options)
+    travel_minutes = {}
+    for pi, p in enumerate(people):
+        if p.home is None:
+            continue
+        for ti in eligible_tasks[pi]:
+            loc = tasks[ti].location
+            if loc is not None and tasks[ti].kind != TaskKind.STANDBY:
+                travel_minutes[pi, ti] = travel.minutes(p.home, loc, TravelMode.VEHICLE)
+    skills_valid = {}
+    for pi, p in enumerate(people):
+        for c in p.skills:
+            for slot in slots:
+                skills_valid[pi, c.skill, slot.day] = c.valid_on(slot.date)
+    return PatrolInstance(
+        s,
+        slots,
+        people,
+        tasks,
+        county,
+        options,
+        demand,
+        travel_minutes,
+        skills_valid,
+        eligible_tasks,
+    )
+
+
+def _eligible(
+    p: Person,
+    tasks: list[Task],
+    posts: dict[str, Post],
+    zones: dict[str, Zone],
+    floors: dict,
+    county: dict[str, str | None],
+    jur: dict,
+    s: Scenario,
+) -> list[int]:
+    home_county = county.get(p.jurisdiction_id)
+    home_town = s.ancestor_at(p.jurisdiction_id, Level.TOWNSHIP)
+    within = s.options.patrol_within_jurisdiction
+    out = []
+    for ti, t in enumerate(tasks):
+        if t.kind == TaskKind.POST:
+            post = posts[t.target]
+            if p.force not in post.forces or (
+                p.force == Force.VOLUNTEER and post.kind in (PostKind.ARMED_CHECKPOINT,)
+            ):
+                continue
+            if within and home_county is not None and t.county != home_county:
+                continue
+            if home_county is None and jur[p.jurisdiction_id].level != Level.CITY:
+                continue
+        elif t.kind == TaskKind.ZONE:
+            zone = zones[t.target]
+            if p.force not in zone.forces:
+                continue
+            if within and home_county is not None and t.county != home_county:
+                continue
+            if (
+                p.force == Force.VOLUNTEER
+                and s.options.volunteers_stay_in_village
+                and (
+                    home_town is None
+                    or home_town != s.ancestor_at(zone.jurisdiction_id, Level.TOWNSHIP)
+                )
+            ):
+                continue
+        else:
+            floor = floors[t.target]
+            if p.force not in floor.forces or home_county != t.county:
+                continue
+        out.append(ti)
+    return out
+
+
+#: county-level people (SWAT, response teams) may patrol this many zones nearest their base
+NEAREST_ZONES = 6
+
+
+def _nearest_zones(
+    p: Person, eligible: list[int], tasks: list[Task], s: Scenario, travel: GreatCircleTravel
+) -> list[int]:
+    """Township-level people patrol the zones of their own township; county-level people
+    the NEAREST_ZONES zones nearest their unit's base (so a squad shares its options).
+    This keeps the model small (nobody is sent across the county to patrol) and follows
+    the practice of the domain brief: forces act inside their own area."""
+    town = s.ancestor_at(p.jurisdiction_id, Level.TOWNSHIP)
+    zone_ids = [ti for ti in eligible if tasks[ti].kind == TaskKind.ZONE]
+    others = [ti for ti in eligible if tasks[ti].kind != TaskKind.ZONE]
+    zones = s.by_id("zones")
+    if town is not None:
+        own = [
+            ti
+            for ti in zone_ids
+            if s.ancestor_at(zones[tasks[ti].target].jurisdiction_id, Level.TOWNSHIP) == town
+        ]
+        return others + (own or zone_ids)
+    units = s.by_id("units")
+    base = units[p.unit_id].base if p.unit_id and units[p.unit_id].base else p.home
+    if base is None or len(zone_ids) <= NEAREST_ZONES:
+        return others + zone_ids
+    ranked = sorted(zone_ids, key=lambda ti: travel.minutes(base, tasks[ti].location or base))
+    return others + sorted(ranked[:NEAREST_ZONES])
+
+
+def _post_needed(post: Post, slot: Slot) -> bool:
+    return any(post.manned_at(h) for _, h in slot.hours)
+
+
+def _demand(
+    s: Scenario,
+    slots: list[Slot],
+    tasks: list[Task],
+    posts: dict[str, Post],
+    zones: dict[str, Zone],
+    floors: dict,
+    people: list[Person],
+    options: dict[tuple[int, int], list[int]],
+) -> dict[tuple[int, int], Demand]:
+    demand: dict[tuple[int, int], Demand] = {}
+    covers = [(c, c.target_id) for c in s.covers]
+    # zone targets: patrol capacity left after posts and standby, spread by risk
+    zone_risk: dict[tuple[int, int], float] = {}
+    for ti, t in enumerate(tasks):
+        for slot in slots:
+            if t.kind == TaskKind.POST:
+                post = posts[t.target]
+                if _post_needed(post, slot):
+                    demand[ti, slot.index] = Demand(
+                        staff=post.min_staff,
+                        cap=post.min_staff,
+                        armed=post.min_armed,
+                        skills=dict(post.skills),
+                    )
+            elif t.kind == TaskKind.ZONE:
+                zone = zones[t.target]
+                zone_risk[ti, slot.index] = sum(zone.risk[wd][h] for wd, h in slot.hours)
+            else:
+                floor = floors[t.target]
+                strength = sum(
+                    1
+                    for pi, p in enumerate(people)
+                    if p.force in floor.forces
+                    and s.county_of(p.jurisdiction_id) == t.county
+                    and (pi, slot.index) in options
+                )
+                need = max(floor.min_count, math.ceil(floor.min_share * strength - 1e-9))
+                demand[ti, slot.index] = Demand(staff=need, cap=need)
+    per_slot_people = defaultdict(int)
+    for _, si in options:
+        per_slot_people[si] += 1
+    shifts_per_person = max(1.0, len(slots) / max(1, len(s.horizon.dates)) * 5 / 7)
+    for slot in slots:
+        zone_keys = [(ti, si) for (ti, si) in zone_risk if si == slot.index]
+        total_risk = sum(zone_risk[k] for k in zone_keys)
+        fixed = sum(d.staff for (ti, si), d in demand.items() if si == slot.index)
+        # people available in a slot work about 5 shifts in 7 days of (shifts per day × 7)
+        capacity = per_slot_people[slot.index] * shifts_per_person / max(1, len(s.shifts)) - fixed
+        capacity = max(0.0, capacity) * 0.8  # keep slack for labour rules
+        for key in zone_keys:
+            zone = zones[tasks[key[0]].target]
+            share = capacity * zone_risk[key] / total_risk if total_risk > 0 else 0.0
+            target = max(zone.min_presence, int(share))
+            cap = s.options.max_patrol_per_zone or max(target + 1, zone.min_presence)
+            demand[key] = Demand(
+                staff=target, minimum=zone.min_presence, cap=cap, risk=zone_risk[key]
+            )
+    for cover, target in covers:
+        for ti, t in enumerate(tasks):
+            if t.target != target or t.kind == TaskKind.STANDBY:
+                continue
+            for slot in slots:
+                if (cover.date is None or cover.date == slot.date) and (
+                    cover.shift_id is None or cover.shift_id == slot.shift.id
+                ):
+                    d = demand.setdefault((ti, slot.index), Demand())
+                    d.staff = cover.required
+                    # over-staffing allowed (and paid for) only when it has a weight
+                    d.cap = len(people) if cover.over_weight else cover.required
+                    d.under_weight, d.over_weight = cover.under_weight, cover.over_weight
+    return demand

@@ -1,0 +1,138 @@
+"""The objective: a sum of named terms (each reported in the result).
+
+Cover terms come from the rules (unmet_post_cover, unmet_armed, unmet_skill,
+unmet_zone_presence, unmet_standby, risk_uncovered) with the scenario's `Weights`; this module
+adds the lighter terms, in this order of importance by default weights:
+- fairness_nights / fairness_weekends / fairness_hours: within each group of people of the same
+  force and county, the most nights, weekend shifts and hours anyone works (minimising the
+  maximum spreads the load evenly);
+- travel: minutes from each person's home base to the post or zone centroid;
+- preferences: requests to work or not work a shift, each times its own weight;
+- continuity: the number of different zones a person patrols in the horizon;
+- change (re-planning): every published assignment dropped and every new one added."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from ortools.sat.python import cp_model
+
+from optimizer.patrol.instance import PatrolInstance
+from optimizer.patrol.variables import PatrolVars
+from optimizer.scenario import Assignment, TaskKind
+
+
+def add_fairness(model: cp_model.CpModel, v: PatrolVars, inst: PatrolInstance) -> None:
+    w = inst.scenario.weights
+    groups: dict[tuple[str, str | None], list[int]] = defaultdict(list)
+    for pi, p in enumerate(inst.people):
+        groups[p.force.value, inst.county_of.get(p.jurisdiction_id)].append(pi)
+    for (force, county), members in groups.items():
+        if len(members) < 2:
+            continue
+        for name, weight, keep, per in (
+            ("fairness_nights", w.fairness_nights, lambda s: s.shift.is_night(), lambda s: 1),
+            (
+                "fairness_weekends",
+                w.fairness_weekends,
+                lambda s: s.date.weekday() >= 5,
+                lambda s: 1,
+            ),
+            ("fairness_hours", w.fairness_hours, lambda s: True, lambda s: s.shift.hours),
+        ):
+            if not weight:
+                continue
+            loads = []
+            for pi in members:
+                terms = [
+                    v.work[pi, s.index] * per(s)
+                    for s in inst.slots
+                    if keep(s) and (pi, s.index) in v.work
+                ]
+                if terms:
+                    loads.append(sum(terms))
+            if not loads:
+                continue
+            top = sum(per(s) for s in inst.slots if keep(s))
+            most = model.new_int_var(0, top, f"{name}_{force}_{county}")
+            for load in loads:
+                model.add(load <= most)
+            v.term(name, weight, most)
+
+
+def add_travel(model: cp_model.CpModel, v: PatrolVars, inst: PatrolInstance) -> None:
+    w = inst.scenario.weights.travel
+    if not w:
+        return
+    for (pi, _si, ti), x in v.x.items():
+        minutes = inst.travel_minutes.get((pi, ti))
+        if minutes:
+            v.term("travel", w * round(minutes, 1), x)
+
+
+def add_preferences(model: cp_model.CpModel, v: PatrolVars, inst: PatrolInstance) -> None:
+    w = inst.scenario.weights.preferences
+    index = {p.id: pi for pi, p in enumerate(inst.people)}
+    for r in inst.scenario.requests:
+        pi = index.get(r.person_id)
+        if pi is None:
+            continue
+        for s in inst.slots:
+            if s.date != r.date or (r.shift_id is not None and s.shift.id != r.shift_id):
+                continue
+            if (pi, s.index) not in v.work:
+                continue
+            work = v.work[pi, s.index]
+            if r.on:
+                missed = model.new_bool_var(f"req_on{pi}_{s.index}")
+                model.add(missed == 1 - work)
+                v.term("preferences", w * r.weight, missed)
+            else:
+                v.term("preferences", w * r.weight, work)
+
+
+def add_continuity(model: cp_model.CpModel, v: PatrolVars, inst: PatrolInstance) -> None:
+    w = inst.scenario.weights.continuity
+    if not w:
+        return
+    zones: dict[tuple[int, int], list[cp_model.IntVar]] = defaultdict(list)
+    for (pi, _si, ti), x in v.x.items():
+        if inst.tasks[ti].kind == TaskKind.ZONE:
+            zones[pi, ti].append(x)
+    for (pi, ti), xs in zones.items():
+        used = model.new_bool_var(f"zone_used{pi}_{ti}")
+        model.add_max_equality(used, xs)
+        v.term("continuity", w, used)
+
+
+def published_keys(inst: PatrolInstance, plan: list[Assignment]) -> set[tuple[int, int, int]]:
+    """(person, slot, task) of the published assignments that exist in this instance."""
+    people = {p.id: pi for pi, p in enumerate(inst.people)}
+    tasks = {(t.kind, t.target): ti for ti, t in enumerate(inst.tasks)}
+    out = set()
+    for a in plan:
+        slot = inst.slot_of(a.date, a.shift_id)
+        pi, ti = people.get(a.person_id), tasks.get((a.task, a.target_id))
+        if slot is not None and pi is not None and ti is not None:
+            out.add((pi, slot.index, ti))
+    return out
+
+
+def add_change_penalty(
+    model: cp_model.CpModel,
+    v: PatrolVars,
+    inst: PatrolInstance,
+    published: set[tuple[int, int, int]],
+) -> None:
+    """Re-planning: every published assignment dropped or new assignment added costs
+    `weights.change`; the published plan is also the solver's hint."""
+    w = inst.scenario.weights.change
+    for key, x in v.x.items():
+        if key in published:
+            dropped = model.new_bool_var(f"drop{key}")
+            model.add(dropped == 1 - x)
+            v.term("change", w, dropped)
+            model.add_hint(x, 1)
+        else:
+            v.term("change", w, x)
+            model.add_hint(x, 0)

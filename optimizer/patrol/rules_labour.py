@@ -1,0 +1,269 @@
+"""Labour rules, one `add_<rule>` per kind. A hard rule is enforced under a literal named
+after the rule (so an infeasible set can name the rules in conflict); a soft rule pays its
+weight per unit of violation in the objective term `labour rules`."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from typing import Any
+
+from ortools.sat.python import cp_model
+
+from optimizer.patrol.instance import PatrolInstance
+from optimizer.patrol.variables import PatrolVars
+from optimizer.scenario import (
+    ConsecutiveOffRule,
+    ConsecutiveWorkRule,
+    DaysOffRule,
+    ForbiddenSuccessionRule,
+    HoursRule,
+    MinRestRule,
+    Person,
+    Selector,
+    ShiftCountRule,
+    WeekendRule,
+)
+
+SOFT_TERM = "labour rules"
+
+
+def selected(inst: PatrolInstance, sel: Selector) -> list[int]:
+    if sel.is_everyone():
+        return list(range(len(inst.people)))
+    people, units, forces = set(sel.people), set(sel.units), set(sel.forces)
+    jurs = set(sel.jurisdictions)
+
+    index = inst.scenario.by_id("jurisdictions")
+
+    def inside(p: Person) -> bool:
+        node = index.get(p.jurisdiction_id)
+        while node is not None:
+            if node.id in jurs:
+                return True
+            node = index.get(node.parent_id) if node.parent_id else None
+        return False
+
+    return [
+        pi
+        for pi, p in enumerate(inst.people)
+        if p.id in people or p.unit_id in units or p.force in forces or (jurs and inside(p))
+    ]
+
+
+def rule_name(rule: Any) -> str:
+    return rule.name or f"{rule.kind} {rule.id}"
+
+
+def _bound(
+    model: cp_model.CpModel,
+    v: PatrolVars,
+    rule: Any,
+    expr: Any,
+    lo: int | None,
+    hi: int | None,
+    tag: str,
+) -> None:
+    """lo ≤ expr ≤ hi, hard under the rule's literal or soft with its weight."""
+    if rule.hard:
+        lit = v.literal(model, rule_name(rule))
+        if lo is not None:
+            model.add(expr >= lo).only_enforce_if(lit)
+        if hi is not None:
+            model.add(expr <= hi).only_enforce_if(lit)
+        return
+    big = 10_000
+    if lo is not None:
+        under = model.new_int_var(0, big, f"under_{tag}")
+        model.add(expr + under >= lo)
+        v.term(SOFT_TERM, rule.weight, under)
+    if hi is not None:
+        over = model.new_int_var(0, big, f"over_{tag}")
+        model.add(expr - over <= hi)
+        v.term(SOFT_TERM, rule.weight, over)
+
+
+def _works(v: PatrolVars, inst: PatrolInstance, pi: int, keep: Callable[[Any], bool]) -> list[Any]:
+    return [v.work[pi, s.index] for s in inst.slots if (pi, s.index) in v.work and keep(s)]
+
+
+def add_shift_count(
+    model: cp_model.CpModel, v: PatrolVars, inst: PatrolInstance, rule: ShiftCountRule
+) -> None:
+    """Min/max shifts in the horizon (of the listed shift types, or all)."""
+    ids = set(rule.shift_ids)
+    for pi in selected(inst, rule.applies_to):
+        ws = _works(v, inst, pi, lambda s: not ids or s.shift.id in ids)
+        if ws or rule.min:
+            _bound(model, v, rule, sum(ws), rule.min, rule.max, f"{rule.id}_{pi}")
+
+
+def add_hours(
+    model: cp_model.CpModel, v: PatrolVars, inst: PatrolInstance, rule: HoursRule
+) -> None:
+    for pi in selected(inst, rule.applies_to):
+        expr = sum(
+            v.work[pi, s.index] * s.shift.hours for s in inst.slots if (pi, s.index) in v.work
+        )
+        _bound(model, v, rule, expr, rule.min, rule.max, f"{rule.id}_{pi}")
+
+
+def add_consecutive_work(
+    model: cp_model.CpModel, v: PatrolVars, inst: PatrolInstance, rule: ConsecutiveWorkRule
+) -> None:
+    """At most `max` working days in a row; runs of at least `min` (runs touching the
+    horizon's ends are exempt from `min`)."""
+    days = inst.scenario.horizon.days
+    for pi in selected(inst, rule.applies_to):
+        d = [v.worked_day[pi, day] for day in range(days)]
+        if rule.max is not None and days > rule.max:
+            for start in range(days - rule.max):
+                _bound(
+                    model,
+                    v,
+                    rule,
+                    sum(d[start : start + rule.max + 1]),
+                    None,
+                    rule.max,
+                    f"{rule.id}_{pi}_{start}",
+                )
+        if rule.min is not None and rule.min > 1:
+            for day in range(1, days):
+                for k in range(1, rule.min):
+                    if day + k >= days:
+                        break
+                    # a run starting on `day` continues for min days: d[day] ∧ ¬d[day-1] → d[day+k]
+                    _implies_start(
+                        model, v, rule, d[day], d[day - 1], d[day + k], f"{rule.id}_{pi}_{day}_{k}"
+                    )
+
+
+def _implies_start(
+    model: cp_model.CpModel, v: PatrolVars, rule: Any, now: Any, before: Any, later: Any, tag: str
+) -> None:
+    """now ∧ ¬before → later, as the linear  now − before − later ≤ 0."""
+    if isinstance(now, int) and now == 0:
+        return
+    _bound(model, v, rule, now - before - later, None, 0, tag)
+
+
+def add_consecutive_off(
+    model: cp_model.CpModel, v: PatrolVars, inst: PatrolInstance, rule: ConsecutiveOffRule
+) -> None:
+    """A stretch of days off lasts at least `min` days (stretches touching the ends exempt)."""
+    days = inst.scenario.horizon.days
+    for pi in selected(inst, rule.applies_to):
+        off = [1 - v.worked_day[pi, day] for day in range(days)]
+        for day in range(1, days):
+            for k in range(1, rule.min):
+                if day + k >= days:
+                    break
+                _implies_start(
+                    model,
+                    v,
+                    rule,
+                    off[day],
+                    off[day - 1],
+                    off[day + k],
+                    f"{rule.id}_{pi}_{day}_{k}",
+                )
+
+
+def add_weekends(
+    model: cp_model.CpModel, v: PatrolVars, inst: PatrolInstance, rule: WeekendRule
+) -> None:
+    """At most `max` weekends with any shift (Saturday or Sunday)."""
+    weekends: dict[int, list[int]] = {}
+    for day, date in enumerate(inst.scenario.horizon.dates):
+        if date.weekday() >= 5:
+            weekends.setdefault(date.isocalendar()[1], []).append(day)
+    if not weekends:
+        return
+    for pi in selected(inst, rule.applies_to):
+        flags = []
+        for week, days in weekends.items():
+            worked = [v.worked_day[pi, d] for d in days if not isinstance(v.worked_day[pi, d], int)]
+            if not worked:
+                continue
+            flag = model.new_bool_var(f"wkend{pi}_{week}")
+            model.add_max_equality(flag, worked)
+            flags.append(flag)
+        if flags:
+            _bound(model, v, rule, sum(flags), None, rule.max, f"{rule.id}_{pi}")
+
+
+def _forbidden_pairs(inst: PatrolInstance, rest_hours: float) -> list[tuple[int, int]]:
+    out = []
+    for a in inst.slots:
+        for b in inst.slots:
+            if (
+                b.start >= a.end
+                and (b.start - a.end) < dt.timedelta(hours=rest_hours)
+                and a.day != b.day
+            ):
+                out.append((a.index, b.index))
+    return out
+
+
+def add_min_rest(
+    model: cp_model.CpModel, v: PatrolVars, inst: PatrolInstance, rule: MinRestRule
+) -> None:
+    """At least `hours` between the end of one shift and the start of the next."""
+    pairs = _forbidden_pairs(inst, rule.hours)
+    for pi in selected(inst, rule.applies_to):
+        for a, b in pairs:
+            if (pi, a) in v.work and (pi, b) in v.work:
+                _bound(
+                    model,
+                    v,
+                    rule,
+                    v.work[pi, a] + v.work[pi, b],
+                    None,
+                    1,
+                    f"{rule.id}_{pi}_{a}_{b}",
+                )
+
+
+def add_forbidden_succession(
+    model: cp_model.CpModel, v: PatrolVars, inst: PatrolInstance, rule: ForbiddenSuccessionRule
+) -> None:
+    """Shift `first` on one day may not be followed by shift `then` the next day."""
+    firsts = {s.day: s.index for s in inst.slots if s.shift.id == rule.first}
+    thens = {s.day: s.index for s in inst.slots if s.shift.id == rule.then}
+    for pi in selected(inst, rule.applies_to):
+        for day, a in firsts.items():
+            b = thens.get(day + 1)
+            if b is not None and (pi, a) in v.work and (pi, b) in v.work:
+                _bound(
+                    model, v, rule, v.work[pi, a] + v.work[pi, b], None, 1, f"{rule.id}_{pi}_{day}"
+                )
+
+
+def add_days_off(
+    model: cp_model.CpModel, v: PatrolVars, inst: PatrolInstance, rule: DaysOffRule
+) -> None:
+    """No shift on the listed dates or weekdays."""
+    dates, weekdays = set(rule.dates), set(rule.weekdays)
+    for pi in selected(inst, rule.applies_to):
+        for day, date in enumerate(inst.scenario.horizon.dates):
+            if (date in dates or date.weekday() in weekdays) and not isinstance(
+                v.worked_day[pi, day], int
+            ):
+                _bound(model, v, rule, v.worked_day[pi, day], None, 0, f"{rule.id}_{pi}_{day}")
+
+
+RULES: dict[type, Callable[..., None]] = {
+    ShiftCountRule: add_shift_count,
+    HoursRule: add_hours,
+    ConsecutiveWorkRule: add_consecutive_work,
+    ConsecutiveOffRule: add_consecutive_off,
+    WeekendRule: add_weekends,
+    MinRestRule: add_min_rest,
+    ForbiddenSuccessionRule: add_forbidden_succession,
+    DaysOffRule: add_days_off,
+}
+
+
+def add_labour_rules(model: cp_model.CpModel, v: PatrolVars, inst: PatrolInstance) -> None:
+    for rule in inst.scenario.rules:
+        RULES[type(rule)](model, v, inst, rule)

@@ -1,0 +1,296 @@
+"""Solving a patrol plan: build the model rule by rule, solve with a time limit, report
+progress and honour cancellation, return a PatrolResult that carries the truth.
+
+    plan_patrol(scenario, params, progress=None, cancel=None) -> PatrolResult
+    replan_patrol(scenario, since, params, ...) -> PatrolResult   (keeps the published plan)
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+import time
+from dataclasses import dataclass
+
+from ortools.sat.python import cp_model
+
+from optimizer.patrol import objective as obj
+from optimizer.patrol import rules_cover as cover
+from optimizer.patrol.check import plan_shortfalls
+from optimizer.patrol.explain import explain_shortfalls
+from optimizer.patrol.greedy import greedy_plan
+from optimizer.patrol.instance import PatrolInstance, build_instance, validate_for_patrol
+from optimizer.patrol.result import PatrolResult, PlanDiff
+from optimizer.patrol.rules_labour import add_labour_rules
+from optimizer.patrol.variables import PatrolVars, create_variables
+from optimizer.result import Conflict, Progress, ProgressCallback, SolveStatus, relative_gap
+from optimizer.scenario import Assignment, Scenario
+
+SCALE = 100  # objective weights are multiplied by this and rounded (CP-SAT is integral)
+
+
+@dataclass
+class SolveParams:
+    time_limit: float = 30.0
+    num_workers: int = 2
+    random_seed: int = 0
+    relative_gap: float = 0.0
+    log: bool = False
+
+
+@dataclass
+class BuiltModel:
+    model: cp_model.CpModel
+    vars: PatrolVars
+    inst: PatrolInstance
+
+
+def build_model(
+    inst: PatrolInstance,
+    published: set[tuple[int, int, int]] | None = None,
+    frozen_before: dt.datetime | None = None,
+) -> BuiltModel:
+    model = cp_model.CpModel()
+    v = create_variables(model, inst)
+    cover.add_post_cover(model, v, inst)
+    cover.add_armed_cover(model, v, inst)
+    cover.add_skill_cover(model, v, inst)
+    cover.add_zone_patrol(model, v, inst)
+    cover.add_standby_floor(model, v, inst)
+    cover.add_squads_whole(model, v, inst)
+    add_labour_rules(model, v, inst)
+    obj.add_fairness(model, v, inst)
+    obj.add_travel(model, v, inst)
+    obj.add_preferences(model, v, inst)
+    obj.add_continuity(model, v, inst)
+    if published is not None:
+        obj.add_change_penalty(model, v, inst, published)
+        if frozen_before is not None:  # what already happened stays as published
+            for (pi, si, ti), x in v.x.items():
+                if inst.slots[si].start < frozen_before:
+                    model.add(x == int((pi, si, ti) in published))
+    model.minimize(sum(round(w * SCALE) * var for terms in v.terms.values() for w, var in terms))
+    model.add_assumptions(list(v.enforcement.values()))
+    return BuiltModel(model, v, inst)
+
+
+def hint_greedy(built: BuiltModel, seconds: float) -> float | None:
+    """Give the solver a complete first plan: fix the assignments to the greedy plan in a
+    copy of the model, let CP-SAT complete every other variable (slacks, fairness…), and
+    hint all of them. Returns the greedy plan's objective, or None when it does not fit the
+    hard rules (then no hint is given)."""
+    hint = greedy_plan(built.inst)
+    trial = built.model.clone()
+    for key, x in built.vars.x.items():
+        trial.add(x == int(key in hint))
+    solver = cp_model.CpSolver()
+    solver.parameters.max_time_in_seconds = seconds
+    solver.parameters.num_workers = 1
+    if solver.solve(trial) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return None
+    built.model.clear_hints()
+    for i in range(len(built.model.proto.variables)):
+        built.model.add_hint(
+            built.model.get_int_var_from_proto_index(i),
+            solver.value(built.model.get_int_var_from_proto_index(i)),
+        )
+    return solver.objective_value / SCALE
+
+
+class _Watch(cp_model.CpSolverSolutionCallback):
+    def __init__(self, progress: ProgressCallback | None, cancel: threading.Event | None) -> None:
+        super().__init__()
+        self.progress, self.cancel = progress, cancel
+        self.start = time.perf_counter()
+        self.first: float | None = None
+
+    def on_solution_callback(self) -> None:
+        now = time.perf_counter() - self.start
+        if self.first is None:
+            self.first = now
+        if self.progress is not None:
+            o, b = self.objective_value / SCALE, self.best_objective_bound / SCALE
+            self.progress(Progress(seconds=now, objective=o, bound=b, gap=relative_gap(o, b)))
+        if self.cancel is not None and self.cancel.is_set():
+            self.stop_search()
+
+
+def _solver(params: SolveParams, workers: int | None = None) -> cp_model.CpSolver:
+    solver = cp_model.CpSolver()
+    solver.parameters.max_time_in_seconds = params.time_limit
+    solver.parameters.num_workers = workers or params.num_workers
+    solver.parameters.random_seed = params.random_seed
+    solver.parameters.relative_gap_limit = params.relative_gap
+    solver.parameters.log_search_progress = params.log
+    return solver
+
+
+def _status(code: int, cancelled: bool) -> SolveStatus:
+    if cancelled:
+        return SolveStatus.CANCELLED
+    return {
+        cp_model.OPTIMAL: SolveStatus.OPTIMAL,
+        cp_model.FEASIBLE: SolveStatus.FEASIBLE,
+        cp_model.INFEASIBLE: SolveStatus.INFEASIBLE,
+        cp_model.MODEL_INVALID: SolveStatus.MODEL_INVALID,
+    }.get(code, SolveStatus.UNKNOWN)
+
+
+def _conflicts(built: BuiltModel, params: SolveParams) -> list[Conflict]:
+    """Name the hard rules in conflict: re-solve with presolve off on one worker, read
+    CP-SAT's sufficient assumptions for infeasibility, then drop every rule whose removal
+    leaves the rest still infeasible (so the named set is minimal)."""
+    model = built.model.clone()
+    solver = _solver(params, workers=1)
+    solver.parameters.cp_model_presolve = False
+    solver.solve(model)
+    names = {lit.index: name for name, lit in built.vars.enforcement.items()}
+    core = [i for i in solver.sufficient_assumptions_for_infeasibility() if i in names]
+    for i in list(core):
+        rest = [j for j in core if j != i]
+        model.clear_assumptions()
+        model.add_assumptions([model.get_bool_var_from_proto_index(j) for j in rest])
+        if solver.solve(model) == cp_model.INFEASIBLE:
+            core = rest
+    return [Conflict(rule=names[i], kind="labour rule") for i in core]
+
+
+def _solve(
+    built: BuiltModel,
+    params: SolveParams,
+    progress: ProgressCallback | None,
+    cancel: threading.Event | None,
+) -> tuple[PatrolResult, list[Assignment]]:
+    inst, v = built.inst, built.vars
+    solver = _solver(params)
+    watch = _Watch(progress, cancel)
+    stop = threading.Event()
+
+    def watch_cancel() -> None:  # also stops a search that has found nothing yet
+        while cancel is not None and not stop.wait(0.05):
+            if cancel.is_set():
+                solver.stop_search()
+                return
+
+    watcher = threading.Thread(target=watch_cancel, daemon=True)
+    watcher.start()
+    t0 = time.perf_counter()
+    code = solver.solve(built.model, watch)
+    seconds = time.perf_counter() - t0
+    stop.set()
+    status = _status(code, cancel is not None and cancel.is_set())
+    has_solution = code in (cp_model.OPTIMAL, cp_model.FEASIBLE)
+    result = PatrolResult(
+        status=status,
+        solve_seconds=round(seconds, 3),
+        num_workers=params.num_workers,
+        first_feasible_seconds=round(watch.first, 3) if watch.first is not None else None,
+        scenario_name=inst.scenario.name,
+        bound_source="CP-SAT",
+        model_size={
+            "variables": len(built.model.proto.variables),
+            "constraints": len(built.model.proto.constraints),
+            "assignment_vars": len(v.x),
+        },
+    )
+    assignments: list[Assignment] = []
+    if has_solution:
+        result.objective = solver.objective_value / SCALE
+        result.bound = solver.best_objective_bound / SCALE
+        result.gap = relative_gap(result.objective, result.bound)
+        result.objective_terms = {
+            name: round(sum(w * solver.value(var) for w, var in terms), 3)
+            for name, terms in v.terms.items()
+        }
+        for (pi, si, ti), x in v.x.items():
+            if solver.boolean_value(x):
+                slot, task = inst.slots[si], inst.tasks[ti]
+                assignments.append(
+                    Assignment(
+                        person_id=inst.people[pi].id,
+                        date=slot.date,
+                        shift_id=slot.shift.id,
+                        task=task.kind,
+                        target_id=task.target,
+                    )
+                )
+        assignments.sort(key=lambda a: (a.date, a.shift_id, a.task, a.target_id, a.person_id))
+        result.assignments = assignments
+        result.shortfalls = explain_shortfalls(
+            inst, assignments, plan_shortfalls(inst.scenario, assignments)
+        )
+    elif code == cp_model.INFEASIBLE:
+        result.conflicts = _conflicts(built, params)
+        names = ", ".join(c.rule for c in result.conflicts) or "the hard labour rules"
+        result.message = f"no plan meets every hard rule: {names} cannot all hold"
+    else:
+        result.message = (
+            "no plan found within the time limit"
+            if status != SolveStatus.CANCELLED
+            else "cancelled before a plan was found"
+        )
+    return result, assignments
+
+
+def plan_patrol(
+    scenario: Scenario,
+    params: SolveParams | None = None,
+    progress: ProgressCallback | None = None,
+    cancel: threading.Event | None = None,
+) -> PatrolResult:
+    """Plan the scenario's horizon. Raises PatrolInputError for input that cannot be
+    planned; never raises for an infeasible or timed-out problem."""
+    from optimizer.patrol.decompose import county_parts, merge
+
+    params = params or SolveParams()
+    validate_for_patrol(scenario)
+    parts = county_parts(scenario)
+    if len(parts) <= 1:
+        return _plan_one(parts[0] if parts else scenario, params, progress, cancel)
+    share = SolveParams(**{**params.__dict__, "time_limit": params.time_limit / len(parts)})
+    results = []
+    for part in parts:
+        if cancel is not None and cancel.is_set():
+            break
+        results.append(_plan_one(part, share, progress, cancel))
+    return merge(scenario.name, results)
+
+
+def _plan_one(
+    scenario: Scenario,
+    params: SolveParams,
+    progress: ProgressCallback | None,
+    cancel: threading.Event | None,
+) -> PatrolResult:
+    built = build_model(build_instance(scenario))
+    hint_greedy(built, max(1.0, params.time_limit / 4))
+    return _solve(built, params, progress, cancel)[0]
+
+
+def replan_patrol(
+    scenario: Scenario,
+    since: dt.datetime,
+    params: SolveParams | None = None,
+    progress: ProgressCallback | None = None,
+    cancel: threading.Event | None = None,
+) -> PatrolResult:
+    """Re-plan from `since` keeping as much of `scenario.published_plan` as possible: shifts
+    starting before `since` stay as published, later changes are penalised, and the result
+    carries the diff against the published plan."""
+    params = params or SolveParams()
+    validate_for_patrol(scenario)
+    inst = build_instance(scenario)
+    published = obj.published_keys(inst, scenario.published_plan)
+    built = build_model(inst, published, frozen_before=since)
+    result, assignments = _solve(built, params, progress, cancel)
+    if result.assignments or result.status in (SolveStatus.OPTIMAL, SolveStatus.FEASIBLE):
+        old = {
+            (a.person_id, a.date, a.shift_id, a.task, a.target_id): a
+            for a in scenario.published_plan
+        }
+        new = {(a.person_id, a.date, a.shift_id, a.task, a.target_id): a for a in assignments}
+        result.diff = PlanDiff(
+            added=[new[k] for k in sorted(new.keys() - old.keys(), key=str)],
+            removed=[old[k] for k in sorted(old.keys() - new.keys(), key=str)],
+        )
+    return result
