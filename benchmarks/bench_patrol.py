@@ -1,0 +1,103 @@
+"""Patrol plan benchmark on the demo city: time, first-feasible time, objective, bound (and
+where it comes from), gap, peak memory, model size.
+
+    .venv/bin/python benchmarks/bench_patrol.py [--seconds 30] [--workers 2] [CASE ...]
+
+Cases: small-1d, small-7d (one county, ~400 sworn people), medium-1d, medium-7d (whole city,
+decomposed by county). Each case runs in its own process so its peak memory is its own."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import subprocess
+import sys
+import time
+
+CASES = {
+    "small-1d": ("small", 1),
+    "small-7d": ("small", 7),
+    "medium-1d": ("medium", 1),
+    "medium-7d": ("medium", 7),
+}
+
+
+def one(case: str, seconds: float, workers: int) -> dict[str, object]:
+    from optimizer.patrol import SolveParams, check_plan, plan_patrol
+    from rosters.demo_city import build_demo_city
+
+    size, days = CASES[case]
+    scenario = build_demo_city(size, days=days)  # type: ignore[arg-type]
+    t0 = time.perf_counter()
+    r = plan_patrol(scenario, SolveParams(time_limit=seconds, num_workers=workers))
+    wall = time.perf_counter() - t0
+    violations = check_plan(scenario, r.assignments)
+    return {
+        "case": case,
+        "status": r.status.value,
+        "wall_s": round(wall, 1),
+        "solve_s": r.solve_seconds,
+        "first_feasible_s": r.first_feasible_seconds,
+        "objective": r.objective,
+        "bound": r.bound,
+        "gap": r.gap,
+        "bound_source": r.bound_source,
+        "workers": workers,
+        "assignments": len(r.assignments),
+        "shortfalls": len(r.shortfalls),
+        "hard_rule_violations": len(violations),
+        "vars": r.model_size.get("variables"),
+        "peak_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
+    }
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("cases", nargs="*", default=["small-1d", "small-7d"])
+    ap.add_argument("--seconds", type=float, default=30)
+    ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--one", default="")
+    args = ap.parse_args()
+    if args.one:
+        print(json.dumps(one(args.one, args.seconds, args.workers)))
+        return
+    cols = [
+        "case",
+        "status",
+        "wall_s",
+        "first_feasible_s",
+        "objective",
+        "bound",
+        "gap",
+        "bound_source",
+        "workers",
+        "shortfalls",
+        "hard_rule_violations",
+        "vars",
+        "peak_mb",
+    ]
+    print("\t".join(cols))
+    for case in args.cases:
+        out = subprocess.run(
+            [
+                sys.executable,
+                __file__,
+                "--one",
+                case,
+                "--seconds",
+                str(args.seconds),
+                "--workers",
+                str(args.workers),
+            ],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        r = json.loads(out.stdout)
+        r["gap"] = None if r["gap"] is None else f"{100 * r['gap']:.2f}%"
+        print("\t".join(str(r[c]) for c in cols))
+
+
+if __name__ == "__main__":
+    main()
