@@ -43,6 +43,13 @@ def greedy_plan(inst: PatrolInstance) -> set[Key]:
             by_slot_task[ti, si].append(pi)
     chosen: set[Key] = set()
     rest = dt.timedelta(hours=rest_hours)
+    # people who can hold scarce tasks (standby, armed posts) are kept for them: others go
+    # first to zones and unarmed places
+    scarce = {
+        pi
+        for pi, tis in enumerate(inst.eligible)
+        if inst.people[pi].armed or any(inst.tasks[t].kind == TaskKind.STANDBY for t in tis)
+    }
 
     def can(pi: int, slot: object) -> bool:
         if (pi, slot.day) in worked_day or (pi, slot.day) in off:  # type: ignore[attr-defined]
@@ -80,7 +87,16 @@ def greedy_plan(inst: PatrolInstance) -> set[Key]:
                 for pi in by_slot_task[ti, slot.index]
                 if (not armed_only or inst.people[pi].armed) and can(pi, slot)
             ]
-            pool.sort(key=lambda pi: (total[pi], inst.travel_minutes.get((pi, ti), 0.0)))
+            kind = inst.tasks[ti].kind
+            if armed_only:
+                reserve: set[int] = set()
+            elif kind == TaskKind.STANDBY:  # standby needs no weapon: keep the armed for posts
+                reserve = {pi for pi in pool if inst.people[pi].armed}
+            else:
+                reserve = scarce
+            pool.sort(
+                key=lambda pi: (pi in reserve, total[pi], inst.travel_minutes.get((pi, ti), 0.0))
+            )
             have = (
                 filled[ti]
                 if not armed_only

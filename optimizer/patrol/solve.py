@@ -263,7 +263,7 @@ def _plan_one(
     cancel: threading.Event | None,
 ) -> PatrolResult:
     built = build_model(build_instance(scenario))
-    hint_greedy(built, max(1.0, params.time_limit / 4))
+    hint_greedy(built, max(5.0, params.time_limit / 4))
     return _solve(built, params, progress, cancel)[0]
 
 

@@ -146,7 +146,7 @@ def _post(
         jurisdiction_id=town.id,
         location=xy,
         hours=[(0, 24)],
-        min_staff=3 if armed else 2,
+        min_staff=2,
         min_armed=2 if armed else 0,
         forces=ARMED_FORCES if armed else list(SWORN_FORCES),
     )
