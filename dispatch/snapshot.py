@@ -14,6 +14,11 @@ from rosters.settings import get_settings
 
 def dispatch_scenario(session: Session, day: dt.date) -> Scenario:
     """A one-day scenario of everything a suggestion or a backfill reads."""
-    scenario = export_scenario(session, start=day - dt.timedelta(days=1), days=2,
-                               name=f"dispatch {day}", tz=get_settings().timezone)
+    scenario = export_scenario(
+        session,
+        start=day - dt.timedelta(days=1),
+        days=2,
+        name=f"dispatch {day}",
+        tz=get_settings().timezone,
+    )
     return scenario.model_copy(update={"horizon": Horizon(start=day, days=1)})
