@@ -235,28 +235,24 @@ def _eligible(
     return out
 
 
-#: county-level people (SWAT, response teams) may patrol this many zones nearest their base
-NEAREST_ZONES = 6
+#: a person may patrol this many zones nearest their base
+NEAREST_ZONES = 4
 
 
-def _nearest_zones(
-    p: Person, eligible: list[int], tasks: list[Task], s: Scenario, travel: GreatCircleTravel
-) -> list[int]:
-    """Township-level people patrol the zones of their own township; county-level people
-    the NEAREST_ZONES zones nearest their unit's base (so a squad shares its options).
-    This keeps the model small (nobody is sent across the county to patrol) and follows
-    the practice of the domain brief: forces act inside their own area."""
+def _nearest_zones(p: Person, eligible: list[int], tasks: list[Task], s: Scenario,
+                   travel: GreatCircleTravel) -> list[int]:
+    """Each person patrols one of the NEAREST_ZONES zones nearest their unit's base (their
+    home without a unit), among the zones of their own township when they belong to one.
+    This keeps the model small (nobody is sent across the county to patrol; a squad shares
+    its options) and follows the brief: forces act inside their own area."""
     town = s.ancestor_at(p.jurisdiction_id, Level.TOWNSHIP)
     zone_ids = [ti for ti in eligible if tasks[ti].kind == TaskKind.ZONE]
     others = [ti for ti in eligible if tasks[ti].kind != TaskKind.ZONE]
     zones = s.by_id("zones")
     if town is not None:
-        own = [
-            ti
-            for ti in zone_ids
-            if s.ancestor_at(zones[tasks[ti].target].jurisdiction_id, Level.TOWNSHIP) == town
-        ]
-        return others + (own or zone_ids)
+        own = [ti for ti in zone_ids
+               if s.ancestor_at(zones[tasks[ti].target].jurisdiction_id, Level.TOWNSHIP) == town]
+        zone_ids = own or zone_ids
     units = s.by_id("units")
     base = units[p.unit_id].base if p.unit_id and units[p.unit_id].base else p.home
     if base is None or len(zone_ids) <= NEAREST_ZONES:
