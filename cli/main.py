@@ -44,6 +44,7 @@ SUBCOMMANDS: list[str] = [
     "cli.incident",
     "cli.plan",
     "cli.simulate",
+    "cli.serve",
 ]
 
 for module_name in SUBCOMMANDS:

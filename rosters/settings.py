@@ -37,6 +37,26 @@ class Settings(BaseSettings):
         default="", description="JSON file overriding the staffing-standard thresholds"
     )
     output_dir: str = Field(default="out", description="where `pingan demo` writes its outputs")
+    server_host: str = Field(default="127.0.0.1", description="address `pingan serve` binds")
+    server_port: int = Field(default=8000, ge=1, le=65535, description="port `pingan serve` binds")
+    job_workers: int = Field(default=2, ge=1, description="solve jobs run at once per process")
+    job_stale_seconds: float = Field(
+        default=60.0,
+        gt=0,
+        description="a running solve job without a heartbeat for this long is marked failed",
+    )
+    events_poll_seconds: float = Field(
+        default=0.5, gt=0, description="how often live updates look for new events"
+    )
+    scheduler_enabled: bool = Field(
+        default=True, description="run the scheduled jobs (one elected process runs them)"
+    )
+    nightly_plan_at: str = Field(
+        default="22:00", description="local time the next day's patrol plan is made (HH:MM)"
+    )
+    nightly_plan_seconds: float = Field(
+        default=300.0, gt=0, description="time limit of the nightly patrol solve"
+    )
 
 
 @lru_cache(maxsize=1)

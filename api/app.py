@@ -1,0 +1,177 @@
+"""The FastAPI application: `create_app(settings=None, engine=None)`.
+
+At start-up it marks failed the solve jobs whose process died, starts this process's job
+runner and live-update bus, and — when enabled — joins the scheduler election. The docs page
+(/docs) is served from vendored Swagger UI files: no CDN request."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.openapi.docs import get_swagger_ui_html, get_swagger_ui_oauth2_redirect_html
+from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.staticfiles import StaticFiles
+from sqlalchemy.engine import Engine
+
+from api import solves  # noqa: F401  (registers the job kinds)
+from api.errors import FieldError, install_error_handlers, problem, problem_responses
+from api.events import EventBus
+from api.jobs import JobError, JobNotFound, JobRunner
+from rosters.settings import Settings, get_settings
+
+log = logging.getLogger("pingan.api")
+STATIC = Path(__file__).parent / "static"
+VERSION = "0.1.0"
+
+
+def _domain_errors() -> dict[type[BaseException], int]:
+    """Service exceptions → HTTP status (their message is the problem's detail)."""
+    from dispatch.dispatching import DispatchConflict
+    from dispatch.lifecycle import IllegalTransition, IncidentNotFound
+    from optimizer.patrol import PatrolInputError
+    from optimizer.scenario import ScenarioError
+    from rosters.plans import PlanError
+    from rosters.scenario_db import ScenarioLoadError
+    from rosters.standards import StandardsError
+    from rosters.tables.readers import FileFormatError
+
+    return {
+        IncidentNotFound: 404,
+        JobNotFound: 404,
+        IllegalTransition: 409,
+        DispatchConflict: 409,
+        JobError: 409,
+        PlanError: 422,
+        ScenarioError: 422,
+        ScenarioLoadError: 422,
+        PatrolInputError: 422,
+        FileFormatError: 422,
+        StandardsError: 500,
+        ValueError: 422,  # services refuse bad input with ValueError naming the field
+    }
+
+
+def _routers(app: FastAPI) -> None:
+    from api.routers import audit, auth, events, incidents, plans, roster, tables
+
+    app.include_router(auth.router)
+    for router in roster.roster_routers():
+        app.include_router(router)
+    app.include_router(tables.router)
+    app.include_router(plans.router)
+    app.include_router(incidents.router)
+    app.include_router(events.router)
+    app.include_router(audit.router)
+
+
+def create_app(settings: Settings | None = None, engine: Engine | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    if not settings.secret_key:
+        raise RuntimeError("PINGAN_SECRET_KEY is not set: the server needs a token signing key")
+    if engine is None:
+        from rosters.db import get_engine
+
+        engine = get_engine(settings.database_url)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        # re-entrant: test clients may enter the lifespan of an app already running
+        first = app.state.lifespans == 0
+        app.state.lifespans += 1
+        if first:
+            _start(app, engine, settings)
+        try:
+            yield
+        finally:
+            app.state.lifespans -= 1
+            if app.state.lifespans == 0:
+                _stop(app)
+
+    app = FastAPI(
+        title="pingan 平安",
+        version=VERSION,
+        description="Patrol plans, drills, incidents and dispatch for a command centre. "
+        "Log in at POST /auth/token; every error is application/problem+json (RFC 9457).",
+        docs_url=None,
+        redoc_url=None,
+        lifespan=lifespan,
+        responses=problem_responses(401, 403, 404, 409, 422),
+    )
+    app.state.settings = settings
+    app.state.engine = engine
+    app.state.lifespans = 0
+    app.state.jobs = JobRunner(engine, settings)
+    app.state.bus = EventBus(engine, settings.events_poll_seconds)
+    app.state.scheduler = None
+    install_error_handlers(app, _domain_errors())
+    _import_failed_handler(app)
+    _docs(app)
+
+    @app.get("/health", tags=["meta"], summary="Liveness", response_model=dict[str, str])
+    def health() -> dict[str, str]:
+        return {"status": "ok", "version": VERSION}
+
+    _routers(app)
+    return app
+
+
+def _start(app: FastAPI, engine: Engine, settings: Settings) -> None:
+    """Start this process's job runner, live-update bus and scheduler election."""
+    app.state.jobs = JobRunner(engine, settings)
+    app.state.bus = EventBus(engine, settings.events_poll_seconds)
+    app.state.jobs.start()
+    app.state.bus.start()
+    app.state.scheduler = None
+    if settings.scheduler_enabled:
+        from api.scheduler import SchedulerElection
+
+        app.state.scheduler = SchedulerElection(engine, settings)
+        app.state.scheduler.start()
+
+
+def _stop(app: FastAPI) -> None:
+    if app.state.scheduler is not None:
+        app.state.scheduler.stop()
+    app.state.bus.stop()
+    app.state.jobs.stop()
+
+
+def _import_failed_handler(app: FastAPI) -> None:
+    from rosters.tables import ImportFailed
+
+    @app.exception_handler(ImportFailed)
+    async def _failed(request: Request, exc: ImportFailed) -> JSONResponse:
+        errors = [
+            FieldError(loc=[e.row, e.column] if e.column else [e.row], msg=e.reason)
+            for e in exc.report.errors
+        ]
+        return problem(request, 422, str(exc), errors)
+
+
+def _docs(app: FastAPI) -> None:
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+
+    @app.get("/docs", include_in_schema=False)
+    def docs() -> HTMLResponse:
+        return get_swagger_ui_html(
+            openapi_url=app.openapi_url or "/openapi.json",
+            title=f"{app.title} — API",
+            swagger_js_url="/static/swagger/swagger-ui-bundle.js",
+            swagger_css_url="/static/swagger/swagger-ui.css",
+            swagger_favicon_url="/static/swagger/favicon-32x32.png",
+            oauth2_redirect_url="/docs/oauth2-redirect",
+            swagger_ui_parameters={"validatorUrl": None, "persistAuthorization": True},
+        )
+
+    @app.get("/docs/oauth2-redirect", include_in_schema=False)
+    def redirect() -> HTMLResponse:
+        return get_swagger_ui_oauth2_redirect_html()
+
+
+def openapi_spec(app: FastAPI) -> dict[str, Any]:
+    return app.openapi()

@@ -1,0 +1,142 @@
+"""Users, passwords, tokens and API keys.
+
+- Passwords are hashed with argon2 (pwdlib); no default password exists anywhere: the first
+  admin is made by `pingan user create-admin`.
+- Login returns a short-lived JWT (PyJWT, HS256, lifetime `PINGAN_TOKEN_MINUTES`) signed with
+  `PINGAN_SECRET_KEY`.
+- Machine clients use API keys `pak_<prefix>_<secret>` sent as `X-API-Key`; only the SHA-256
+  of the key is stored (keys are long random strings, so a fast hash is enough) and the
+  prefix finds the row.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass
+
+import jwt
+from pwdlib import PasswordHash
+from sqlmodel import Session, select
+
+from api.models import ApiKey, Role, User, utcnow
+
+ALGORITHM = "HS256"
+MIN_PASSWORD = 8
+_hasher = PasswordHash.recommended()
+
+
+class AuthError(ValueError):
+    """Bad credentials, or a user/key that cannot be created."""
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who is calling: a user or a machine key, with its role."""
+
+    name: str
+    role: Role
+    kind: str = "user"
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def verify_password(password: str, hashed: str) -> bool:
+    try:
+        return _hasher.verify(password, hashed)
+    except Exception:  # a malformed stored hash never lets anyone in
+        return False
+
+
+def create_user(
+    session: Session, username: str, password: str, role: Role | str, full_name: str = ""
+) -> User:
+    """A new user; refuses a short password or a username already taken."""
+    if len(password) < MIN_PASSWORD:
+        raise AuthError(f"password: at least {MIN_PASSWORD} characters")
+    if session.exec(select(User).where(User.username == username)).first() is not None:
+        raise AuthError(f"username: '{username}' is already taken")
+    user = User(
+        username=username,
+        full_name=full_name,
+        role=Role(role).value,
+        password_hash=hash_password(password),
+    )
+    session.add(user)
+    session.flush()
+    return user
+
+
+def authenticate(session: Session, username: str, password: str) -> User | None:
+    user = session.exec(select(User).where(User.username == username)).first()
+    if user is None:
+        verify_password(password, _DUMMY)  # same work whether or not the user exists
+        return None
+    if not user.active or not verify_password(password, user.password_hash):
+        return None
+    return user
+
+
+def create_token(secret: str, user: User, minutes: int) -> tuple[str, int]:
+    """A signed access token for `user`; returns the token and its lifetime in seconds."""
+    now = dt.datetime.now(dt.UTC)
+    payload = {
+        "sub": user.username,
+        "role": user.role,
+        "iat": now,
+        "exp": now + dt.timedelta(minutes=minutes),
+    }
+    return jwt.encode(payload, secret, algorithm=ALGORITHM), minutes * 60
+
+
+def principal_from_token(session: Session, secret: str, token: str) -> Principal | None:
+    """The user a token names, when the token is valid and the user still active (a role
+    changed since login takes effect at once: the role is read from the database)."""
+    try:
+        payload = jwt.decode(
+            token, secret, algorithms=[ALGORITHM], options={"require": ["exp", "sub"]}
+        )
+    except jwt.PyJWTError:
+        return None
+    user = session.exec(select(User).where(User.username == str(payload["sub"]))).first()
+    if user is None or not user.active:
+        return None
+    return Principal(user.username, Role(user.role), "user")
+
+
+def _digest(key: str) -> str:
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+def create_api_key(session: Session, name: str, role: Role | str, by: str) -> tuple[ApiKey, str]:
+    """A new API key; returns the row and the key itself (shown once, never stored)."""
+    if session.exec(select(ApiKey).where(ApiKey.name == name)).first() is not None:
+        raise AuthError(f"name: an API key named '{name}' exists")
+    prefix = secrets.token_hex(6)
+    key = f"pak_{prefix}_{secrets.token_urlsafe(32)}"
+    row = ApiKey(name=name, prefix=prefix, key_hash=_digest(key), role=Role(role).value)
+    row.created_by = by
+    session.add(row)
+    session.flush()
+    return row, key
+
+
+def principal_from_api_key(session: Session, key: str) -> Principal | None:
+    parts = key.split("_", 2)
+    if len(parts) != 3 or parts[0] != "pak":
+        return None
+    row = session.exec(select(ApiKey).where(ApiKey.prefix == parts[1])).first()
+    if row is None or not row.active or not hmac.compare_digest(row.key_hash, _digest(key)):
+        return None
+    now = utcnow()
+    if row.last_used_at is None or now - row.last_used_at > dt.timedelta(minutes=1):
+        row.last_used_at = now  # coarse, so busy machine clients do not write every request
+        session.add(row)
+    return Principal(f"key:{row.name}", Role(row.role), "key")
+
+
+_DUMMY = hash_password(secrets.token_hex(8))

@@ -1,0 +1,106 @@
+"""Dependencies shared by the routers: the settings, the database session, who is calling
+(`CurrentUser`, from a bearer token or an `X-API-Key`), and role checks (`require`)."""
+
+from collections.abc import Callable, Iterator
+from typing import Annotated
+
+from fastapi import Depends, Request
+from fastapi.security import APIKeyHeader, OAuth2PasswordBearer
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
+
+from api.auth import Principal, principal_from_api_key, principal_from_token
+from api.errors import ApiError
+from api.models import Role
+from rosters.settings import Settings
+
+_bearer = OAuth2PasswordBearer(tokenUrl="/auth/token", auto_error=False)
+_api_key = APIKeyHeader(name="X-API-Key", auto_error=False)
+
+#: who may do what; admin may do everything
+EVERYONE = frozenset(Role)
+ROSTER_WRITE = frozenset({Role.COMMANDER})
+DRILL_WRITE = frozenset({Role.COMMANDER, Role.TRAINING_OFFICER})
+PLAN_WRITE = frozenset({Role.COMMANDER})
+DISPATCH = frozenset({Role.COMMANDER, Role.DISPATCHER})
+AUDIT_READ = frozenset({Role.COMMANDER})
+ADMIN_ONLY: frozenset[Role] = frozenset()
+
+
+def get_settings_dep(request: Request) -> Settings:
+    return request.app.state.settings
+
+
+def get_engine_dep(request: Request) -> Engine:
+    return request.app.state.engine
+
+
+def get_session(request: Request) -> Iterator[Session]:
+    """A session for the request. Requests that write take the write lock when their
+    transaction begins (BEGIN IMMEDIATE on SQLite), so a write never fails half-way because
+    another connection wrote since this one read."""
+    engine: Engine = request.app.state.engine
+    if request.method in ("GET", "HEAD", "OPTIONS"):
+        with Session(engine) as session:
+            yield session
+        return
+    with engine.connect() as conn:
+        conn.info["immediate"] = True
+        with Session(bind=conn) as session:
+            yield session
+
+
+SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
+SessionDep = Annotated[Session, Depends(get_session)]
+EngineDep = Annotated[Engine, Depends(get_engine_dep)]
+
+
+def _unauthorized(detail: str) -> ApiError:
+    return ApiError(401, detail, headers={"WWW-Authenticate": "Bearer"})
+
+
+def authenticate_request(
+    request: Request,
+    token: Annotated[str | None, Depends(_bearer)],
+    api_key: Annotated[str | None, Depends(_api_key)],
+) -> Principal:
+    """The caller, from `Authorization: Bearer <token>` or `X-API-Key: <key>`."""
+    settings: Settings = request.app.state.settings
+    with Session(request.app.state.engine) as session:
+        if api_key:
+            who = principal_from_api_key(session, api_key)
+            session.commit()
+            if who is None:
+                raise _unauthorized("the API key is not valid")
+            return who
+        if token:
+            who = principal_from_token(session, settings.secret_key, token)
+            if who is None:
+                raise _unauthorized("the token is not valid or has expired: log in again")
+            return who
+    raise _unauthorized("log in first (Authorization: Bearer <token>) or send X-API-Key")
+
+
+CurrentUser = Annotated[Principal, Depends(authenticate_request)]
+
+
+def require(roles: frozenset[Role]) -> Callable[[Principal], Principal]:
+    """A dependency that lets through admins and the given roles, and refuses others (403)."""
+    allowed = roles | {Role.ADMIN}
+
+    def check(who: CurrentUser) -> Principal:
+        if who.role not in allowed:
+            names = ", ".join(sorted(r.value for r in allowed))
+            raise ApiError(403, f"role {who.role.value} may not do this (allowed: {names})")
+        return who
+
+    return check
+
+
+Reader = Annotated[Principal, Depends(require(EVERYONE))]
+RosterWriter = Annotated[Principal, Depends(require(ROSTER_WRITE))]
+DrillWriter = Annotated[Principal, Depends(require(DRILL_WRITE))]
+Planner = Annotated[Principal, Depends(require(PLAN_WRITE))]
+Dispatcher = Annotated[Principal, Depends(require(DISPATCH))]
+AuditReader = Annotated[Principal, Depends(require(AUDIT_READ))]
+Admin = Annotated[Principal, Depends(require(ADMIN_ONLY))]

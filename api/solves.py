@@ -1,0 +1,87 @@
+"""The solves that run as background jobs: read the roster as a scenario, solve with progress
+and cancellation, store the plan. Job functions take a `JobContext` and the job's params
+and return the result JSON kept on the job."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from pydantic import BaseModel, ConfigDict, Field
+from sqlmodel import Session
+
+from api.events import publish
+from api.jobs import JobContext, job_kind
+from dispatch.dispatching import write_session
+
+
+class PatrolPlanRequest(BaseModel):
+    """A patrol plan to make from the roster in the database."""
+
+    model_config = ConfigDict(extra="forbid")
+    start: dt.date | None = Field(default=None, description="first day (default: tomorrow)")
+    days: int = Field(default=1, ge=1, le=28)
+    county: str | None = Field(default=None, max_length=64, description="only this county")
+    name: str = Field(default="", max_length=128)
+    seconds: float = Field(default=60.0, ge=0.5, le=3600, description="time limit of the solve")
+    workers: int = Field(default=2, ge=1, le=16, description="CP-SAT workers")
+    seed: int = Field(default=0, ge=0, le=2**31 - 1, description="random seed")
+
+
+def tomorrow(tz: str) -> dt.date:
+    return dt.datetime.now(ZoneInfo(tz)).date() + dt.timedelta(days=1)
+
+
+@job_kind("patrol_plan")
+def run_patrol_plan(ctx: JobContext, params: dict[str, Any]) -> dict[str, Any]:
+    from optimizer.patrol import SolveParams, plan_patrol
+    from rosters.plans import save_plan
+    from rosters.scenario_db import export_scenario
+
+    req = PatrolPlanRequest.model_validate(params)
+    tz = ctx.settings.timezone
+    start = req.start or tomorrow(tz)
+    with Session(ctx.engine) as session:
+        scenario = export_scenario(
+            session,
+            start=start,
+            days=req.days,
+            county=req.county,
+            name=req.name or f"patrol {start.isoformat()}",
+            tz=tz,
+        )
+    result = plan_patrol(
+        scenario,
+        SolveParams(time_limit=req.seconds, num_workers=req.workers, random_seed=req.seed),
+        progress=ctx.report,
+        cancel=ctx.cancel,
+    )
+    summary = result.model_dump(mode="json", exclude={"assignments"})
+    plan_id = None
+    if result.assignments:
+        with write_session(ctx.engine) as session:  # BEGIN IMMEDIATE on SQLite
+            plan_id = save_plan(
+                session,
+                name=scenario.name,
+                start=start,
+                days=req.days,
+                status=result.status.value,
+                assignments=result.assignments,
+                objective=result.objective,
+                bound=result.bound,
+                gap=result.gap,
+                summary=summary,
+                created_by=ctx.actor,
+            )
+            publish(session, "plan", {"id": plan_id, "action": "created", "job": ctx.job_id})
+    return {
+        "status": result.status.value,
+        "objective": result.objective,
+        "bound": result.bound,
+        "gap": result.gap,
+        "seconds": result.solve_seconds,
+        "plan_id": plan_id,
+        "assignments": len(result.assignments),
+        "summary": summary,
+    }
