@@ -38,8 +38,10 @@ def read_csv(path: Path) -> Sheet:
         dialect = csv.Sniffer().sniff(text[:4096], delimiters=",\t;")
     except csv.Error:
         dialect = csv.excel  # type: ignore[assignment]
-    reader = csv.reader(io.StringIO(text), dialect)
-    lines = list(reader)
+    try:
+        lines = list(csv.reader(io.StringIO(text), dialect))
+    except csv.Error as exc:
+        raise FileFormatError(f"{path.name}: not a readable CSV file ({exc})") from exc
     if not lines:
         raise FileFormatError(f"{path.name}: the file is empty")
     headers = [h.strip() for h in lines[0]]
@@ -61,8 +63,9 @@ def read_xlsx(path: Path) -> Sheet:
     except Exception as exc:  # openpyxl raises several kinds for a broken file
         raise FileFormatError(f"{path.name}: not a readable .xlsx file ({exc})") from exc
     try:
-        sheet = book.worksheets[0]
-        values = list(sheet.iter_rows(values_only=True))
+        values = list(book.worksheets[0].iter_rows(values_only=True))
+    except Exception as exc:  # a damaged sheet fails while its rows are read
+        raise FileFormatError(f"{path.name}: not a readable .xlsx file ({exc})") from exc
     finally:
         book.close()
     if not values:
