@@ -20,11 +20,17 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import Field, ValidationError, field_validator
+
+from optimizer.drill_format import DrillSetup, check_drill_references
+from optimizer.format_base import READY_FORCES, SWORN_FORCES, Force, Item, LonLat
+
+_Item = Item
 
 SCENARIO_FORMAT = "pingan-scenario"
-SCENARIO_VERSION = "1.0"
-SUPPORTED_VERSIONS = ("1.0",)
+SCENARIO_VERSION = "1.1"
+#: 1.1 added the `drills` section; a 1.0 file is a valid 1.1 file without it.
+SUPPORTED_VERSIONS = ("1.0", "1.1")
 SCHEMA_PATH = Path(__file__).parent / "schema" / f"scenario-{SCENARIO_VERSION}.schema.json"
 
 
@@ -36,16 +42,6 @@ class ScenarioError(ValueError):
         shown = "; ".join(problems[:10])
         more = f" (and {len(problems) - 10} more)" if len(problems) > 10 else ""
         super().__init__(f"invalid scenario: {shown}{more}")
-
-
-class Force(StrEnum):
-    PATROL_SWAT = "patrol_swat"
-    COUNTY_RESPONSE = "county_response"
-    TOWNSHIP_FORCE = "township_force"
-    FULL_TIME_PATROL = "full_time_patrol"
-    VOLUNTEER = "volunteer"
-    POLICE_STATION = "police_station"
-    GRID_WORKER = "grid_worker"
 
 
 class Level(StrEnum):
@@ -79,27 +75,6 @@ class TaskKind(StrEnum):
     POST = "post"
     ZONE = "zone"
     STANDBY = "standby"
-
-
-LonLat = Annotated[
-    tuple[Annotated[float, Field(ge=-180, le=180)], Annotated[float, Field(ge=-90, le=90)]],
-    Field(description="[longitude, latitude] in WGS84"),
-]
-
-#: Forces that may not hold posts or patrol alone by default (unarmed volunteers).
-SWORN_FORCES: tuple[Force, ...] = (
-    Force.PATROL_SWAT,
-    Force.COUNTY_RESPONSE,
-    Force.TOWNSHIP_FORCE,
-    Force.FULL_TIME_PATROL,
-    Force.POLICE_STATION,
-)
-#: Forces counted by the standby (备勤) floor by default.
-READY_FORCES: tuple[Force, ...] = (Force.PATROL_SWAT, Force.COUNTY_RESPONSE)
-
-
-class _Item(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=False)
 
 
 class Horizon(_Item):
@@ -449,6 +424,9 @@ class Scenario(_Item):
     published_plan: list[Assignment] = Field(
         default_factory=list, description="the plan already published, for re-planning"
     )
+    drills: DrillSetup = Field(
+        default_factory=DrillSetup, description="drill catalogue, duties, venues (1.1)"
+    )
 
     # --- lookups -------------------------------------------------------------------------
     def by_id(self, kind: str) -> dict[str, Any]:
@@ -559,6 +537,7 @@ def check_references(scenario: Scenario) -> list[str]:
     for i, a in enumerate(s.published_plan):
         need(people, a.person_id, f"published_plan[{i}].person_id", "person")
         need(shifts, a.shift_id, f"published_plan[{i}].shift_id", "shift")
+    problems += check_drill_references(s.drills, units, people, jur)
     if s.travel.model == "matrix":
         m = s.travel.matrix
         if m is None:

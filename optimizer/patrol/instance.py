@@ -239,8 +239,9 @@ def _eligible(
 NEAREST_ZONES = 4
 
 
-def _nearest_zones(p: Person, eligible: list[int], tasks: list[Task], s: Scenario,
-                   travel: GreatCircleTravel) -> list[int]:
+def _nearest_zones(
+    p: Person, eligible: list[int], tasks: list[Task], s: Scenario, travel: GreatCircleTravel
+) -> list[int]:
     """Each person patrols one of the NEAREST_ZONES zones nearest their unit's base (their
     home without a unit), among the zones of their own township when they belong to one.
     This keeps the model small (nobody is sent across the county to patrol; a squad shares
@@ -250,8 +251,11 @@ def _nearest_zones(p: Person, eligible: list[int], tasks: list[Task], s: Scenari
     others = [ti for ti in eligible if tasks[ti].kind != TaskKind.ZONE]
     zones = s.by_id("zones")
     if town is not None:
-        own = [ti for ti in zone_ids
-               if s.ancestor_at(zones[tasks[ti].target].jurisdiction_id, Level.TOWNSHIP) == town]
+        own = [
+            ti
+            for ti in zone_ids
+            if s.ancestor_at(zones[tasks[ti].target].jurisdiction_id, Level.TOWNSHIP) == town
+        ]
         zone_ids = own or zone_ids
     units = s.by_id("units")
     base = units[p.unit_id].base if p.unit_id and units[p.unit_id].base else p.home
