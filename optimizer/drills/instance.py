@@ -295,9 +295,8 @@ def build_instance(s: Scenario) -> DrillInstance:
         venue_opts: dict[str, list[int]] = {}
         if dtype.venue_kind is not None:
             for v in venues_by_kind.get(dtype.venue_kind, []):
-                vc = jur_county.get(v.jurisdiction_id) or v.jurisdiction_id
-                if vc not in counties and jur_county.get(v.jurisdiction_id) is not None:
-                    continue  # a county's venue serves that county; city venues serve all
+                if (jur_county.get(v.jurisdiction_id) or v.jurisdiction_id) not in counties:
+                    continue  # a county's venue serves that county's units, the city's the city's
                 if v.capacity < headcount:
                     continue
                 venue_opts[v.id] = [t for t in candidates if _venue_open(v, s, t, dtype.hours)]
@@ -311,8 +310,8 @@ def build_instance(s: Scenario) -> DrillInstance:
             for ins in d.instructors:
                 if dtype.instructor_skill not in ins.skills:
                     continue
-                ic = jur_county.get(ins.jurisdiction_id) if ins.jurisdiction_id else None
-                if ins.jurisdiction_id and ic is not None and ic not in counties:
+                home = ins.jurisdiction_id
+                if home and (jur_county.get(home) or home) not in counties:
                     continue
                 instr_opts[ins.id] = _instructor_free(ins, busy, s, start, candidates, dtype.hours)
             if not instr_opts:
