@@ -231,9 +231,9 @@ def demo_drills(s: Scenario, seed: int = 2026) -> DrillSetup:
 
 
 def _history(reqs: list[DrillRequirement], start: dt.date, seed: int) -> list[DrillSession]:
-    """Drills of the current and the previous period before `start`: the share of the current
-    period already elapsed is done (rounded at random), the previous period is done but for ~3 % missed (they are
-    made up in the next schedule)."""
+    """Drills of the current and the previous period before `start`: the share of the
+    current period already elapsed is done (rounded at random); the previous period is done
+    but for ~3 % missed (the next schedule makes them up)."""
     rng = np.random.default_rng(seed)
     types = {t.id: t for t in TYPES}
     out = []
