@@ -65,8 +65,15 @@ def partition_bound(
                 for d in p
             )
             break
+        greedy = greedy_schedule(inst, part)
+        relaxed = relaxation_bound(inst, part)
+        if schedule_cost(inst, part, greedy) <= relaxed:  # the greedy schedule is optimal
+            total += relaxed
+            proven += 1
+            placements.update(greedy)
+            continue
         dm = build_model(inst, part)
-        add_hints(dm, greedy_schedule(inst, part))
+        add_hints(dm, greedy)
         solver = cp_model.CpSolver()
         solver.parameters.max_time_in_seconds = left / (len(parts) - k)
         solver.parameters.num_workers = workers
@@ -98,6 +105,14 @@ def partition_bound(
         else:
             total += relaxation_bound(inst, part)
     return PartitionBound(total, proven, len(parts), placements)
+
+
+def schedule_cost(inst: DrillInstance, drills: list[Drill], placed: dict[int, Placement]) -> int:
+    """The objective of a schedule (objective units), drills not placed counted as unmet."""
+    return sum(
+        start_cost(inst, d, placed[d.index].start) if d.index in placed else absent_cost(inst, d)
+        for d in drills
+    )
 
 
 def _cheapest(inst: DrillInstance, d: Drill) -> int:
