@@ -51,6 +51,8 @@ class Drill:
     venues: dict[str, list[int]]  # venue id → allowed start hours
     instructors: dict[str, list[int]]  # instructor id → allowed start hours
     gap_after: dt.datetime | None = None  # must start after this (min gap after the last drill)
+    lapse_hour: int | None = None  # when the first certificate this drill renews lapses
+    lapsing: int = 0  # participants whose certificate lapses before the window ends
 
     @property
     def key(self) -> str:
@@ -317,6 +319,7 @@ def build_instance(s: Scenario) -> DrillInstance:
             if not instr_opts:
                 unschedulable.append((occ, f"no instructor with {dtype.instructor_skill}"))
                 continue
+        lapse_hour, lapsing = _lapses(dtype.renews, parts, people, occ.window[1], start)
         drills.append(
             Drill(
                 len(drills),
@@ -330,11 +333,38 @@ def build_instance(s: Scenario) -> DrillInstance:
                 venue_opts,
                 instr_opts,
                 gap_after,
+                lapse_hour,
+                lapsing,
             )
         )
     return DrillInstance(
         s, start, hours, cal, drills, capacity, floors, unit_county, warnings, unschedulable
     )
+
+
+def _lapses(
+    skill: str | None,
+    parts: dict[str, list[str]],
+    people: dict,
+    until: dt.datetime,
+    start: dt.datetime,
+) -> tuple[int | None, int]:
+    """The hour the first participant's certificate of `skill` lapses (before `until`), and
+    how many participants' certificates lapse by then. A drill held later leaves them
+    uncertified for the days in between."""
+    if skill is None:
+        return None, 0
+    expiries = [
+        c.expires
+        for ps in parts.values()
+        for pid in ps
+        for c in people[pid].skills
+        if c.skill == skill and c.expires is not None and c.expires < until.date()
+    ]
+    if not expiries:
+        return None, 0
+    first = dt.datetime.combine(min(expiries) + dt.timedelta(days=1), dt.time())
+    return max(0, int((first - start) / dt.timedelta(hours=1))), len(expiries)
 
 
 def _venue_open(v: Venue, s: Scenario, t: int, hours: int) -> bool:

@@ -266,6 +266,8 @@ def start_cost(inst: DrillInstance, d: Drill, t: int) -> int:
         cost = _coef(w.spread, True) * dev
     if not preferred(inst, d, t):
         cost += _coef(w.preference)
+    if d.lapse_hour is not None:
+        cost += _coef(w.lapse * d.lapsing, True) * max(0, t - d.lapse_hour)
     pub = d.occ.published
     if pub is not None and t != inst.hour_of(pub.start):
         cost += _coef(w.change)
@@ -305,6 +307,10 @@ def add_objective(
             else:
                 model.add(ok == 0)
             v.terms["preferences"].append((_coef(w.preference), 1 - ok))
+        if d.lapse_hour is not None and w.lapse:
+            late = model.new_int_var(0, inst.hours, f"late{i}")
+            model.add(late >= v.start[i] - d.lapse_hour)
+            v.terms["lapsed_certificates"].append((_coef(w.lapse * d.lapsing, True), late))
         pub = d.occ.published
         if pub is not None and w.change:
             same = model.new_bool_var(f"same{i}")

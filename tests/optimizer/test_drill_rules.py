@@ -13,7 +13,7 @@ from optimizer.drill_format import DrillSession, SessionStatus
 from optimizer.drills import DrillParams, DrillResult, check_schedule, schedule_drills
 from optimizer.drills.check import missing_drills
 from optimizer.result import SolveStatus
-from optimizer.scenario import Scenario
+from optimizer.scenario import Certification, Scenario
 from tests.optimizer.drill_cases import START, drill_setup, live_fire, scenario
 
 
@@ -357,3 +357,24 @@ def test_impossible_horizon_and_no_duties_are_input_errors() -> None:
         schedule_drills(scenario(drills=drill_setup(requirements=[])))
     with pytest.raises(ScenarioError, match=r"horizon\.days"):
         scenario(days=400)
+
+
+def test_a_renewing_drill_comes_before_the_certificates_lapse() -> None:
+    aid = {
+        "id": "FA",
+        "name": "急救",
+        "kind": "first_aid",
+        "hours": 4,
+        "renews": "first_aid",
+        "forces": ["patrol_swat"],
+    }
+    reqs = [{"id": "A1", "drill_type_id": "FA", "unit_ids": ["S1"], "per": "month"}]
+    s = scenario(drills=drill_setup(types=[live_fire(), aid], requirements=reqs))
+    late = solve(s).sessions[0].start
+    assert late.day >= 8  # without lapsing certificates: near the middle of the month
+    for p in s.people:
+        if p.unit_id == "S1":
+            p.skills = [Certification(skill="first_aid", expires=dt.date(2026, 12, 3))]
+    r = solve(s)
+    assert r.sessions[0].start < dt.datetime(2026, 12, 4)
+    assert r.objective_terms.get("lapsed_certificates", 0) == 0
