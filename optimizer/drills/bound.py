@@ -47,64 +47,70 @@ class PartitionBound:
     placements: dict[int, Placement]  # the parts' schedules, together (a hint)
 
 
+@dataclass
+class _Part:
+    drills: list[Drill]
+    bound: int
+    placements: dict[int, Placement]
+    proven: bool
+    hint: dict[int, Placement]
+
+
 def partition_bound(
     inst: DrillInstance, drills: list[Drill], seconds: float, workers: int, seed: int = 0
 ) -> PartitionBound:
-    parts: dict[str, list[Drill]] = defaultdict(list)
+    by_month: dict[str, list[Drill]] = defaultdict(list)
     for d in drills:
-        parts[d.occ.ideal.strftime("%Y-%m")].append(d)
+        by_month[d.occ.ideal.strftime("%Y-%m")].append(d)
+    parts = []
+    for _, group in sorted(by_month.items()):
+        greedy = greedy_schedule(inst, group)
+        relaxed = relaxation_bound(inst, group)
+        done = schedule_cost(inst, group, greedy) <= relaxed  # the greedy schedule is optimal
+        parts.append(_Part(group, relaxed, greedy, done, greedy))
     deadline = time.perf_counter() + seconds
-    total, proven = 0, 0
-    placements: dict[int, Placement] = {}
-    for k, (_, part) in enumerate(sorted(parts.items())):
-        left = deadline - time.perf_counter()
-        if left <= 0.05:
-            total += sum(
-                min(absent_cost(inst, d), _cheapest(inst, d))
-                for p in list(parts.values())[k:]
-                for d in p
-            )
-            break
-        greedy = greedy_schedule(inst, part)
-        relaxed = relaxation_bound(inst, part)
-        if schedule_cost(inst, part, greedy) <= relaxed:  # the greedy schedule is optimal
-            total += relaxed
-            proven += 1
-            placements.update(greedy)
-            continue
-        dm = build_model(inst, part)
-        add_hints(dm, greedy)
-        solver = cp_model.CpSolver()
-        solver.parameters.max_time_in_seconds = left / (len(parts) - k)
-        solver.parameters.num_workers = workers
-        solver.parameters.random_seed = seed
-        code = solver.solve(dm.model)
-        if code == cp_model.OPTIMAL:
-            proven += 1
-        if code in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-            total += max(
-                math.ceil(solver.best_objective_bound - 1e-6), relaxation_bound(inst, part)
-            )
-            v = dm.vars
-            for d in part:
-                if solver.boolean_value(v.present[d.index]):
-                    placements[d.index] = Placement(
-                        solver.value(v.start[d.index]),
-                        next(
-                            (x for x in d.venues if solver.boolean_value(v.venue[d.index, x])), None
-                        ),
-                        next(
-                            (
-                                x
-                                for x in d.instructors
-                                if solver.boolean_value(v.instructor[d.index, x])
-                            ),
-                            None,
-                        ),
-                    )
-        else:
-            total += relaxation_bound(inst, part)
-    return PartitionBound(total, proven, len(parts), placements)
+    # two passes: a short solve of every open part, then the time left to those still open
+    for quick in (True, False):
+        todo = [p for p in parts if not p.proven]
+        for k, part in enumerate(todo):
+            left = deadline - time.perf_counter()
+            if left <= 0.05:
+                break
+            share = left / (len(todo) - k)
+            _solve_part(inst, part, min(share, 2.0) if quick else share, workers, seed)
+    return PartitionBound(
+        sum(p.bound for p in parts),
+        sum(p.proven for p in parts),
+        len(parts),
+        {i: pl for p in parts for i, pl in p.placements.items()},
+    )
+
+
+def _solve_part(inst: DrillInstance, part: _Part, seconds: float, workers: int, seed: int) -> None:
+    dm = build_model(inst, part.drills)
+    add_hints(dm, part.hint)
+    solver = cp_model.CpSolver()
+    solver.parameters.max_time_in_seconds = seconds
+    solver.parameters.num_workers = workers
+    solver.parameters.random_seed = seed
+    code = solver.solve(dm.model)
+    if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return
+    part.proven = code == cp_model.OPTIMAL
+    part.bound = max(part.bound, math.ceil(solver.best_objective_bound - 1e-6))
+    v = dm.vars
+    part.placements = {
+        d.index: Placement(
+            solver.value(v.start[d.index]),
+            next((x for x in d.venues if solver.boolean_value(v.venue[d.index, x])), None),
+            next(
+                (x for x in d.instructors if solver.boolean_value(v.instructor[d.index, x])), None
+            ),
+        )
+        for d in part.drills
+        if solver.boolean_value(v.present[d.index])
+    }
+    part.hint = part.placements
 
 
 def schedule_cost(inst: DrillInstance, drills: list[Drill], placed: dict[int, Placement]) -> int:

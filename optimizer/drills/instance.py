@@ -320,6 +320,9 @@ def build_instance(s: Scenario) -> DrillInstance:
                 unschedulable.append((occ, f"no instructor with {dtype.instructor_skill}"))
                 continue
         lapse_hour, lapsing = _lapses(dtype.renews, parts, people, occ.window[1], start)
+        if lapse_hour is not None:  # aim a week before the first certificate lapses
+            aim = start + dt.timedelta(hours=lapse_hour) - dt.timedelta(days=7)
+            occ.ideal = max(occ.window[0], min(occ.ideal, aim))
         drills.append(
             Drill(
                 len(drills),

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from ortools.sat.python import cp_model
 
 from optimizer.drill_format import DrillSession, SessionStatus
-from optimizer.drills.bound import partition_bound, relaxation_bound
+from optimizer.drills.bound import PartitionBound, partition_bound, relaxation_bound
 from optimizer.drills.explain import explain_unscheduled, find_conflicts
 from optimizer.drills.greedy import greedy_schedule
 from optimizer.drills.instance import Drill, DrillInstance, build_instance
@@ -179,8 +179,17 @@ def schedule_drills(
     unscheduled: list[Drill] = []
     conflicts = []
     first: float | None = None
-    left = params.time_limit
+    left = params.time_limit - (time.perf_counter() - t0)  # the instance counts too
     bound_from: Counter[str] = Counter()
+    # first the bounds of every group (and their schedules, a hint), then the full solves
+    lowers: list[tuple[int, int, PartitionBound]] = []
+    size = max(1, len(inst.drills))
+    for group in groups:
+        budget = max(0.2, left * PARTITION_SHARE * len(group) / size)
+        relaxed = relaxation_bound(inst, group)
+        parts = partition_bound(inst, group, budget, params.num_workers, params.random_seed)
+        lowers.append((relaxed, max(relaxed, parts.bound), parts))
+    left = params.time_limit - (time.perf_counter() - t0)
     for k, group in enumerate(groups):
         if cancel is not None and cancel.is_set():
             status = SolveStatus.CANCELLED
@@ -188,11 +197,7 @@ def schedule_drills(
             continue
         share = max(0.5, left * len(group) / max(1, sum(len(g) for g in groups[k:])))
         started = time.perf_counter()
-        relaxed = relaxation_bound(inst, group)
-        parts = partition_bound(
-            inst, group, share * PARTITION_SHARE, params.num_workers, params.random_seed
-        )
-        lower = max(relaxed, parts.bound)
+        relaxed, lower, parts = lowers[k]
         dm = build_model(inst, group)
         greedy = greedy_schedule(inst, group)
         add_hints(dm, parts.placements if len(parts.placements) >= len(greedy) else greedy)
