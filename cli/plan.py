@@ -6,13 +6,40 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from cli.common import database_engine, emit, fail, progress, state
 
+if TYPE_CHECKING:
+    from optimizer.scenario import Scenario
+
 plan_app = typer.Typer(help="Plans: patrol and drills.", no_args_is_help=True)
+
+
+def _scenario(file: Path | None, start: str, days: int, county: str = "") -> Scenario:
+    """The scenario of a file, or the database's from `start` (default tomorrow) for `days`;
+    a bad file, date or county stops the command with the reason."""
+    from sqlmodel import Session
+
+    from optimizer.scenario import ScenarioError, load_scenario
+    from rosters.scenario_db import ScenarioLoadError, export_scenario
+    from rosters.settings import get_settings
+
+    try:
+        if file is not None:
+            return load_scenario(file)
+        try:
+            first = dt.date.fromisoformat(start) if start else dt.date.today() + dt.timedelta(1)
+        except ValueError:
+            fail(f"--start: not a date (YYYY-MM-DD): {start!r}")
+        with Session(database_engine()) as session:
+            return export_scenario(
+                session, start=first, days=days, county=county or None, tz=get_settings().timezone
+            )
+    except (ScenarioError, ScenarioLoadError) as exc:
+        fail(str(exc))
 
 
 @plan_app.command("patrol")
@@ -34,37 +61,17 @@ def patrol(
     save: Annotated[bool, typer.Option(help="store the plan in the database")] = False,
 ) -> None:
     """Plan who patrols which zone and mans which post, shift by shift."""
-    from sqlmodel import Session
-
     from optimizer.patrol import PatrolInputError, SolveParams, plan_patrol
     from optimizer.patrol.plan_io import write_plan_json, write_plan_xlsx
-    from optimizer.scenario import ScenarioError, load_scenario
-    from rosters.scenario_db import ScenarioLoadError, export_scenario
-    from rosters.settings import get_settings
 
     try:
-        if scenario_file is not None:
-            scenario = load_scenario(scenario_file)
-        else:
-            first = (
-                dt.date.fromisoformat(start) if start else dt.date.today() + dt.timedelta(days=1)
-            )
-            with Session(database_engine()) as session:
-                scenario = export_scenario(
-                    session,
-                    start=first,
-                    days=days,
-                    county=county or None,
-                    tz=get_settings().timezone,
-                )
+        scenario = _scenario(scenario_file, start, days, county)
         with progress(f"planning {scenario.name}: {scenario.horizon.days} day(s)"):
             result = plan_patrol(
                 scenario, SolveParams(time_limit=seconds, num_workers=workers, random_seed=seed)
             )
-    except (ScenarioError, ScenarioLoadError, PatrolInputError) as exc:
+    except PatrolInputError as exc:
         fail(str(exc))
-    except ValueError as exc:
-        fail(f"--start: {exc}")
     json_path = write_plan_json(scenario, result, out.with_suffix(".json"))
     xlsx_path = write_plan_xlsx(scenario, result, out.with_suffix(".xlsx"))
     plan_id = None
@@ -131,34 +138,18 @@ def drills(
     seed: Annotated[int, typer.Option(help="random seed (same seed and workers → same plan)")] = 0,
 ) -> None:
     """Schedule the routine drills around patrol duty, venues, instructors and holidays."""
-    from sqlmodel import Session
-
     from optimizer.drills import DrillInputError, DrillParams, schedule_drills
     from optimizer.drills.ics import sessions_to_ics
     from optimizer.drills.schedule_io import write_schedule_json, write_schedule_xlsx
-    from optimizer.scenario import ScenarioError, load_scenario
-    from rosters.scenario_db import ScenarioLoadError, export_scenario
-    from rosters.settings import get_settings
 
     try:
-        if scenario_file is not None:
-            scenario = load_scenario(scenario_file)
-        else:
-            first = (
-                dt.date.fromisoformat(start) if start else dt.date.today() + dt.timedelta(days=1)
-            )
-            with Session(database_engine()) as session:
-                scenario = export_scenario(
-                    session, start=first, days=days, tz=get_settings().timezone
-                )
+        scenario = _scenario(scenario_file, start, days)
         with progress(f"scheduling drills: {scenario.horizon.days} day(s)"):
             result = schedule_drills(
                 scenario, DrillParams(time_limit=seconds, num_workers=workers, random_seed=seed)
             )
-    except (ScenarioError, ScenarioLoadError, DrillInputError) as exc:
+    except DrillInputError as exc:
         fail(str(exc))
-    except ValueError as exc:
-        fail(f"--start: {exc}")
     json_path = write_schedule_json(scenario, result, out.with_suffix(".json"))
     xlsx_path = write_schedule_xlsx(scenario, result, out.with_suffix(".xlsx"))
     ics_path = out.with_suffix(".ics")
