@@ -27,7 +27,7 @@ from optimizer.drills.result import DrillResult
 from optimizer.result import Progress, ProgressCallback, Shortfall, SolveStatus, relative_gap
 from optimizer.scenario import Scenario
 
-PARTITION_SHARE = 0.4  # of a group's time spent on the partition bound (and its schedule)
+PARTITION_SHARE = 0.6  # of the time spent on the groups' partition bounds (and their schedules)
 
 
 @dataclass
