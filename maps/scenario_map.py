@@ -47,7 +47,7 @@ from optimizer.travel import GreatCircleTravel
 
 Coverage = Literal["rings", "heat", "none"]
 #: Unit states whose units count for response coverage.
-COVERING_STATES = frozenset({"available", "on_patrol"})
+COVERING_STATES = frozenset({"available", "on_patrol", "standby"})
 #: The plan slider shows at most this many shifts (a week of three shifts).
 MAX_SLIDER_STEPS = 21
 
@@ -141,12 +141,14 @@ def situation_map(
     lang: Lang = DEFAULT_LANG,
     tiles: TileSource | None = None,
     travel: GreatCircleTravel | None = None,
+    live: bool = False,
 ) -> folium.Map:
     """The wall map at one moment (default: 08:00 on the first day of the horizon):
     jurisdictions, zones coloured by risk at that weekday and hour, posts with their
     staffing in the shift running then (from ``plan``, or ``staffing`` given directly),
     units by force and status, incidents with lines to suggested and dispatched units, and
-    3-/5-minute response rings around the units that are free to respond."""
+    3-/5-minute response rings around the units that are free to respond. With ``live`` the
+    units and incidents layers are there even when empty (a live page adds pins to them)."""
     at = at or dt.datetime.combine(scenario.horizon.start, dt.time(8))
     m = base_map(lang=lang, tiles=tiles)
     add_jurisdictions(m, jurisdiction_collection(scenario))
@@ -169,10 +171,10 @@ def situation_map(
         if staffing is not None:
             add_staffing_legend(m, lang)
     units = unit_points(scenario, lang, unit_status, unit_positions)
-    if units:
+    if units or live:
         add_points(m, units, name=label("layer.units", lang), key="units")
     _add_dispatch_lines(m, scenario, dispatches, lang, unit_positions, travel)
-    if scenario.incidents:
+    if scenario.incidents or live:
         add_points(
             m,
             incident_points(scenario.incidents, lang),
