@@ -110,6 +110,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "field.task": ("任务", "Task"),
     "field.where": ("地点", "Where"),
     "field.badge": ("警号", "Badge"),
+    "field.person": ("姓名", "Name"),
     "field.on_standby": ("备勤在位", "On standby"),
     "field.required": ("底线", "Floor"),
     "field.short": ("缺", "Short"),

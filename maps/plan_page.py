@@ -120,6 +120,19 @@ def filter_plan(
     ]
 
 
+def _only_county(scenario: Scenario, county: str | None) -> Scenario:
+    """The scenario with only the county's posts and zones (for its map)."""
+    if not county:
+        return scenario
+    where = target_county(scenario)
+    return scenario.model_copy(
+        update={
+            "posts": [p for p in scenario.posts if where.get(p.id) == county],
+            "zones": [z for z in scenario.zones if where.get(z.id) == county],
+        }
+    )
+
+
 def plan_page(
     *,
     scenario: Scenario,
@@ -138,7 +151,7 @@ def plan_page(
     if shift and shift not in scenario.by_id("shifts"):
         raise ValueError(f"shift: unknown shift {shift!r}")
     shown = filter_plan(scenario, plan, county, shift)
-    m = plan_map(scenario, shown, lang=lang, tiles=tiles)
+    m = plan_map(_only_county(scenario, county), shown, lang=lang, tiles=tiles)
     rows = plan_rows(scenario, shown, lang)
     _, names = _counties(scenario)
     used = target_county(scenario)
@@ -171,7 +184,7 @@ def plan_page(
                 "field.task",
                 "field.where",
                 "field.badge",
-                "field.name",
+                "field.person",
                 "field.unit",
                 "field.armed",
                 "field.phone",
