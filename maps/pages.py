@@ -59,6 +59,11 @@ def register_page(link: PageLink) -> None:
     PAGES[:] = [p for p in PAGES if p.key != link.key] + [link]
 
 
+def page_allows(key: str, role: str) -> bool:
+    """Whether a user with ``role`` may open the page ``key``."""
+    return any(p.key == key and p.allows(role) for p in PAGES)
+
+
 def nav_items(role: str, lang: Lang, current: str) -> list[dict[str, Any]]:
     return [
         {"href": p.path, "text": label(p.label_key, lang), "current": p.key == current}

@@ -15,7 +15,7 @@ from api.auth import Principal, authenticate
 from api.deps import SessionDep, SettingsDep
 from api.errors import ApiError
 from maps.labels import Lang
-from maps.pages import login_html
+from maps.pages import login_html, page_allows
 from rosters.plans import PlanError
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
@@ -27,10 +27,13 @@ class _LoginRequired(Exception):
     pass
 
 
-def _who(request: Request) -> Principal:
+def _who(request: Request, page: str) -> Principal:
+    """The logged-in user, if their role may open the page."""
     who = pages.page_principal(request)
     if who is None:
         raise _LoginRequired()
+    if not page_allows(page, who.role.value):
+        raise ApiError(403, f"role {who.role.value} may not open the {page} page")
     return who
 
 
@@ -112,7 +115,7 @@ async def wall(
     ] = "auto",
 ) -> Response:
     try:
-        who = await run_in_threadpool(_who, request)
+        who = await run_in_threadpool(_who, request, "wall")
     except _LoginRequired:
         return _to_login(request, lang)
 
@@ -132,8 +135,10 @@ def wall_data(
     incident: Codes = [],  # noqa: B006 (FastAPI copies defaults)
     unit: Codes = [],  # noqa: B006
 ) -> JSONResponse:
-    if pages.page_principal(request) is None:
-        raise ApiError(401, "log in first", headers={"WWW-Authenticate": "Bearer"})
+    try:
+        _who(request, "wall")
+    except _LoginRequired as exc:
+        raise ApiError(401, "log in first", headers={"WWW-Authenticate": "Bearer"}) from exc
     data = pages.wall_data(session, settings, lang, incident, unit)
     return JSONResponse(data, headers={"Cache-Control": "no-store"})
 
@@ -148,7 +153,7 @@ def _plan_page(
     shift: str | None,
 ) -> Response:
     try:
-        who = _who(request)
+        who = _who(request, "plan")
     except _LoginRequired:
         return _to_login(request, lang)
     try:
@@ -194,7 +199,9 @@ def plan_xlsx(
     settings: SettingsDep,
     plan_id: Annotated[int, Path(ge=1, le=2**31 - 1)],
 ) -> Response:
-    if pages.page_principal(request) is None:
+    try:
+        _who(request, "plan")
+    except _LoginRequired:
         return _to_login(request)
     try:
         plan = pages.find_plan(session, plan_id)
