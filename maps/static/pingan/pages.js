@@ -24,7 +24,10 @@
       method: "POST",
       credentials: "same-origin",
       headers: { "X-Pingan-Page": "1" }
-    }).then(function (r) { return r.ok; }, function () { return null; });
+    }).then(function (r) {
+      if (r.status === 401) { return false; }  // the login is gone
+      return r.ok ? true : null;               // null: cannot tell now, try again later
+    }, function () { return null; });
   }
 
   function toLogin() {
