@@ -39,8 +39,9 @@ def script_json(value: Any) -> str:
 
 @dataclass(frozen=True)
 class MapPoint:
-    """One marker: position, colour, Font Awesome icon name (without "fa-"), hover text and
-    popup HTML (escaped already, see `maps.popups`)."""
+    """One marker: position, colour, Font Awesome icon name (without "fa-"), hover text (plain
+    text, escaped in `row`: Leaflet shows a tooltip string as HTML) and popup HTML (escaped
+    already, see `maps.popups`)."""
 
     lat: float
     lon: float
@@ -56,7 +57,7 @@ class MapPoint:
             round(self.lon, 6),
             self.color,
             self.icon,
-            self.tooltip,
+            html.escape(self.tooltip, quote=False),
             self.popup,
             self.key,
         ]

@@ -18,6 +18,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 import folium
 from branca.element import Element
@@ -91,8 +92,6 @@ def page_labels(lang: Lang, prefixes: Sequence[str]) -> dict[str, str]:
 
 def lang_switch_href(path: str, query: Mapping[str, str], lang: Lang) -> str:
     """The same page in the other language."""
-    from urllib.parse import urlencode
-
     other = "en" if lang == "zh" else "zh"
     return f"{path}?{urlencode({**query, 'lang': other})}"
 
@@ -142,7 +141,7 @@ def page_html(
         Element(f'<script type="application/json" id="pa-data">{script_json(dict(data))}</script>'),
         name="pa_data",
     )
-    m.get_root().html.add_child(  # type: ignore[attr-defined]
+    fig.html.add_child(  # type: ignore[attr-defined]
         Element(f'<script>document.body.classList.add("pa-page", "pa-page-{page}");</script>'),
         name="pa_body_class",
     )

@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from typing import Any, Literal, Protocol
 
 from maps.coverage import RING_MINUTES
-from maps.labels import DEFAULT_LANG, Lang, label
-from maps.pages import nav_html, page_html, page_labels, render_template
+from maps.labels import DEFAULT_LANG, LABELS, Lang, label
+from maps.pages import lang_switch_href, nav_html, page_html, page_labels, render_template
 from maps.scenario_layers import DispatchLine, LonLat, incident_points, unit_point
 from maps.scenario_map import Coverage, situation_map
 from maps.tiles import TileSource
@@ -61,8 +61,6 @@ class ReadinessRow:
 
 
 def _text(key: str, lang: Lang, fallback: str) -> str:
-    from maps.labels import LABELS
-
     return label(key, lang) if key in LABELS else fallback
 
 
@@ -84,7 +82,9 @@ def incident_item(record: IncidentLike, lang: Lang) -> dict[str, Any]:
     }
 
 
-def unit_item(unit: Unit, status: str, where: LonLat | None, headcount: int, lang: Lang) -> Any:
+def unit_item(
+    unit: Unit, status: str, where: LonLat | None, headcount: int, lang: Lang
+) -> dict[str, Any]:
     """A unit's pin row, or a removal (``point`` None) when it has no position."""
     point = unit_point(unit, where, status, headcount, lang).row() if where else None
     return {"key": unit.id, "status": status, "point": point}
@@ -161,7 +161,7 @@ def wall_page(
         lang=lang,
         user=user,
         role=role,
-        switch_href=_href("/pages/wall", query, lang),
+        switch_href=lang_switch_href("/pages/wall", query, lang),
         live=True,
     )
     body = render_template(
@@ -188,9 +188,3 @@ def wall_page(
     }
     title = f"{label('page.wall', lang)} · {label('app.title', lang)}"
     return page_html(m, page="wall", title=title, nav=nav, body=body, data=data)
-
-
-def _href(path: str, query: Mapping[str, str], lang: Lang) -> str:
-    from maps.pages import lang_switch_href
-
-    return lang_switch_href(path, query, lang)

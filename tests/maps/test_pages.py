@@ -44,3 +44,11 @@ def test_nav_escapes_the_user_name_and_marks_the_current_page() -> None:
     assert "&lt;b&gt;x&lt;/b&gt;" in html and "<b>x</b>" not in html
     assert 'class="pa-current" aria-current="page">Patrol plan</a>' in html
     assert ">中文</a>" in html and 'id="pa-conn"' not in html
+
+
+def test_pin_tooltips_are_escaped() -> None:
+    """Leaflet shows a tooltip string as HTML; roster text must stay text."""
+    from maps.elements import MapPoint
+
+    row = MapPoint(lat=1, lon=2, tooltip="<img src=x onerror=alert(1)> · 甘州").row()
+    assert row[4] == "&lt;img src=x onerror=alert(1)&gt; · 甘州"
