@@ -24,10 +24,16 @@ from api.auth import Principal, create_token, principal_from_token
 from api.events import last_event_id
 from api.models import User
 from api.readiness import standby_readiness
-from dispatch.situation import incident_records, live_situation, unit_updates
+from dispatch.situation import (
+    IncidentRecord,
+    incident_records,
+    live_situation,
+    open_dispatches,
+    unit_updates,
+)
 from maps.labels import Lang
 from maps.plan_page import PlanMeta, plan_page
-from maps.scenario_layers import DispatchLine
+from maps.scenario_layers import DispatchLine, Segment, dispatch_segment
 from maps.tiles import tile_source
 from maps.wall import ReadinessRow, WallCoverage, unit_item, wall_page, wall_update
 from rosters.models.plans import Plan
@@ -133,13 +139,48 @@ def wall_html(
 def wall_data(
     session: Session, settings: Settings, lang: Lang, incidents: list[str], units: list[str]
 ) -> dict[str, Any]:
-    """The named incidents and units as the page draws them, and readiness now."""
+    """The named incidents (with their dispatch lines) and units as the page draws them,
+    and readiness now."""
     records = incident_records(session, settings.timezone, codes=incidents) if incidents else []
     pins = [
         unit_item(u.unit, u.status, u.position, u.headcount, lang)
         for u in (unit_updates(session, units) if units else [])
     ]
-    return wall_update(incidents=records, units=pins, readiness=readiness_rows(session), lang=lang)
+    return wall_update(
+        incidents=records,
+        units=pins,
+        readiness=readiness_rows(session),
+        lines=_incident_lines(session, records, lang),
+        lang=lang,
+    )
+
+
+def _incident_lines(
+    session: Session, records: list[IncidentRecord], lang: Lang
+) -> dict[str, list[Segment]]:
+    """The open dispatches of these incidents as lines from where each unit is."""
+    lines: dict[str, list[Segment]] = {r.code: [] for r in records}
+    where = {r.code: (r.lon, r.lat) for r in records if r.status != "closed"}
+    if not where:
+        return lines
+    sent = open_dispatches(session, list(where))
+    units = {u.unit.id: u for u in unit_updates(session, {d.unit for d in sent})} if sent else {}
+    for d in sent:
+        unit = units.get(d.unit)
+        if unit is None or unit.position is None:
+            continue
+        lines[d.incident].append(
+            dispatch_segment(
+                unit.unit.name,
+                unit.position,
+                d.incident,
+                where[d.incident],
+                "dispatched",
+                d.eta_minutes,
+                lang,
+            )
+        )
+    return lines
 
 
 # --- plan ----------------------------------------------------------------------------------

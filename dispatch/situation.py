@@ -131,14 +131,17 @@ def _status_rows(session: Session, unit_ids: set[int] | None = None) -> dict[int
     return {row.unit_id: row for row in session.exec(stmt).all()}
 
 
-def open_dispatches(session: Session) -> list[OpenDispatch]:
-    rows = session.exec(
+def open_dispatches(session: Session, incidents: Iterable[str] | None = None) -> list[OpenDispatch]:
+    """Units sent and not yet released, of every incident or of the given ones."""
+    stmt = (
         select(Dispatch, Incident.code, Unit.code)
         .join(Incident, Incident.id == Dispatch.incident_id)  # type: ignore[arg-type]
         .join(Unit, Unit.id == Dispatch.unit_id)  # type: ignore[arg-type]
         .where(Dispatch.released_at.is_(None))  # type: ignore[union-attr]
-        .order_by(Dispatch.id)  # type: ignore[arg-type]
-    ).all()
+    )
+    if incidents is not None:
+        stmt = stmt.where(Incident.code.in_(list(incidents)))  # type: ignore[attr-defined]
+    rows = session.exec(stmt.order_by(Dispatch.id)).all()  # type: ignore[arg-type]
     return [
         OpenDispatch(inc, unit, d.eta_minutes, d.arrived_at is not None) for d, inc, unit in rows
     ]

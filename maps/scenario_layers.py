@@ -243,6 +243,35 @@ class Segment:
     end: tuple[float, float]
     state: DispatchState
     tooltip: str
+    incident_id: str = ""
+
+
+def dispatch_segment(
+    unit_name: str,
+    where: LonLat,
+    incident_id: str,
+    target: LonLat,
+    state: DispatchState,
+    eta_minutes: float | None,
+    lang: Lang,
+    travel: GreatCircleTravel | None = None,
+) -> Segment:
+    """The line from a unit (at ``where``) to an incident (at ``target``), with its hover
+    text; ``eta_minutes`` defaults to the travel model's time."""
+    eta = eta_minutes
+    if eta is None:
+        eta = (travel or GreatCircleTravel()).minutes(tuple(where), tuple(target))
+    text = (
+        f"{unit_name} → {incident_id} · {label(f'dispatch.{state}', lang)} · "
+        f"{label('field.eta', lang)} {eta:.0f} {label('field.minutes', lang)}"
+    )
+    return Segment(
+        start=(where[1], where[0]),
+        end=(target[1], target[0]),
+        state=state,
+        tooltip=text,
+        incident_id=incident_id,
+    )
 
 
 def dispatch_segments(
@@ -268,20 +297,16 @@ def dispatch_segments(
         if where is None:
             continue
         target = incidents[line.incident_id].location
-        eta = line.eta_minutes
-        if eta is None:
-            eta = travel.minutes(tuple(where), tuple(target))
-        state = label(f"dispatch.{line.state}", lang)
-        text = (
-            f"{unit.name} → {line.incident_id} · {state} · "
-            f"{label('field.eta', lang)} {eta:.0f} {label('field.minutes', lang)}"
-        )
         out.append(
-            Segment(
-                start=(where[1], where[0]),
-                end=(target[1], target[0]),
-                state=line.state,
-                tooltip=text,
+            dispatch_segment(
+                unit.name,
+                where,
+                line.incident_id,
+                target,
+                line.state,
+                line.eta_minutes,
+                lang,
+                travel,
             )
         )
     return out

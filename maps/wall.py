@@ -9,6 +9,7 @@ and the live updates, so a pin or a list row pushed later looks like one drawn a
 from __future__ import annotations
 
 import datetime as dt
+import html
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal, Protocol
@@ -16,8 +17,15 @@ from typing import Any, Literal, Protocol
 from maps.coverage import RING_MINUTES
 from maps.labels import DEFAULT_LANG, LABELS, Lang, label
 from maps.pages import lang_switch_href, nav_html, page_html, page_labels, render_template
-from maps.scenario_layers import DispatchLine, LonLat, incident_points, unit_point
-from maps.scenario_map import Coverage, situation_map
+from maps.scenario_layers import (
+    DISPATCH_STYLES,
+    DispatchLine,
+    LonLat,
+    Segment,
+    incident_points,
+    unit_point,
+)
+from maps.scenario_map import Coverage, dispatch_class, situation_map
 from maps.tiles import TileSource
 from optimizer.scenario import Incident, Scenario, Unit
 
@@ -90,16 +98,36 @@ def unit_item(
     return {"key": unit.id, "status": status, "point": point}
 
 
+def line_item(seg: Segment) -> dict[str, Any]:
+    """A dispatch line as the page draws it (Leaflet polyline options)."""
+    style = DISPATCH_STYLES[seg.state]
+    return {
+        "start": list(seg.start),
+        "end": list(seg.end),
+        "tooltip": html.escape(seg.tooltip, quote=False),
+        "options": {
+            "color": style["color"],
+            "weight": style["weight"],
+            "dashArray": style["dash_array"],
+            "className": dispatch_class(seg.state, seg.incident_id),
+        },
+    }
+
+
 def wall_update(
     *,
     incidents: Sequence[IncidentLike] = (),
     units: Sequence[dict[str, Any]] = (),
     readiness: Sequence[ReadinessRow] = (),
+    lines: Mapping[str, Sequence[Segment]] | None = None,
     lang: Lang = DEFAULT_LANG,
 ) -> dict[str, Any]:
-    """What the page applies after an event: changed incidents, unit pins, readiness."""
+    """What the page applies after an event: changed incidents with their dispatch lines
+    (every line of each incident named in ``lines``: none left means remove them), unit
+    pins, readiness."""
     return {
         "incidents": [incident_item(r, lang) for r in incidents],
+        "lines": {code: [line_item(s) for s in segs] for code, segs in (lines or {}).items()},
         "units": list(units),
         "readiness": [r.as_dict() for r in readiness],
     }

@@ -111,6 +111,7 @@ def test_wall_page_and_its_live_data(api: Api, city: City) -> None:
     assert incident["code"] == "JQ-1" and incident["status_label"] == "reported"
     assert incident["kind_label"] == "violent crime" and incident["jurisdiction"] == "K1"
     assert incident["point"][:2] == [38.95, 100.45] and incident["point"][6] == "JQ-1"
+    assert update["lines"] == {"JQ-1": []}  # nobody sent yet
     [unit] = update["units"]
     assert unit["key"] == "K2-U0" and unit["status"] == "standby"
     assert unit["point"][:2] == [38.97, 100.8] and "standby" in unit["point"][4]

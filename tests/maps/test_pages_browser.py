@@ -129,8 +129,30 @@ def test_wall_shows_layers_panels_and_live_incidents(live: Live, browser_page: A
         ".textContent === '3'"
     )
     assert not page.locator("#pa-readiness tr[data-county=K1]").get_attribute("class")
-    assert page.evaluate("window.pingan.noReload") is True  # the same document all along
+    # dispatched: the row's status changes and a line joins the unit to the incident
+    live.post("/incidents/JQ-100/suggest", {})
+    live.post("/incidents/JQ-100/dispatch", {"units": ["K1-U1"], "etas": {"K1-U1": 4}})
+    page.wait_for_function(
+        "() => document.querySelector(\"#pa-incidents li[data-code='JQ-100']\")"
+        ".dataset.status === 'dispatched'"
+    )
+    assert "已调派" in incident_row(page, "JQ-100").inner_text()
+    line = page.locator("path.pa-dispatch-dispatched.pa-inc-JQ-100")
+    line.wait_for()
+    assert line.count() == 1
+    k1u1 = "window.pingan.layers.units.getLayers().find(m => m.options.key === 'K1-U1')"
+    page.wait_for_function(f"() => {k1u1}.options.icon.options.html.includes('fa-car-side')")
+    browser_page.shot("dispatched")
+    # a click on the row centres the map on the incident
     page.locator("#pa-incidents li[data-code='JQ-100']").click()
+    page.wait_for_function("() => window.pingan.map.getCenter().distanceTo([38.96, 100.47]) < 1")
+    # closed: it leaves the list, the map and its line goes
+    live.post("/incidents/JQ-100/close", {})
+    page.locator("#pa-incidents li[data-code='JQ-100']").wait_for(state="detached")
+    page.wait_for_function("() => window.pingan.layers.incidents.getLayers().length === 0")
+    assert page.locator("path.pa-inc-JQ-100").count() == 0
+    assert page.locator("#pa-incidents .pa-empty").inner_text() == "暂无警情"
+    assert page.evaluate("window.pingan.noReload") is True  # the same document all along
     browser_page.shot()
     browser_page.assert_no_errors()
     browser_page.assert_no_external()

@@ -66,6 +66,21 @@
     if (row) { group.addLayer(P.pointMarker(row, group.pinSize)); }
   }
 
+  /* --- wall: dispatch lines, found by their incident's class --- */
+  function setLines(code, lines) {
+    var group = P.layers.dispatch;
+    if (!group) { return; }
+    var mark = " pa-inc-" + code + " ";
+    group.eachLayer(function (l) {
+      if ((" " + (l.options.className || "") + " ").indexOf(mark) >= 0) { group.removeLayer(l); }
+    });
+    lines.forEach(function (s) {
+      var line = L.polyline([s.start, s.end], s.options);
+      if (s.tooltip) { line.bindTooltip(s.tooltip); }
+      group.addLayer(line);
+    });
+  }
+
   /* --- wall: incident list --- */
   var incidents = {};
 
@@ -131,6 +146,7 @@
 
   function applyUpdate(u, initial) {
     if (u.incidents) { applyIncidents(u.incidents, initial); }
+    Object.keys(u.lines || {}).forEach(function (code) { setLines(code, u.lines[code]); });
     (u.units || []).forEach(function (it) { setPin("units", it.key, it.point); });
     if (u.readiness) { renderReadiness(u.readiness); }
     if (!initial) { live.updates += 1; }
