@@ -206,8 +206,6 @@ def test_plan_and_situation_from_the_database(scenario_file: Path, tmp_path: Pat
     refused = run(*db, "map", "plan", "--out", tmp_path / "none.html")
     assert refused.exit_code == 1 and "no published plan" in refused.output
 
-    from sqlmodel import Session
-
     from optimizer.scenario import load_scenario
     from rosters.db import get_engine, session_scope
     from rosters.plans import publish_plan, save_plan
@@ -233,13 +231,31 @@ def test_plan_and_situation_from_the_database(scenario_file: Path, tmp_path: Pat
     missing = run(*db, "map", "plan", "--plan-id", plan_id + 40)
     assert missing.exit_code == 1 and f"no plan {plan_id + 40}" in missing.output
 
+    # live state: an open incident and a unit's reported position and status
+    from dispatch.lifecycle import report_incident
+    from dispatch.status import report_position
+    from optimizer.reinforcement import UnitState
+    from optimizer.scenario import IncidentNeeds
+
+    with session_scope(engine) as session:
+        report_incident(
+            session,
+            code="JQ-DB",
+            kind="flood",
+            location=(100.5, 38.96),
+            needs=IncidentNeeds(),
+            actor="test",
+        )
+        report_position(session, "U1", 100.51, 38.97, status=UnitState.STANDBY)
     out = tmp_path / "situation.html"
     result = run(*db, "map", "situation", "--day", DAY, "--hour", 10, "--out", out)
     assert result.exit_code == 0, result.output
-    with Session(engine):
-        html = out.read_text(encoding="utf-8")
+    html = out.read_text(encoding="utf-8")
     # the published plan in the database staffs the posts of the hour asked for
     assert post_colors(html) == {"A": STAFFING_COLORS["manned"], "B": STAFFING_COLORS["manned"]}
+    pins = {row[6]: row for block in ROWS.findall(html) for row in json.loads(block)}
+    assert pins["JQ-DB"][:2] == [38.96, 100.5] and shows(html, "汛情")
+    assert pins["U1"][:2] == [38.97, 100.51] and pins["U1"][3] == "bell"  # standby
     engine.dispose()
 
 
