@@ -57,7 +57,7 @@ def _domain_errors() -> dict[type[BaseException], int]:
 
 
 def _routers(app: FastAPI) -> None:
-    from api.routers import audit, auth, events, incidents, plans, roster, tables
+    from api.routers import audit, auth, events, incidents, pages, plans, roster, tables
 
     app.include_router(auth.router)
     for router in roster.roster_routers():
@@ -67,6 +67,7 @@ def _routers(app: FastAPI) -> None:
     app.include_router(incidents.router)
     app.include_router(events.router)
     app.include_router(audit.router)
+    app.include_router(pages.router)
 
 
 def create_app(settings: Settings | None = None, engine: Engine | None = None) -> FastAPI:
@@ -137,6 +138,7 @@ def _start(app: FastAPI, engine: Engine, settings: Settings) -> None:
 def _stop(app: FastAPI) -> None:
     if app.state.scheduler is not None:
         app.state.scheduler.stop()
+    app.state.bus.close_streams()
     app.state.bus.stop()
     app.state.jobs.stop()
 
@@ -154,6 +156,12 @@ def _import_failed_handler(app: FastAPI) -> None:
 
 
 def _docs(app: FastAPI) -> None:
+    # the map assets first (maps/static/{vendor,pingan}, the base URL `maps.offline` links),
+    # then the API's own (Swagger UI) under the rest of /static
+    from maps.offline import STATIC_DIR
+
+    for part in ("vendor", "pingan"):
+        app.mount(f"/static/{part}", StaticFiles(directory=STATIC_DIR / part), name=f"map-{part}")
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 
     @app.get("/docs", include_in_schema=False)

@@ -55,7 +55,7 @@ def last_event_id(engine: Engine) -> int:
 class Subscriber:
     loop: asyncio.AbstractEventLoop
     kinds: frozenset[str]
-    queue: asyncio.Queue[Event] = field(default_factory=lambda: asyncio.Queue(maxsize=1000))
+    queue: asyncio.Queue[Event | None] = field(default_factory=lambda: asyncio.Queue(maxsize=1000))
 
     def offer(self, event: Event) -> None:
         if self.kinds and event.kind not in self.kinds:
@@ -64,6 +64,15 @@ class Subscriber:
             self.queue.put_nowait(event)
         except asyncio.QueueFull:  # a client too slow to read loses old events, not the server
             log.warning("live-update client too slow: event %s dropped", event.id)
+
+
+def _end(sub: Subscriber) -> None:
+    while True:  # make room: the end must get through even to a slow client
+        try:
+            sub.queue.put_nowait(None)
+            return
+        except asyncio.QueueFull:
+            sub.queue.get_nowait()
 
 
 class EventBus:
@@ -89,6 +98,18 @@ class EventBus:
     def wake(self) -> None:
         """Look for new events now (after a commit in this process)."""
         self._wake.set()
+
+    def close_streams(self) -> int:
+        """End every open stream (its client reconnects and resumes from its last event id),
+        e.g. before the server stops. Returns how many were open."""
+        with self._lock:
+            subs = list(self.subscribers)
+        for sub in subs:
+            try:
+                sub.loop.call_soon_threadsafe(_end, sub)
+            except RuntimeError:  # its loop is closed: the client is gone
+                self.unsubscribe(sub)
+        return len(subs)
 
     def subscribe(self, kinds: Iterable[str] = ()) -> Subscriber:
         sub = Subscriber(asyncio.get_running_loop(), frozenset(kinds))

@@ -9,6 +9,12 @@ Cases:
   240 posts, 120 units, 20 incidents, 3 shifts × 7 days) as the wall situation map and as
   the plan map with its 21-step shift slider.
 
+- ``wall``: the wall page (指挥大屏) of the demo city (`--wall-size`, default ``medium``:
+  the whole city, ~2,300 units clustered) served by the real API from a SQLite database with
+  20 open incidents: server build time of the page, its size, the time from navigation to
+  the map drawn with its clusters, the incident list and the live event stream connected,
+  and the time from an incident reported through the API to its row on the open page.
+
 For each: build seconds (scenario → folium Map → HTML), HTML size served (assets linked)
 and standalone (everything inlined), peak Python memory of the build, and the time from
 navigation to the map drawn (Leaflet loaded and the markers or clusters in the DOM) in
@@ -305,6 +311,7 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--points", type=int, default=3000)
     ap.add_argument("--no-browser", action="store_true")
+    ap.add_argument("--wall-size", default="medium", help="demo city size, or 'none'")
     args = ap.parse_args()
     use_local_assets("/static")
 
@@ -355,9 +362,126 @@ def main() -> None:
                     f"{name:42s} first render: served {http_s:5.2f} s, standalone file "
                     f"{file_s:5.2f} s  (external requests: {http_ext + file_ext})"
                 )
+            if args.wall_size != "none":
+                bench_wall(browser, args.wall_size, root)
         finally:
             browser.close()
             server.shutdown()
+
+
+# --- the wall page, served by the API ---------------------------------------------------
+
+WALL_READY = (
+    "() => window.pingan && window.pingan.map && window.pingan.map._loaded && "
+    "document.querySelectorAll('.leaflet-marker-icon').length > 0 && "
+    "document.querySelectorAll('#pa-incidents li').length > 0 && "
+    "window.pingan.live && window.pingan.live.state === 'live'"
+)
+
+
+def _uvicorn(app: Any) -> tuple[Any, str]:
+    import socket
+
+    import uvicorn
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    threading.Thread(target=server.run, daemon=True).start()
+    deadline = time.monotonic() + 30
+    while not server.started and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return server, f"http://127.0.0.1:{port}"
+
+
+def bench_wall(browser: Any, size: str, root: Path) -> None:
+    """The wall page of the demo city through the real server."""
+    import httpx
+    import psutil
+
+    from api.app import create_app
+    from api.auth import create_token
+    from api.models import Role, User
+    from rosters.db import make_engine, migrate, session_scope
+    from rosters.demo_city import build_demo_city
+    from rosters.scenario_db import load_scenario_into_db
+    from rosters.settings import Settings
+
+    secret = "bench-secret-key-long-enough-for-hs256-signing"
+    t0 = time.perf_counter()
+    city = build_demo_city(size, seed=2026, start=dt.date.today(), days=1)  # type: ignore[arg-type]
+    engine = make_engine(f"sqlite:///{root / 'wall.db'}")
+    migrate(engine)
+    with session_scope(engine) as session:
+        load_scenario_into_db(session, city, replace=True)
+        session.add(User(username="bench", role="admin", password_hash="!"))
+    print(
+        f"wall ({size} demo city): {len(city.units)} units, {len(city.people)} people, "
+        f"{len(city.posts)} posts, {len(city.zones)} zones; loaded in "
+        f"{time.perf_counter() - t0:.1f} s"
+    )
+    settings = Settings(
+        secret_key=secret, scheduler_enabled=False, events_poll_seconds=0.2, standards_file=""
+    )
+    app = create_app(settings, engine)
+    server, base = _uvicorn(app)
+    admin = User(username="bench", role=Role.ADMIN.value, password_hash="")
+    token = create_token(secret, admin, 60)[0]
+    auth = {"Authorization": f"Bearer {token}"}
+    rng = random.Random(5)
+    lons = [u.base[0] for u in city.units if u.base]
+    lats = [u.base[1] for u in city.units if u.base]
+    for i in range(20):
+        body = {
+            "code": f"JQ-{i:03d}",
+            "kind": "violent",
+            "severity": rng.randint(1, 4),
+            "lon": rng.uniform(min(lons), max(lons)),
+            "lat": rng.uniform(min(lats), max(lats)),
+        }
+        httpx.post(f"{base}/incidents", json=body, headers=auth, timeout=60).raise_for_status()
+    cookies = {"pingan_token": token}
+    try:
+        builds, size_mb = [], 0.0
+        for _ in range(3):
+            t0 = time.perf_counter()
+            r = httpx.get(f"{base}/pages/wall", cookies=cookies, timeout=300)
+            builds.append(time.perf_counter() - t0)
+            r.raise_for_status()
+            size_mb = len(r.content) / 1e6
+        renders, markers = [], 0
+        for _ in range(3):
+            ctx = browser.new_context(viewport={"width": 1920, "height": 1080})
+            ctx.add_cookies([{"name": "pingan_token", "value": token, "url": base}])
+            page = ctx.new_page()
+            t0 = time.perf_counter()
+            page.goto(f"{base}/pages/wall", wait_until="commit")
+            page.wait_for_function(WALL_READY, timeout=300_000)
+            renders.append(time.perf_counter() - t0)
+            markers = page.locator(".leaflet-marker-icon").count()
+            units = page.evaluate("window.pingan.layers.units.getLayers().length")
+            ctx.close()
+        ctx = browser.new_context(viewport={"width": 1920, "height": 1080})
+        ctx.add_cookies([{"name": "pingan_token", "value": token, "url": base}])
+        page = ctx.new_page()
+        page.goto(f"{base}/pages/wall")
+        page.wait_for_function(WALL_READY, timeout=300_000)
+        body = {"code": "JQ-NEW", "kind": "fire", "lon": lons[0], "lat": lats[0]}
+        t0 = time.perf_counter()
+        httpx.post(f"{base}/incidents", json=body, headers=auth, timeout=60).raise_for_status()
+        page.wait_for_selector("#pa-incidents li[data-code='JQ-NEW']", timeout=60_000)
+        push = time.perf_counter() - t0
+        ctx.close()
+    finally:
+        server.should_exit = True
+    med = sorted(builds)[1], sorted(renders)[1]
+    print(
+        f"{'wall page (' + size + ')':42s} server build {med[0]:5.2f} s  html {size_mb:5.2f} MB  "
+        f"first render {med[1]:5.2f} s  ({units} unit pins in "
+        f"{markers} drawn markers/clusters)  incident → row {push:4.2f} s  "
+        f"process RSS {psutil.Process().memory_info().rss / 2**20:.0f} MiB"
+    )
 
 
 if __name__ == "__main__":

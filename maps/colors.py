@@ -33,6 +33,10 @@ STATUS_ICONS: dict[str, str] = {
     "on_scene": "flag",
     "off_duty": "moon",
     "drill": "dumbbell",
+    "on_post": "road-barrier",
+    "standby": "bell",
+    "en_route": "car-side",
+    "returning": "rotate-left",
 }
 
 LEVEL_STYLES: dict[str, dict[str, object]] = {

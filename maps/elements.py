@@ -2,7 +2,9 @@
 compact element for.
 
 - `PointLayer`: thousands of markers from one compact JSON array (a folium `Marker` per
-  point costs ~1 kB of script each), clustered with Leaflet.markercluster by default.
+  point costs ~1 kB of script each), clustered with Leaflet.markercluster by default; each
+  pin is drawn by ``window.pingan.pointMarker`` (static/pingan/points.js), which live pages
+  call too.
 - `Legend`: a plain HTML legend control (branca's colormap legend loads d3 from a CDN).
 - `Registry`: exposes the map and named layers as ``window.pingan.map`` /
   ``window.pingan.layers[key]`` so pages and tests can reach them without folium's random
@@ -37,8 +39,9 @@ def script_json(value: Any) -> str:
 
 @dataclass(frozen=True)
 class MapPoint:
-    """One marker: position, colour, Font Awesome icon name (without "fa-"), hover text and
-    popup HTML (escaped already, see `maps.popups`)."""
+    """One marker: position, colour, Font Awesome icon name (without "fa-"), hover text (plain
+    text, escaped in `row`: Leaflet shows a tooltip string as HTML) and popup HTML (escaped
+    already, see `maps.popups`)."""
 
     lat: float
     lon: float
@@ -54,7 +57,7 @@ class MapPoint:
             round(self.lon, 6),
             self.color,
             self.icon,
-            self.tooltip,
+            html.escape(self.tooltip, quote=False),
             self.popup,
             self.key,
         ]
@@ -96,23 +99,11 @@ class PointLayer(JSCSSMixin, Layer):
                 var rows = {{ this.data }};
                 var markers = new Array(rows.length);
                 for (var i = 0; i < rows.length; i++) {
-                    var r = rows[i];
-                    var icon = L.divIcon({
-                        className: "pa-pin",
-                        html: '<span class="pa-pin-dot" style="background:' + r[2] +
-                              '"><i class="fa-solid fa-' + r[3] + '"></i></span>',
-                        iconSize: [{{ this.size }}, {{ this.size }}],
-                        iconAnchor: [{{ this.size // 2 }}, {{ this.size // 2 }}],
-                        popupAnchor: [0, -{{ this.size // 2 }}]
-                    });
-                    var m = L.marker([r[0], r[1]], {icon: icon, key: r[6]});
-                    if (r[4]) { m.bindTooltip(r[4]); }
-                    if (r[5]) { m.bindPopup(r[5], {maxWidth: 360}); }
-                    markers[i] = m;
+                    markers[i] = window.pingan.pointMarker(rows[i], {{ this.size }});
                 }
                 group.addLayers ? group.addLayers(markers)
                                 : markers.forEach(function (m) { group.addLayer(m); });
-                window.pingan = window.pingan || {layers: {}};
+                group.pinSize = {{ this.size }};
                 window.pingan.layers[{{ this.key|tojson }}] = group;
             })({{ this.get_name() }});
         {% endmacro %}
@@ -211,7 +202,11 @@ class Legend(MacroElement):
         self.html = f'<div class="pa-legend-title">{html.escape(title)}</div>{rows}'
 
 
-register_assets(PointLayer, PLUGIN_ASSETS[MarkerCluster].js, PLUGIN_ASSETS[MarkerCluster].css)
+#: The pin factory shared with live pages (``window.pingan.pointMarker``).
+POINTS_JS = ("pingan_points", "pingan/points.js")
+register_assets(
+    PointLayer, [*PLUGIN_ASSETS[MarkerCluster].js, POINTS_JS], PLUGIN_ASSETS[MarkerCluster].css
+)
 
 
 @dataclass(frozen=True)

@@ -149,6 +149,28 @@ def unit_position(unit: Unit, positions: Mapping[str, LonLat] | None) -> LonLat 
     return unit.base
 
 
+def unit_point(unit: Unit, where: LonLat, state: str, headcount: int, lang: Lang) -> MapPoint:
+    """The pin of one unit: coloured by force, icon by status."""
+    force = _text(f"force.{unit.force.value}", lang, unit.force.value)
+    state_text = _text(f"status.{state}", lang, state)
+    rows = [
+        (label("field.force", lang), force),
+        (label("field.status", lang), state_text),
+        (label("field.headcount", lang), str(headcount)),
+    ]
+    if unit.phone:
+        rows.append((label("field.phone", lang), unit.phone))
+    return MapPoint(
+        lat=where[1],
+        lon=where[0],
+        color=FORCE_COLORS.get(unit.force.value, "#455a64"),
+        icon=STATUS_ICONS.get(state, "shield-halved"),
+        tooltip=f"{unit.name} · {state_text}",
+        popup=popup_table(unit.name, rows),
+        key=unit.id,
+    )
+
+
 def unit_points(
     scenario: Scenario,
     lang: Lang,
@@ -164,26 +186,7 @@ def unit_points(
         if where is None:
             continue
         state = (status or {}).get(unit.id, "available")
-        force = _text(f"force.{unit.force.value}", lang, unit.force.value)
-        state_text = _text(f"status.{state}", lang, state)
-        rows = [
-            (label("field.force", lang), force),
-            (label("field.status", lang), state_text),
-            (label("field.headcount", lang), str(strength.get(unit.id, 0))),
-        ]
-        if unit.phone:
-            rows.append((label("field.phone", lang), unit.phone))
-        points.append(
-            MapPoint(
-                lat=where[1],
-                lon=where[0],
-                color=FORCE_COLORS.get(unit.force.value, "#455a64"),
-                icon=STATUS_ICONS.get(state, "shield-halved"),
-                tooltip=f"{unit.name} · {state_text}",
-                popup=popup_table(unit.name, rows),
-                key=unit.id,
-            )
-        )
+        points.append(unit_point(unit, where, state, strength.get(unit.id, 0), lang))
     return points
 
 
@@ -193,6 +196,7 @@ def unit_points(
 def incident_points(incidents: Sequence[Incident], lang: Lang) -> list[MapPoint]:
     points = []
     for inc in incidents:
+        kind = _text(f"incident_kind.{inc.kind}", lang, inc.kind)
         needs = inc.needs
         need_text = f"{needs.headcount}"
         if needs.armed:
@@ -200,7 +204,7 @@ def incident_points(incidents: Sequence[Incident], lang: Lang) -> list[MapPoint]
         if needs.skills:
             need_text += " · " + ", ".join(f"{k} {v}" for k, v in sorted(needs.skills.items()))
         rows = [
-            (label("field.kind", lang), inc.kind),
+            (label("field.kind", lang), kind),
             (label("field.severity", lang), str(inc.severity)),
             (label("field.reported", lang), inc.reported_at.strftime("%m-%d %H:%M")),
             (label("field.needs", lang), need_text),
@@ -212,7 +216,7 @@ def incident_points(incidents: Sequence[Incident], lang: Lang) -> list[MapPoint]
                 lon=lon,
                 color=SEVERITY_COLORS.get(inc.severity, "#e53935"),
                 icon=INCIDENT_ICON,
-                tooltip=f"{inc.id} · {inc.kind}",
+                tooltip=f"{inc.id} · {kind}",
                 popup=popup_table(inc.id, rows),
                 key=inc.id,
             )
@@ -239,6 +243,35 @@ class Segment:
     end: tuple[float, float]
     state: DispatchState
     tooltip: str
+    incident_id: str = ""
+
+
+def dispatch_segment(
+    unit_name: str,
+    where: LonLat,
+    incident_id: str,
+    target: LonLat,
+    state: DispatchState,
+    eta_minutes: float | None,
+    lang: Lang,
+    travel: GreatCircleTravel | None = None,
+) -> Segment:
+    """The line from a unit (at ``where``) to an incident (at ``target``), with its hover
+    text; ``eta_minutes`` defaults to the travel model's time."""
+    eta = eta_minutes
+    if eta is None:
+        eta = (travel or GreatCircleTravel()).minutes(tuple(where), tuple(target))
+    text = (
+        f"{unit_name} → {incident_id} · {label(f'dispatch.{state}', lang)} · "
+        f"{label('field.eta', lang)} {eta:.0f} {label('field.minutes', lang)}"
+    )
+    return Segment(
+        start=(where[1], where[0]),
+        end=(target[1], target[0]),
+        state=state,
+        tooltip=text,
+        incident_id=incident_id,
+    )
 
 
 def dispatch_segments(
@@ -264,20 +297,16 @@ def dispatch_segments(
         if where is None:
             continue
         target = incidents[line.incident_id].location
-        eta = line.eta_minutes
-        if eta is None:
-            eta = travel.minutes(tuple(where), tuple(target))
-        state = label(f"dispatch.{line.state}", lang)
-        text = (
-            f"{unit.name} → {line.incident_id} · {state} · "
-            f"{label('field.eta', lang)} {eta:.0f} {label('field.minutes', lang)}"
-        )
         out.append(
-            Segment(
-                start=(where[1], where[0]),
-                end=(target[1], target[0]),
-                state=line.state,
-                tooltip=text,
+            dispatch_segment(
+                unit.name,
+                where,
+                line.incident_id,
+                target,
+                line.state,
+                line.eta_minutes,
+                lang,
+                travel,
             )
         )
     return out

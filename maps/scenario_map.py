@@ -13,6 +13,7 @@ Both return a `folium.Map`; build a new one per page (a map renders once).
 from __future__ import annotations
 
 import datetime as dt
+import html
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Literal
@@ -22,7 +23,7 @@ import folium
 from maps.build import add_jurisdictions, add_points, add_risk_zones, base_map, finish_map
 from maps.colors import STAFFING_COLORS, risk_breaks, risk_color
 from maps.coverage import RING_MINUTES, RingCentre, add_coverage_heat, add_coverage_rings
-from maps.elements import Legend, LegendItem, PointLayer, ShiftSlider, SliderStep
+from maps.elements import Legend, LegendItem, NamedLayer, PointLayer, ShiftSlider, SliderStep
 from maps.labels import DEFAULT_LANG, Lang, label
 from maps.offline import render_html, write_standalone
 from maps.scenario_layers import (
@@ -47,7 +48,7 @@ from optimizer.travel import GreatCircleTravel
 
 Coverage = Literal["rings", "heat", "none"]
 #: Unit states whose units count for response coverage.
-COVERING_STATES = frozenset({"available", "on_patrol"})
+COVERING_STATES = frozenset({"available", "on_patrol", "standby"})
 #: The plan slider shows at most this many shifts (a week of three shifts).
 MAX_SLIDER_STEPS = 21
 
@@ -70,6 +71,12 @@ def add_staffing_legend(m: folium.Map, lang: Lang) -> None:
     Legend(label("legend.staffing", lang), items, position="bottomright").add_to(m)
 
 
+def dispatch_class(state: str, incident_id: str) -> str:
+    """CSS classes of a dispatch line: its state, and its incident (live pages find the
+    lines of an incident by it; incident codes hold no whitespace)."""
+    return f"pa-dispatch pa-dispatch-{state} pa-inc-{incident_id}"
+
+
 def _add_dispatch_lines(
     m: folium.Map,
     scenario: Scenario,
@@ -77,19 +84,21 @@ def _add_dispatch_lines(
     lang: Lang,
     positions: Mapping[str, LonLat] | None,
     travel: GreatCircleTravel | None,
+    live: bool = False,
 ) -> None:
-    if not dispatches:
+    if not dispatches and not live:
         return
     group = folium.FeatureGroup(name=label("layer.dispatch", lang))
     for seg in dispatch_segments(scenario, dispatches, lang, positions, travel):
         style = DISPATCH_STYLES[seg.state]
         folium.PolyLine(
             [list(seg.start), list(seg.end)],
-            tooltip=seg.tooltip,
-            class_name=f"pa-dispatch pa-dispatch-{seg.state}",
+            tooltip=html.escape(seg.tooltip, quote=False),
+            class_name=dispatch_class(seg.state, seg.incident_id),
             **style,
         ).add_to(group)
     group.add_to(m)
+    NamedLayer(group, "dispatch").add_to(m)
 
 
 def _coverage(
@@ -141,12 +150,14 @@ def situation_map(
     lang: Lang = DEFAULT_LANG,
     tiles: TileSource | None = None,
     travel: GreatCircleTravel | None = None,
+    live: bool = False,
 ) -> folium.Map:
     """The wall map at one moment (default: 08:00 on the first day of the horizon):
     jurisdictions, zones coloured by risk at that weekday and hour, posts with their
     staffing in the shift running then (from ``plan``, or ``staffing`` given directly),
     units by force and status, incidents with lines to suggested and dispatched units, and
-    3-/5-minute response rings around the units that are free to respond."""
+    3-/5-minute response rings around the units that are free to respond. With ``live`` the
+    units and incidents layers are there even when empty (a live page adds pins to them)."""
     at = at or dt.datetime.combine(scenario.horizon.start, dt.time(8))
     m = base_map(lang=lang, tiles=tiles)
     add_jurisdictions(m, jurisdiction_collection(scenario))
@@ -169,10 +180,10 @@ def situation_map(
         if staffing is not None:
             add_staffing_legend(m, lang)
     units = unit_points(scenario, lang, unit_status, unit_positions)
-    if units:
+    if units or live:
         add_points(m, units, name=label("layer.units", lang), key="units")
-    _add_dispatch_lines(m, scenario, dispatches, lang, unit_positions, travel)
-    if scenario.incidents:
+    _add_dispatch_lines(m, scenario, dispatches, lang, unit_positions, travel, live)
+    if scenario.incidents or live:
         add_points(
             m,
             incident_points(scenario.incidents, lang),

@@ -1,11 +1,12 @@
 """GET /events: live updates as Server-Sent Events (unit status, incidents, plans, jobs,
 alerts). Resume with `Last-Event-ID` (or `after`). Browsers' EventSource cannot send
-headers, so the token may also come as `access_token` in the query."""
+headers: a page's EventSource sends its login cookie (see `api.pages`), and other clients
+may put the token in the query as `access_token`."""
 
 import json
 from typing import Annotated
 
-from fastapi import APIRouter, Header, Query, Request
+from fastapi import APIRouter, Cookie, Header, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from sqlmodel import Session
 from sse_starlette import EventSourceResponse
@@ -13,6 +14,7 @@ from sse_starlette import EventSourceResponse
 from api.auth import principal_from_api_key, principal_from_token
 from api.errors import ApiError
 from api.events import KINDS, EventBus, events_after
+from api.pages import COOKIE
 
 router = APIRouter(tags=["live updates"])
 
@@ -45,8 +47,11 @@ async def stream(
     authorization: Annotated[str | None, Header()] = None,
     x_api_key: Annotated[str | None, Header()] = None,
     last_event_id: Annotated[str | None, Header()] = None,
+    page_token: Annotated[
+        str | None, Cookie(alias=COOKIE, description="a page's login cookie")
+    ] = None,
 ) -> EventSourceResponse:
-    token = access_token
+    token = access_token or page_token
     if authorization and authorization.lower().startswith("bearer "):
         token = authorization[7:]
     await run_in_threadpool(_check_caller, request, token, x_api_key)
@@ -66,6 +71,8 @@ async def stream(
                     yield {"id": str(e.id), "event": e.kind, "data": _data(e)}
             while True:
                 e = await sub.queue.get()
+                if e is None:  # the server ends the stream (`EventBus.close_streams`)
+                    return
                 if e.id <= last:
                     continue
                 last = e.id
