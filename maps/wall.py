@@ -33,7 +33,7 @@ WallCoverage = Literal["auto", "rings", "heat", "none"]
 #: Above this many units "auto" coverage draws a heat layer instead of two rings per unit.
 RINGS_UP_TO = 300
 #: Event kinds the wall listens to.
-WALL_EVENTS = ("incident", "unit_status")
+WALL_EVENTS = ("incident", "unit_status", "plan", "roster")
 
 
 class IncidentLike(Protocol):

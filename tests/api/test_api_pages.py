@@ -86,7 +86,7 @@ def test_wall_page_and_its_live_data(api: Api, city: City) -> None:
     page_login(api)
     data = page_data(api.client.get("/pages/wall").text)
     assert data["page"] == "wall" and data["incidents"] == []
-    assert data["events_url"] == "/events?kind=incident&kind=unit_status"
+    assert data["events_url"] == "/events?kind=incident&kind=unit_status&kind=plan&kind=roster"
     assert [
         (r["county"], r["on_standby"], r["required"], r["short"]) for r in data["readiness"]
     ] == [

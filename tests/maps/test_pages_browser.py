@@ -180,6 +180,20 @@ def test_wall_reconnects_after_the_stream_drops(live: Live, browser_page: Any) -
     browser_page.assert_no_external()
 
 
+def test_wall_redraws_when_a_plan_is_published(live: Live, browser_page: Any) -> None:
+    """Posts and standby come from the published plan: publishing one redraws the wall."""
+    page = browser_page.page
+    log_in(page, live.base, "/pages/wall")
+    page.wait_for_function(LIVE)
+    page.evaluate("window.pingan.noReload = true")
+    live.post(f"/plans/{live.city.plan_id}/publish", {}, Role.COMMANDER)
+    page.wait_for_function(f"() => !window.pingan.noReload && {READY[6:]}")
+    page.wait_for_function(LIVE)
+    assert page.evaluate(KEYS, "posts") == ["K1-A", "K1-B", "K2-A", "K2-B"]
+    browser_page.assert_no_errors()
+    browser_page.assert_no_external()
+
+
 def test_wall_resumes_from_the_last_event_after_a_drop(live: Live, browser_page: Any) -> None:
     """An incident reported while the stream is down is not lost: the page resumes after
     the last event it saw."""

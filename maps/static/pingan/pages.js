@@ -204,6 +204,11 @@
     };
     source.addEventListener("incident", onEvent(function (d) { queue("incident", [d.code]); }));
     source.addEventListener("unit_status", onEvent(function (d) { queue("unit", d.units || []); }));
+    // a published plan or a roster change redraws posts, zones and units: reload the page
+    source.addEventListener("plan", onEvent(function (d) {
+      if (d.action === "published") { redraw(); }
+    }));
+    source.addEventListener("roster", onEvent(function () { redraw(); }));
     source.onerror = function () {
       if (source.readyState === EventSource.CONNECTING) {
         setConn("reconnecting");  // the browser retries by itself, with Last-Event-ID
@@ -219,6 +224,12 @@
         retryMs = Math.min(retryMs * 2, 30000);
       });
     };
+  }
+
+  var redrawTimer = null;
+  function redraw() {
+    live.redraws = (live.redraws || 0) + 1;
+    if (!redrawTimer) { redrawTimer = setTimeout(function () { window.location.reload(); }, 1000); }
   }
 
   P.reconnect = connect;
