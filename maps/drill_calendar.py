@@ -1,0 +1,160 @@
+"""The drill calendar page (演练日历): a month of drill sessions as a calendar grid — each day
+with its drills (time, drill, units, venue, status), holidays and adjusted working days
+marked, filters by unit and venue, previous/next month, the .ics download and a print style.
+A plain server-rendered page (no map); the data comes from the caller."""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlencode
+
+from maps.elements import script_json
+from maps.labels import Lang, label
+from maps.offline import current_base_url
+from maps.pages import PAGES_CSS, PAGES_JS, render_template
+from optimizer.drill_format import DrillSession
+from optimizer.workdays import work_calendar
+
+
+@dataclass(frozen=True)
+class Names:
+    """Display names of what the sessions refer to."""
+
+    types: dict[str, tuple[str, str]]  # drill type id → (name, kind)
+    units: dict[str, str]
+    venues: dict[str, str]
+
+
+def month_start(text: str | None, today: dt.date) -> dt.date:
+    """The first day of the month `YYYY-MM` (default: this month); ValueError if malformed."""
+    if not text:
+        return today.replace(day=1)
+    year, month = text.split("-")
+    return dt.date(int(year), int(month), 1)
+
+
+def _shift(first: dt.date, months: int) -> dt.date:
+    m = first.month - 1 + months
+    return dt.date(first.year + m // 12, m % 12 + 1, 1)
+
+
+def drill_calendar_html(
+    sessions: Sequence[DrillSession],
+    names: Names,
+    *,
+    month: dt.date,
+    lang: Lang,
+    nav: str,
+    unit: str = "",
+    venue: str = "",
+    action: str = "/pages/drills",
+    ics_href: str = "/drills/sessions.ics",
+    refresh_seconds: int = 600,
+) -> str:
+    first = month.replace(day=1)
+    nxt = _shift(first, 1)
+    cal = work_calendar(first - dt.timedelta(days=7), nxt + dt.timedelta(days=7))
+    by_day: dict[dt.date, list[dict[str, Any]]] = defaultdict(list)
+    shown = 0
+    for s in sorted(sessions, key=lambda s: (s.start, s.id)):
+        if unit and unit not in s.unit_ids:
+            continue
+        if venue and s.venue_id != venue:
+            continue
+        name, kind = names.types.get(s.drill_type_id, (s.drill_type_id, "other"))
+        units = "、".join(names.units.get(u, u) for u in s.unit_ids)
+        where = names.venues.get(s.venue_id or "", "")
+        status = label(f"drill_status.{s.status.value}", lang)
+        by_day[s.start.date()].append(
+            {
+                "id": s.id,
+                "kind": kind,
+                "status": s.status.value,
+                "time": f"{s.start:%H:%M}–{s.end:%H:%M}",
+                "name": name,
+                "units": units,
+                "venue": where,
+                "title": f"{name} · {units} · {where} · {status}",
+            }
+        )
+        if first <= s.start.date() < nxt:
+            shown += 1
+    weeks = []
+    for week in calendar.Calendar(firstweekday=0).monthdatescalendar(first.year, first.month):
+        row = []
+        for day in week:
+            working = cal.working.get(day, day.weekday() < 5)
+            mark = ""
+            if day in cal.names and working and day.weekday() >= 5:
+                mark = label("page.workday", lang)  # an adjusted working day (调休)
+            elif day in cal.names and not working:
+                mark = label("page.holiday", lang)
+            row.append(
+                {
+                    "date": day.isoformat(),
+                    "num": day.day,
+                    "in_month": day.month == first.month,
+                    "off": not working,
+                    "mark": mark,
+                    "name": cal.names.get(day, ""),
+                    "sessions": by_day.get(day, []),
+                }
+            )
+        weeks.append(row)
+
+    def href(m: dt.date) -> str:
+        query = {"month": m.strftime("%Y-%m"), "lang": lang}
+        query |= {k: v for k, v in (("unit", unit), ("venue", venue)) if v}
+        return f"{action}?{urlencode(query)}"
+
+    ics_query = {k: v for k, v in (("unit", unit), ("venue", venue)) if v}
+    base = current_base_url()
+    data = {
+        "page": "drills",
+        "lang": lang,
+        "session_url": "/pages/session",
+        "login_url": "/pages/login",
+        "refresh_seconds": refresh_seconds,
+    }
+    return render_template(
+        "drills.html",
+        data=script_json(data),
+        lang=lang,
+        title=f"{label('page.drills', lang)} · {label('app.title', lang)}",
+        css=f"{base}/{PAGES_CSS}",
+        js=f"{base}/{PAGES_JS}",
+        nav=nav,
+        heading=label("page.drills", lang),
+        month=first.strftime("%Y-%m"),
+        month_label=f"{first.year}年{first.month}月" if lang == "zh" else f"{first:%B %Y}",
+        action=action,
+        prev_href=href(_shift(first, -1)),
+        next_href=href(nxt),
+        prev_text=label("page.prev_month", lang),
+        next_text=label("page.next_month", lang),
+        unit_label=label("page.unit", lang),
+        venue_label=label("page.venue", lang),
+        all_text=label("page.all", lang),
+        filter_text=label("page.filter", lang),
+        units=[
+            {"id": k, "name": v, "selected": k == unit}
+            for k, v in sorted(names.units.items(), key=lambda kv: kv[0])
+        ],
+        venues=[
+            {"id": k, "name": v, "selected": k == venue}
+            for k, v in sorted(names.venues.items(), key=lambda kv: kv[0])
+        ],
+        ics_href=ics_href + (f"?{urlencode(ics_query)}" if ics_query else ""),
+        ics_text=label("page.download_ics", lang),
+        print_text=label("page.print", lang),
+        count=f"{shown} {label('page.drills_count', lang)}",
+        count_n=shown,
+        empty_text=label("page.no_drills", lang),
+        weekdays=[label(f"weekday.{i}", lang) for i in range(7)],
+        weeks=weeks,
+    )
