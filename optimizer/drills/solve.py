@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 from ortools.sat.python import cp_model
 
+from optimizer.cpsat import solve_cancellable, status_of
 from optimizer.drill_format import DrillSession, SessionStatus
 from optimizer.drills.bound import PartitionBound, partition_bound, relaxation_bound
 from optimizer.drills.explain import explain_unscheduled, find_conflicts
@@ -93,39 +94,6 @@ class _Watch(cp_model.CpSolverSolutionCallback):
             self.cancel is not None and self.cancel.is_set()
         ):
             self.stop_search()
-
-
-def _solve(
-    solver: cp_model.CpSolver,
-    model: cp_model.CpModel,
-    watch: _Watch,
-    cancel: threading.Event | None,
-) -> int:
-    """Solve, stopping also a search that has found nothing yet when `cancel` is set."""
-    done = threading.Event()
-
-    def watch_cancel() -> None:
-        while cancel is not None and not done.wait(0.05):
-            if cancel.is_set():
-                solver.stop_search()
-                return
-
-    watcher = threading.Thread(target=watch_cancel, daemon=True)
-    watcher.start()
-    try:
-        return solver.solve(model, watch)
-    finally:
-        done.set()
-        watcher.join()
-
-
-def _status(code: int) -> SolveStatus:
-    return {
-        cp_model.OPTIMAL: SolveStatus.OPTIMAL,
-        cp_model.FEASIBLE: SolveStatus.FEASIBLE,
-        cp_model.INFEASIBLE: SolveStatus.INFEASIBLE,
-        cp_model.MODEL_INVALID: SolveStatus.MODEL_INVALID,
-    }.get(code, SolveStatus.UNKNOWN)
 
 
 def _session(
@@ -209,9 +177,9 @@ def schedule_drills(
         p.relative_gap_limit = params.relative_gap
         p.log_search_progress = params.log
         watch = _Watch(t0, (objective, bound), lower, progress, cancel)
-        code = _solve(solver, dm.model, watch, cancel)
+        code = solve_cancellable(solver, dm.model, watch, cancel)
         left = max(0.0, left - (time.perf_counter() - started))
-        st = _status(code)
+        st = status_of(code)
         if watch.first is not None and first is None:
             first = watch.first
         if st == SolveStatus.INFEASIBLE:

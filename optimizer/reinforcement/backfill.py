@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from ortools.sat.python import cp_model
 
+from optimizer.cpsat import status_of
 from optimizer.reinforcement.coverage import (
     DEFAULT_RINGS,
     DemandPoints,
@@ -34,7 +35,7 @@ from optimizer.reinforcement.eta import distance_km
 from optimizer.reinforcement.forces import MOVABLE, UnitState
 from optimizer.reinforcement.instance import DispatchInstance
 from optimizer.reinforcement.results import BackfillResult, Move
-from optimizer.reinforcement.selection import _STATUS, _Model
+from optimizer.reinforcement.selection import _Model
 from optimizer.result import SolveStatus
 from optimizer.scenario import PostKind
 
@@ -267,7 +268,7 @@ def suggest_backfill(
     solver.parameters.num_workers = opts.num_workers
     solver.parameters.random_seed = opts.random_seed
     solver.parameters.max_time_in_seconds = opts.time_limit_seconds
-    status = _STATUS.get(solver.solve(m), SolveStatus.UNKNOWN)
+    status = status_of(solver.solve(m))
     if status not in (SolveStatus.OPTIMAL, SolveStatus.FEASIBLE):
         return done(status, [], {}, len(cand.pairs))
     moves: list[Move] = []

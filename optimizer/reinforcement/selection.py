@@ -33,6 +33,7 @@ from dataclasses import dataclass
 import numpy as np
 from ortools.sat.python import cp_model
 
+from optimizer.cpsat import status_of
 from optimizer.reinforcement.explain import describe_suggestion
 from optimizer.reinforcement.forces import TIERS
 from optimizer.reinforcement.instance import (
@@ -150,15 +151,6 @@ def _solver(options: ReinforcementOptions) -> cp_model.CpSolver:
     return solver
 
 
-_STATUS = {
-    cp_model.OPTIMAL: SolveStatus.OPTIMAL,
-    cp_model.FEASIBLE: SolveStatus.FEASIBLE,
-    cp_model.INFEASIBLE: SolveStatus.INFEASIBLE,
-    cp_model.MODEL_INVALID: SolveStatus.MODEL_INVALID,
-    cp_model.UNKNOWN: SolveStatus.UNKNOWN,
-}
-
-
 class _Model(cp_model.CpModel):
     """A CpModel without the camelCase aliases OR-Tools adds to every instance (~5 ms each,
     a tenth of the latency budget)."""
@@ -203,7 +195,7 @@ class _PrefixModel:
         """Chosen positions in the prefix (lexicographic optimum), status, seconds."""
         t0 = time.perf_counter()
         solver = _solver(self.options)
-        status = _STATUS.get(solver.solve(self.model), SolveStatus.UNKNOWN)
+        status = status_of(solver.solve(self.model))
         chosen: list[int] = []
         if status in (SolveStatus.OPTIMAL, SolveStatus.FEASIBLE):
             chosen = [k for k, x in enumerate(self.v.take) if solver.boolean_value(x)]

@@ -121,3 +121,19 @@ def test_demo_city_month_of_drills() -> None:
     assert check_schedule(s, r.sessions) == []
     assert r.drills_due == len(r.sessions) + len(r.shortfalls)
     assert len(r.sessions) > 20
+
+
+def test_cancel_and_progress() -> None:
+    import threading
+
+    from optimizer.result import Progress
+
+    s = scenario()
+    cancel = threading.Event()
+    cancel.set()
+    r = schedule_drills(s, DrillParams(time_limit=20, num_workers=1), cancel=cancel)
+    assert r.status == SolveStatus.CANCELLED and r.sessions == [] and r.objective is None
+    seen: list[Progress] = []
+    r = schedule_drills(s, DrillParams(time_limit=20, num_workers=1), progress=seen.append)
+    assert r.status == SolveStatus.OPTIMAL
+    assert seen and all(p.bound is not None and p.bound <= p.objective + 1e-9 for p in seen)
