@@ -368,16 +368,19 @@ def to_scenario(bench: ShiftBenchmark) -> Scenario:
     hours = _groups(bench.staff, lambda e: (math.ceil(e.min_minutes / 60), e.max_minutes // 60))
     for n, ((lo, hi), ids) in enumerate(sorted(hours.items())):
         rules.append(HoursRule(id=f"minutes-{n}", min=lo or None, max=hi, applies_to=who(ids)))
-    runs = _groups(bench.staff, lambda e: (e.min_consecutive, e.max_consecutive))
-    for n, ((lo, hi), ids) in enumerate(sorted(runs.items())):
-        if lo > 1 or hi > 0:
-            rules.append(
-                ConsecutiveWorkRule(
-                    id=f"run-{n}", min=lo if lo > 1 else None, max=hi or None, applies_to=who(ids)
-                )
-            )
-        if hi == 0:  # may never work: no run at all
-            rules.append(ShiftCountRule(id=f"run-{n}-none", max=0, applies_to=who(ids)))
+    # the longest and the shortest run are separate rules: an instance may ask for a minimum
+    # above the maximum (then only runs touching the horizon's ends are possible)
+    longest = _groups(bench.staff, lambda e: e.max_consecutive)
+    for n, (hi, ids) in enumerate(sorted(longest.items())):
+        if hi > 0:
+            rules.append(ConsecutiveWorkRule(id=f"run-max-{n}", max=hi, applies_to=who(ids)))
+        else:  # may never work
+            rules.append(ShiftCountRule(id=f"run-max-{n}", max=0, applies_to=who(ids)))
+    shortest = _groups(
+        (e for e in bench.staff if e.min_consecutive > 1), lambda e: e.min_consecutive
+    )
+    for n, (lo, ids) in enumerate(sorted(shortest.items())):
+        rules.append(ConsecutiveWorkRule(id=f"run-min-{n}", min=lo, applies_to=who(ids)))
     offs = _groups((e for e in bench.staff if e.min_days_off > 1), lambda e: e.min_days_off)
     for n, (lo, ids) in enumerate(sorted(offs.items())):
         rules.append(ConsecutiveOffRule(id=f"off-{n}", min=lo, applies_to=who(ids)))
