@@ -10,8 +10,10 @@ typed instance, turned into a pingan scenario, and scored by the benchmark's own
 How the benchmark maps onto the scenario:
 - the horizon starts on Monday `START` (the benchmark's day 0 is a Monday), so weekend w is
   days 7w+5 and 7w+6 — the same Saturday and Sunday of one ISO week the WeekendRule groups;
-- a shift type is a ShiftTemplate of `minutes / 60` hours starting at 00:00 (lengths must be
-  whole hours; every instance's are); total minutes become a HoursRule with
+- a shift type is a ShiftTemplate of `minutes / 60` hours; the k-th starts at 00:k (times
+  play no part in the benchmark, which has no rest rule; distinct starts keep the plan's
+  shortfalls apart); lengths must be whole hours (every instance's are); total minutes
+  become a HoursRule with
   `ceil(min / 60)` … `floor(max / 60)`, exact because every total is then a whole hour;
 - the ward is one post staffed by everyone, its cover one Cover per (day, shift) with the
   benchmark's requirement and under/over weights (add_over_cover pays the over weight);
@@ -337,6 +339,8 @@ def _groups(
 
 def to_scenario(bench: ShiftBenchmark) -> Scenario:
     """The benchmark as a pingan scenario: every rule hard, the objective the benchmark's."""
+    if len(bench.shifts) > 60:
+        raise BenchmarkConversionError(f"{len(bench.shifts)} shift types: at most 60 are supported")
     for s in bench.shifts:
         if s.minutes % 60 or s.minutes > 24 * 60:
             raise BenchmarkConversionError(
@@ -429,9 +433,9 @@ def to_scenario(bench: ShiftBenchmark) -> Scenario:
         ],
         shifts=[
             ShiftTemplate(
-                id=s.id, name=s.id, start=dt.time(0, 0), hours=s.minutes // 60, night=False
+                id=s.id, name=s.id, start=dt.time(0, k), hours=s.minutes // 60, night=False
             )
-            for s in bench.shifts
+            for k, s in enumerate(bench.shifts)
         ],
         posts=[
             Post(

@@ -12,8 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from optimizer.patrol import SolveParams, check_plan, plan_patrol
+from optimizer.patrol import PatrolResult, SolveParams, check_plan, plan_patrol
 from optimizer.patrol.shift_benchmark import (
+    START,
+    BenchmarkConversionError,
     BenchmarkFormatError,
     ShiftBenchmark,
     benchmark_penalty,
@@ -25,6 +27,7 @@ from optimizer.patrol.shift_benchmark import (
     to_scenario,
 )
 from optimizer.result import SolveStatus
+from optimizer.scenario import Scenario
 
 BENCH = Path(__file__).resolve().parents[2] / ".." / "shared" / "bench" / "shift"
 FAST = SolveParams(time_limit=60, num_workers=1, random_seed=1)
@@ -42,6 +45,18 @@ def best_known(instance: str) -> int:
         rows = {r["instance"]: r for r in csv.DictReader(f)}
     assert rows[instance]["proven_optimal"] == "yes"
     return int(rows[instance]["best_known"])
+
+
+def shortfall_penalty(b: ShiftBenchmark, s: Scenario, r: PatrolResult) -> int:
+    """The under-cover penalty of the plan's reported shortfalls, each priced by the
+    benchmark's under weight of its (day, shift)."""
+    slot = {
+        shift.interval(date)[0].isoformat(): ((date - START).days, shift.id)
+        for date in s.horizon.dates
+        for shift in s.shifts
+    }
+    under = {(c.day, c.shift): c.under_weight for c in b.cover}
+    return round(sum(under[slot[x.start or ""]] * x.missing for x in r.shortfalls))
 
 
 # --- reading ------------------------------------------------------------------------------
@@ -111,6 +126,12 @@ def test_malformed_input_names_line_and_section(old: str, new: str, where: list[
         parse_instance(GOOD.replace(old, new, 1), "tiny")
     for part in ["tiny", *where]:
         assert part in str(err.value)
+
+
+def test_shift_lengths_that_are_not_whole_hours_are_refused() -> None:
+    b = parse_instance(GOOD.replace("D,480,", "D,450,"), "tiny")
+    with pytest.raises(BenchmarkConversionError, match="shift D: 450 min"):
+        to_scenario(b)
 
 
 def test_missing_section_is_named() -> None:
@@ -186,6 +207,7 @@ def test_conversion_reaches_the_brute_force_optimum(seed: int) -> None:
     assert benchmark_violations(b, roster) == []
     assert check_plan(s, r.assignments) == []
     assert benchmark_penalty(b, roster).total == r.objective == best
+    assert shortfall_penalty(b, s, r) == benchmark_penalty(b, roster).under_cover
 
 
 def test_random_instances_exercise_the_rules() -> None:
@@ -213,6 +235,7 @@ def test_instance1_reaches_the_proven_optimum() -> None:
     assert penalty.total == r.objective == r.bound == best_known("Instance1")
     assert r.objective_terms["preferences"] == penalty.on_requests + penalty.off_requests
     assert r.objective_terms["unmet_post_cover"] == penalty.under_cover
+    assert shortfall_penalty(b, s, r) == penalty.under_cover
 
 
 def test_benchmark_penalty_counts_each_part() -> None:

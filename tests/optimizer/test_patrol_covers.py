@@ -1,8 +1,11 @@
-"""Over-staffing a cover that has an `over_weight` is paid per extra person (add_over_cover);
-a cover without one caps the post at its requirement. Crafted cases with hand-worked optima."""
+"""Explicit covers (scenario `covers`): over-staffing a cover that has an `over_weight` is
+paid per extra person (add_over_cover), a cover without one caps the post at its
+requirement, and the checker's shortfalls follow the cover's requirement rather than the
+post's minimum staff. Crafted cases with hand-worked optima."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from optimizer.patrol import SolveParams, check_plan, plan_patrol
@@ -67,3 +70,33 @@ def test_cover_without_over_weight_caps_at_the_requirement() -> None:
     assert on_post(r) == 1
     assert r.objective == 2
     assert "over_cover" not in r.objective_terms
+
+
+def test_shortfalls_follow_the_cover_requirement() -> None:
+    # one person for a day shift that a cover raises to two: one missing, and explained
+    s = scenario(
+        [person("a")],
+        [post("P1", hours=[[8, 16]])],
+        covers=[{"target_id": "P1", "shift_id": "D", "required": 2, "under_weight": 100}],
+        weights=WEIGHTS,
+    )
+    r = plan_patrol(s, FAST)
+    assert r.status == SolveStatus.OPTIMAL and check_plan(s, r.assignments) == []
+    assert r.objective == 100
+    assert [(x.requirement, x.missing) for x in r.shortfalls] == [("post_cover", 1)]
+    assert r.shortfalls[0].reason
+
+
+def test_a_cover_of_zero_is_no_shortfall() -> None:
+    # the first day's cover asks for nobody; the second day keeps the post's minimum of one
+    s = scenario(
+        [person("a")],
+        [post("P1", hours=[[8, 16]])],
+        days=2,
+        covers=[{"target_id": "P1", "date": DAY.isoformat(), "shift_id": "D", "required": 0}],
+        weights=WEIGHTS,
+    )
+    r = plan_patrol(s, FAST)
+    assert r.status == SolveStatus.OPTIMAL and check_plan(s, r.assignments) == []
+    assert [a.date for a in r.assignments] == [DAY + dt.timedelta(days=1)]
+    assert r.shortfalls == []
