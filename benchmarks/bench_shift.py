@@ -3,13 +3,19 @@
 and its plan scored again by the benchmark's own rules.
 
     .venv/bin/python benchmarks/bench_shift.py [--seconds 60] [--workers 2] [--instances 1-8]
+                                               [--variant plan|fixed-rules]
 
 One row per instance: staff, days, shift types, status, seconds, objective (benchmark units,
 recomputed from the plan), the solver's bound, gap, best known, match (`yes` = proven and
 equal to best known, `=` = equal but not proven, `no` = above it), hard-rule violations (the
 benchmark's and the patrol checker's) and the process's peak memory. Each instance runs in
 its own process so its peak memory is its own. Horizons beyond the patrol model's limit
-(28 days: Instance14 onwards) are listed as skipped."""
+(28 days: Instance14 onwards) are listed as skipped.
+
+Variants: `plan` (default) is plan_patrol as the product runs it — every hard rule under a
+named enforcement literal passed to CP-SAT as an assumption, so an infeasible rule set can
+be named. `fixed-rules` is a diagnostic: the same model, but the enforcement literals are
+fixed to true instead of assumed (what that costs the search is the difference)."""
 
 from __future__ import annotations
 
@@ -21,6 +27,11 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from optimizer.patrol import PatrolResult, SolveParams
+    from optimizer.scenario import Scenario
 
 ROOT = Path(__file__).resolve().parents[1]
 BENCH = ROOT / ".." / "shared" / "bench" / "shift"
@@ -39,7 +50,19 @@ def known() -> dict[str, dict[str, str]]:
         return {r["instance"]: r for r in csv.DictReader(f)}
 
 
-def one(number: int, seconds: float, workers: int) -> dict[str, object]:
+def fixed_rules(scenario: Scenario, params: SolveParams) -> PatrolResult:
+    """The plan_patrol model with its hard-rule literals fixed to true, not assumed."""
+    from optimizer.patrol.instance import build_instance
+    from optimizer.patrol.solve import _solve, build_model
+
+    built = build_model(build_instance(scenario))
+    built.model.clear_assumptions()
+    for literal in built.vars.enforcement.values():
+        built.model.add(literal == 1)
+    return _solve(built, params, None, None)[0]
+
+
+def one(number: int, seconds: float, workers: int, variant: str) -> dict[str, object]:
     from optimizer.patrol import SolveParams, check_plan, plan_patrol
     from optimizer.patrol.instance import MAX_DAYS
     from optimizer.patrol.shift_benchmark import (
@@ -61,7 +84,9 @@ def one(number: int, seconds: float, workers: int) -> dict[str, object]:
         return {**row, "status": f"skipped (> {MAX_DAYS} days)"}
     scenario = to_scenario(b)
     t0 = time.perf_counter()
-    r = plan_patrol(scenario, SolveParams(time_limit=seconds, num_workers=workers))
+    params = SolveParams(time_limit=seconds, num_workers=workers)
+    solve = plan_patrol if variant == "plan" else fixed_rules
+    r = solve(scenario, params)
     wall = time.perf_counter() - t0
     objective = None
     violations = None
@@ -106,13 +131,14 @@ def main() -> None:
     ap.add_argument("--instances", default="1-8", help="e.g. 1-8 or 1,3,5-7")
     ap.add_argument("--seconds", type=float, default=60)
     ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--variant", choices=["plan", "fixed-rules"], default="plan")
     ap.add_argument("--one", type=int, default=0)
     args = ap.parse_args()
     if args.one:
-        print(json.dumps(one(args.one, args.seconds, args.workers)))
+        print(json.dumps(one(args.one, args.seconds, args.workers, args.variant)))
         return
     table = known()
-    print(f"time limit {args.seconds:g} s, {args.workers} workers")
+    print(f"{args.variant}: time limit {args.seconds:g} s, {args.workers} workers")
     print("\t".join(COLS))
     all_match = True
     for number in instances(args.instances):
@@ -126,6 +152,8 @@ def main() -> None:
                 str(args.seconds),
                 "--workers",
                 str(args.workers),
+                "--variant",
+                args.variant,
             ],
             capture_output=True,
             text=True,
