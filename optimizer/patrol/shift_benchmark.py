@@ -13,10 +13,12 @@ How the benchmark maps onto the scenario:
 - a shift type is a ShiftTemplate of `minutes / 60` hours; the k-th starts at 00:k (times
   play no part in the benchmark, which has no rest rule; distinct starts keep the plan's
   shortfalls apart); lengths must be whole hours (every instance's are); total minutes
-  become a HoursRule with
-  `ceil(min / 60)` … `floor(max / 60)`, exact because every total is then a whole hour;
+  become a HoursRule `ceil(min / 60)` … `floor(max / 60)`, exact because every total is
+  then a whole number of hours;
 - the ward is one post staffed by everyone, its cover one Cover per (day, shift) with the
   benchmark's requirement and under/over weights (add_over_cover pays the over weight);
+  every (day, shift) must have its cover row and a positive over weight (every instance
+  does), as the ward would otherwise fall back to the post's own minimum and cap;
 - requests are ShiftRequests with the benchmark weight (weights.preferences = 1); days off a
   DaysOffRule per employee (not absences, so a request on a day off still counts);
 - per-type maxima, total minutes, consecutive shifts, days off and weekends are hard rules,
@@ -346,6 +348,16 @@ def to_scenario(bench: ShiftBenchmark) -> Scenario:
             raise BenchmarkConversionError(
                 f"shift {s.id}: {s.minutes} min is not a whole number of hours up to 24"
             )
+    missing = sorted(
+        {(d, s.id) for d in range(bench.days) for s in bench.shifts}
+        - {(c.day, c.shift) for c in bench.cover}
+    )
+    if missing:
+        day, sid = missing[0]
+        raise BenchmarkConversionError(
+            f"cover: no row for day {day} shift {sid} ({len(missing)} missing); "
+            "the ward would fall back to its minimum staff there"
+        )
     for c in bench.cover:
         if c.over_weight == 0:
             raise BenchmarkConversionError(
@@ -371,7 +383,11 @@ def to_scenario(bench: ShiftBenchmark) -> Scenario:
             )
     hours = _groups(bench.staff, lambda e: (math.ceil(e.min_minutes / 60), e.max_minutes // 60))
     for n, ((lo, hi), ids) in enumerate(sorted(hours.items())):
-        rules.append(HoursRule(id=f"minutes-{n}", min=lo or None, max=hi, applies_to=who(ids)))
+        if lo <= hi:
+            rules.append(HoursRule(id=f"minutes-{n}", min=lo or None, max=hi, applies_to=who(ids)))
+        else:  # no whole number of hours fits: two rules, so the conflict can be named
+            rules.append(HoursRule(id=f"minutes-{n}-min", min=lo, applies_to=who(ids)))
+            rules.append(HoursRule(id=f"minutes-{n}-max", max=hi, applies_to=who(ids)))
     # the longest and the shortest run are separate rules: an instance may ask for a minimum
     # above the maximum (then only runs touching the horizon's ends are possible)
     longest = _groups(bench.staff, lambda e: e.max_consecutive)

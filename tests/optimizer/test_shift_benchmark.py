@@ -6,9 +6,11 @@ benchmark objective recomputed independently."""
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import itertools
 import random
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -102,6 +104,12 @@ SECTION_SHIFT_OFF_REQUESTS\r
 \r
 SECTION_COVER\r
 0,D,1,100,1\r
+1,D,0,100,1\r
+2,D,1,100,1\r
+3,D,0,100,1\r
+4,D,0,100,1\r
+5,D,0,100,1\r
+6,D,0,100,1\r
 """
 
 
@@ -134,10 +142,42 @@ def test_shift_lengths_that_are_not_whole_hours_are_refused() -> None:
         to_scenario(b)
 
 
+def test_a_missing_cover_row_is_refused() -> None:
+    b = parse_instance(GOOD.replace("0,D,1,100,1\r\n", ""), "tiny")
+    with pytest.raises(BenchmarkConversionError, match="no row for day 0 shift D"):
+        to_scenario(b)
+
+
 def test_missing_section_is_named() -> None:
     text = GOOD.replace("SECTION_SHIFT_OFF_REQUESTS\r\n", "")
     with pytest.raises(BenchmarkFormatError, match="missing section SECTION_SHIFT_OFF_REQUESTS"):
         parse_instance(text, "tiny")
+
+
+def test_instance1_converts_rule_by_rule() -> None:
+    b = read_instance(bench_file("Instance1.txt"))
+    s = to_scenario(b)
+    assert s.horizon.start.weekday() == 0 and s.horizon.days == 14
+    assert [(t.id, t.hours) for t in s.shifts] == [("D", 8)]
+    everyone = sorted(e.id for e in b.staff)
+    by_kind: dict[str, list[Any]] = {}
+    for rule in s.rules:
+        assert rule.hard
+        by_kind.setdefault(rule.kind, []).append(rule)
+    hours = by_kind["hours"]
+    assert [(h.min, h.max) for h in hours] == [(56, 72)]  # 3360 … 4320 minutes
+    assert sorted(hours[0].applies_to.people) == everyone
+    runs = {(r.min, r.max) for r in by_kind["consecutive_work_days"]}
+    assert runs == {(None, 5), (2, None)}
+    assert [r.min for r in by_kind["consecutive_days_off"]] == [2]
+    assert [r.max for r in by_kind["weekends"]] == [1]
+    assert [(r.max, r.shift_ids) for r in by_kind["shift_count"]] == [(14, ["D"])]
+    off = {r.applies_to.people[0]: r.dates for r in by_kind["days_off"]}
+    assert off["A"] == [s.horizon.start] and len(off) == 8
+    assert sum(r.on for r in s.requests) == 21 and sum(not r.on for r in s.requests) == 5
+    assert len(s.covers) == 14
+    assert {(c.under_weight, c.over_weight) for c in s.covers} == {(100, 1)}
+    assert s.covers[1].required == 7 and s.covers[1].date == s.horizon.start + dt.timedelta(1)
 
 
 # --- the conversion against brute force ---------------------------------------------------
@@ -240,8 +280,9 @@ def test_instance1_reaches_the_proven_optimum() -> None:
 
 def test_benchmark_penalty_counts_each_part() -> None:
     b = parse_instance(GOOD, "tiny")
-    # A may not work day 0 (day off) and asked for day 2: cover 1 on day 0 is short by one
-    assert benchmark_penalty(b, {}).total == 2 + 100
+    # A may not work day 0 (day off) and asked for day 2; days 0 and 2 need one each
+    assert benchmark_penalty(b, {}).total == 2 + 2 * 100
+    assert benchmark_penalty(b, {("A", 1): "D"}).over_cover == 1
     p = benchmark_penalty(b, {("A", 0): "D", ("A", 2): "D"})
     assert (p.on_requests, p.under_cover, p.over_cover) == (0, 0, 0)
     assert benchmark_violations(b, {("A", 0): "D"}) == ["A: works on day off 0"]
