@@ -15,6 +15,7 @@ from optimizer.scenario import (
     Assignment,
     ConsecutiveOffRule,
     ConsecutiveWorkRule,
+    Cover,
     DaysOffRule,
     ForbiddenSuccessionRule,
     Force,
@@ -229,6 +230,16 @@ def _ready(
     )
 
 
+def _post_requirement(min_staff: int, covers: list[Cover], date: dt.date, shift_id: str) -> int:
+    """A post's staff requirement in one shift: its minimum staff, unless a scenario cover
+    matching that date and shift says otherwise (the last matching cover wins)."""
+    need = min_staff
+    for c in covers:
+        if c.date in (None, date) and c.shift_id in (None, shift_id):
+            need = c.required
+    return need
+
+
 def plan_shortfalls(s: Scenario, plan: Iterable[Assignment]) -> list[Shortfall]:
     """Every requirement the plan does not meet: post staff, armed, skills, zone minimum
     presence, standby floors — per shift, with how many are missing."""
@@ -236,6 +247,9 @@ def plan_shortfalls(s: Scenario, plan: Iterable[Assignment]) -> list[Shortfall]:
     on: dict[tuple[str, str, dt.date, str], list[str]] = defaultdict(list)
     for a in plan:
         on[a.task.value, a.target_id, a.date, a.shift_id].append(a.person_id)
+    covers: dict[str, list[Cover]] = defaultdict(list)
+    for c in s.covers:
+        covers[c.target_id].append(c)
     out: list[Shortfall] = []
     for date in s.horizon.dates:
         for shift in s.shifts:
@@ -246,13 +260,14 @@ def plan_shortfalls(s: Scenario, plan: Iterable[Assignment]) -> list[Shortfall]:
                 if not any(post.manned_at(h) for h in hours):
                     continue
                 staff = on["post", post.id, date, shift.id]
-                if len(staff) < post.min_staff:
+                need = _post_requirement(post.min_staff, covers.get(post.id, []), date, shift.id)
+                if len(staff) < need:
                     out.append(
                         Shortfall(
                             requirement="post_cover",
                             target_id=post.id,
                             **when,
-                            missing=post.min_staff - len(staff),
+                            missing=need - len(staff),
                         )
                     )
                 armed = sum(people[x].armed for x in staff)

@@ -34,6 +34,21 @@ def add_post_cover(model: cp_model.CpModel, v: PatrolVars, inst: PatrolInstance)
         )
 
 
+def add_over_cover(model: cp_model.CpModel, v: PatrolVars, inst: PatrolInstance) -> None:
+    """A scenario cover with an `over_weight` pays it for every person beyond `required` on
+    its post or zone in that shift (term `over_cover`). Covers without one keep the cap at
+    `required` (over-staffing not allowed), so this adds nothing for them."""
+    for (ti, si), d in inst.demand.items():
+        if d.over_weight <= 0 or inst.tasks[ti].kind == TaskKind.STANDBY:
+            continue
+        xs = [x for _, x in v.by_task.get((ti, si), [])]
+        if len(xs) <= d.staff:
+            continue
+        over = model.new_int_var(0, len(xs) - d.staff, f"over_cover{ti}_{si}")
+        model.add(sum(xs) - over <= d.staff)
+        v.term("over_cover", d.over_weight, over)
+
+
 def add_armed_cover(model: cp_model.CpModel, v: PatrolVars, inst: PatrolInstance) -> None:
     """Armed checkpoints have at least their number of armed officers."""
     w = inst.scenario.weights

@@ -53,6 +53,7 @@ def build_model(
     model = cp_model.CpModel()
     v = create_variables(model, inst)
     cover.add_post_cover(model, v, inst)
+    cover.add_over_cover(model, v, inst)
     cover.add_armed_cover(model, v, inst)
     cover.add_skill_cover(model, v, inst)
     cover.add_zone_patrol(model, v, inst)

@@ -1,0 +1,184 @@
+"""The patrol optimiser's labour rules on the Curtois & Qu shift scheduling benchmark
+(../shared/bench/shift): each instance is converted to a scenario, planned with plan_patrol,
+and its plan scored again by the benchmark's own rules.
+
+    .venv/bin/python benchmarks/bench_shift.py [--seconds 60] [--workers 2] [--instances 1-8]
+                                               [--variant plan|fixed-rules]
+
+One row per instance: staff, days, shift types, status, seconds, objective (benchmark units,
+recomputed from the plan), the solver's bound, gap, best known, match (`yes` = proven and
+equal to best known, `=` = equal but not proven, `no` = above it), hard-rule violations (the
+benchmark's and the patrol checker's) and the process's peak memory. Each instance runs in
+its own process so its peak memory is its own. Horizons beyond the patrol model's limit
+(28 days: Instance14 onwards) are listed as skipped.
+
+Variants: `plan` (default) is plan_patrol as the product runs it — every hard rule under a
+named enforcement literal passed to CP-SAT as an assumption, so an infeasible rule set can
+be named. `fixed-rules` is a diagnostic: the same model, but the enforcement literals are
+fixed to true instead of assumed (what that costs the search is the difference)."""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from optimizer.patrol import PatrolResult, SolveParams
+    from optimizer.scenario import Scenario
+
+ROOT = Path(__file__).resolve().parents[1]
+BENCH = ROOT / ".." / "shared" / "bench" / "shift"
+
+
+def instances(spec: str) -> list[int]:
+    out: list[int] = []
+    for part in spec.split(","):
+        lo, _, hi = part.partition("-")
+        out += list(range(int(lo), int(hi or lo) + 1))
+    return out
+
+
+def known() -> dict[str, dict[str, str]]:
+    with (BENCH / "best_known.csv").open(newline="") as f:
+        return {r["instance"]: r for r in csv.DictReader(f)}
+
+
+def fixed_rules(scenario: Scenario, params: SolveParams) -> PatrolResult:
+    """The plan_patrol model with its hard-rule literals fixed to true, not assumed."""
+    from optimizer.patrol.instance import build_instance
+    from optimizer.patrol.solve import _solve, build_model
+
+    built = build_model(build_instance(scenario))
+    built.model.clear_assumptions()
+    for literal in built.vars.enforcement.values():
+        built.model.add(literal == 1)
+    return _solve(built, params, None, None)[0]
+
+
+def one(number: int, seconds: float, workers: int, variant: str) -> dict[str, object]:
+    from optimizer.patrol import SolveParams, check_plan, plan_patrol
+    from optimizer.patrol.instance import MAX_DAYS
+    from optimizer.patrol.shift_benchmark import (
+        benchmark_penalty,
+        benchmark_violations,
+        read_instance,
+        roster_of,
+        to_scenario,
+    )
+
+    b = read_instance(BENCH / f"Instance{number}.txt")
+    row: dict[str, object] = {
+        "instance": b.name,
+        "staff": len(b.staff),
+        "days": b.days,
+        "shifts": len(b.shifts),
+    }
+    if b.days > MAX_DAYS:
+        return {**row, "status": f"skipped (> {MAX_DAYS} days)"}
+    scenario = to_scenario(b)
+    t0 = time.perf_counter()
+    params = SolveParams(time_limit=seconds, num_workers=workers)
+    solve = plan_patrol if variant == "plan" else fixed_rules
+    r = solve(scenario, params)
+    wall = time.perf_counter() - t0
+    objective = None
+    violations = None
+    if r.assignments:
+        roster = roster_of(b, r.assignments)
+        objective = benchmark_penalty(b, roster).total
+        violations = len(benchmark_violations(b, roster)) + len(check_plan(scenario, r.assignments))
+    return {
+        **row,
+        "status": r.status.value,
+        "seconds": round(wall, 1),
+        "first_feasible_s": r.first_feasible_seconds,
+        "objective": objective,
+        "solver_objective": r.objective,
+        "bound": r.bound,
+        "gap": r.gap,
+        "violations": violations,
+        "peak_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
+    }
+
+
+COLS = [
+    "instance",
+    "staff",
+    "days",
+    "shifts",
+    "status",
+    "seconds",
+    "first_feasible_s",
+    "objective",
+    "bound",
+    "gap",
+    "best_known",
+    "match",
+    "violations",
+    "peak_mb",
+]
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--instances", default="1-8", help="e.g. 1-8 or 1,3,5-7")
+    ap.add_argument("--seconds", type=float, default=60)
+    ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--variant", choices=["plan", "fixed-rules"], default="plan")
+    ap.add_argument("--one", type=int, default=0)
+    args = ap.parse_args()
+    if args.one:
+        print(json.dumps(one(args.one, args.seconds, args.workers, args.variant)))
+        return
+    table = known()
+    print(f"{args.variant}: time limit {args.seconds:g} s, {args.workers} workers")
+    print("\t".join(COLS))
+    all_match = True
+    for number in instances(args.instances):
+        out = subprocess.run(
+            [
+                sys.executable,
+                __file__,
+                "--one",
+                str(number),
+                "--seconds",
+                str(args.seconds),
+                "--workers",
+                str(args.workers),
+                "--variant",
+                args.variant,
+            ],
+            capture_output=True,
+            text=True,
+            check=True,
+            cwd=ROOT,
+        )
+        r = json.loads(out.stdout)
+        ref = table.get(str(r["instance"]), {})
+        best = int(ref["best_known"]) if ref else None
+        r["best_known"] = best
+        objective, bound = r.get("objective"), r.get("bound")
+        if objective is None or best is None:
+            r["match"] = "-"
+        elif objective == best:
+            r["match"] = "yes" if bound is not None and bound >= best - 1e-6 else "="
+        else:
+            r["match"] = "no" if objective > best else "BELOW BEST KNOWN"
+        if r.get("objective") is not None and r.get("solver_objective") != r["objective"]:
+            r["match"] += f" (solver says {r['solver_objective']})"
+        all_match &= r["match"] == "yes"
+        gap = r.get("gap")
+        r["gap"] = "" if gap is None else f"{100 * gap:.1f}%"
+        print("\t".join(str(r.get(c, "")) for c in COLS), flush=True)
+    sys.exit(0 if all_match else 1)
+
+
+if __name__ == "__main__":
+    main()
