@@ -71,7 +71,10 @@ def build_model(
                 if inst.slots[si].start < frozen_before:
                     model.add(x == int((pi, si, ti) in published))
     model.minimize(sum(round(w * SCALE) * var for terms in v.terms.values() for w, var in terms))
-    model.add_assumptions(list(v.enforcement.values()))
+    # hard rules hold: their literals are fixed true (as assumptions they would slow the
+    # search many times over); `_conflicts` frees them to name the rules of an infeasible set
+    for lit in v.enforcement.values():
+        model.proto.variables[lit.index].domain[0] = 1  # domain [0, 1] → [1, 1]
     return BuiltModel(model, v, inst)
 
 
@@ -142,6 +145,9 @@ def _conflicts(built: BuiltModel, params: SolveParams) -> list[Conflict]:
     CP-SAT's sufficient assumptions for infeasibility, then drop every rule whose removal
     leaves the rest still infeasible (so the named set is minimal)."""
     model = built.model.clone()
+    for lit in built.vars.enforcement.values():
+        model.proto.variables[lit.index].domain[0] = 0
+    model.add_assumptions(list(built.vars.enforcement.values()))
     solver = _solver(params, workers=1)
     solver.parameters.cp_model_presolve = False
     solver.solve(model)
