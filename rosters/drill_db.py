@@ -27,6 +27,7 @@ from rosters.models.drills import (
     Blackout,
     BlackoutJurisdiction,
     CalendarDay,
+    DrillReminder,
     DrillRequirement,
     DrillRequirementUnit,
     DrillSchedule,
@@ -44,6 +45,7 @@ DRILL_NOTE = "drill session "  # note of a generated absence: "drill session <id
 
 #: every drill table, children before parents (the order to delete in)
 DRILL_TABLES: tuple[type[SQLModel], ...] = (
+    DrillReminder,
     DrillSessionUnit,
     DrillSession,
     DrillSchedule,

@@ -8,7 +8,8 @@
 - `record_session`: a session was done, missed or cancelled (a missed or cancelled drill is
   due again: the scheduler reads the statuses);
 - `list_sessions`: by unit, venue, time window and status;
-- `load_holiday_notice`: the State Council's notice for one year (replaces that year's days).
+- `load_holiday_notice`: the State Council's notice for one year (replaces that year's days);
+- `make_reminders`: each unit's drills of the next days, kept as one reminder per unit and day.
 
 Every function checks its input first and raises `DrillError` (field, message) before
 writing; the caller's transaction commits or rolls back as a whole."""
@@ -31,6 +32,7 @@ from rosters.drill_db import aware, local, session_units
 from rosters.models import Unit
 from rosters.models.drills import (
     CalendarDay,
+    DrillReminder,
     DrillRequirement,
     DrillSchedule,
     DrillSession,
@@ -490,3 +492,79 @@ def upcoming_by_unit(
 
 def _utc(t: dt.datetime) -> dt.datetime:
     return t if t.tzinfo else t.replace(tzinfo=dt.UTC)
+
+
+def make_reminders(
+    session: Session, day: dt.date, days: int, *, tz: str
+) -> list[tuple[str, DrillReminder]]:
+    """The reminders of `day`: for each unit with scheduled drills in [day, day + days), one
+    row listing them. A unit already reminded that day is left alone (runs once)."""
+    if days < 1:
+        raise DrillError([("days", "at least one day ahead")])
+    zone = ZoneInfo(tz)
+    since = aware(dt.datetime.combine(day, dt.time()), zone)
+    by_unit = upcoming_by_unit(session, since, since + dt.timedelta(days=days))
+    ids = _ids(session, Unit, set(by_unit))
+    done = set(
+        session.execute(
+            select(DrillReminder.unit_id).where(DrillReminder.day == day)  # type: ignore[arg-type]
+        ).scalars()
+    )
+    out = []
+    for code in sorted(by_unit):
+        if ids[code] in done:
+            continue
+        items = [
+            {
+                k: v.isoformat() if isinstance(v, dt.datetime) else v
+                for k, v in p.items()
+                if k in ("id", "drill_type", "start", "end", "venue", "instructor", "units")
+            }
+            for p in by_unit[code]
+        ]
+        row = DrillReminder(unit_id=ids[code], day=day, days=days, sessions=items)
+        session.add(row)
+        out.append((code, row))
+    session.flush()
+    return out
+
+
+def list_reminders(
+    session: Session,
+    *,
+    unit: str | None = None,
+    day: dt.date | None = None,
+    limit: int = 50,
+    offset: int = 0,
+) -> tuple[list[dict[str, Any]], int]:
+    conditions: list[Any] = []
+    if unit is not None:
+        uid = session.execute(select(Unit.id).where(Unit.code == unit)).scalar()
+        conditions.append(DrillReminder.unit_id == (uid or -1))
+    if day is not None:
+        conditions.append(DrillReminder.day == day)
+    total = session.execute(
+        select(func.count()).select_from(DrillReminder).where(*conditions)
+    ).scalar_one()
+    rows = list(
+        session.exec(  # type: ignore[call-overload]
+            select(DrillReminder)
+            .where(*conditions)
+            .order_by(DrillReminder.id.desc())  # type: ignore[union-attr]
+            .offset(offset)
+            .limit(limit)
+        ).scalars()
+    )
+    codes = _codes(session, Unit, {r.unit_id for r in rows})
+    items = [
+        {
+            "id": r.id,
+            "at": _utc(r.at),
+            "unit": codes[r.unit_id],
+            "day": r.day,
+            "days": r.days,
+            "sessions": r.sessions,
+        }
+        for r in rows
+    ]
+    return items, int(total)

@@ -248,3 +248,18 @@ class DrillSessionUnit(SQLModel, table=True):
     session_id: int = Field(foreign_key="drill_session.id", primary_key=True, ondelete="CASCADE")
     unit_id: int = Field(foreign_key="unit.id", primary_key=True, index=True)
     position: int = 0
+
+
+class DrillReminder(SQLModel, table=True):
+    """The morning reminder of one unit: its drills of the next days (one per unit and day)."""
+
+    __tablename__ = "drill_reminder"
+    __table_args__ = (UniqueConstraint("unit_id", "day", name="uq_drill_reminder_unit_day"),)
+    id: int | None = Field(default=None, primary_key=True)
+    unit_id: int = Field(foreign_key="unit.id", index=True, ondelete="CASCADE")
+    day: dt.date = Field(index=True, description="the local day the reminder was made")
+    days: int = Field(default=1, description="how many days ahead it covers")
+    at: dt.datetime = Field(default_factory=_now)
+    sessions: list[dict[str, Any]] = Field(
+        default_factory=list, sa_column=json_column(nullable=False)
+    )
