@@ -178,6 +178,7 @@ def drill_reminders(day: dt.date | None = None) -> dict[str, Any] | None:
             made = make_reminders(
                 session, today, settings.drill_reminder_days, tz=settings.timezone
             )
+            count = sum(len(row.sessions) for _, row in made)
             for unit, row in made:
                 publish(
                     session,
@@ -190,7 +191,7 @@ def drill_reminders(day: dt.date | None = None) -> dict[str, Any] | None:
                         "sessions": row.sessions,
                     },
                 )
-        return {"units": [u for u, _ in made], "sessions": sum(len(r.sessions) for _, r in made)}
+        return {"units": [u for u, _ in made], "sessions": count}
 
     return _run("drill_reminders", today.isoformat(), body)
 
