@@ -124,7 +124,7 @@ def readiness_monitor() -> dict[str, Any] | None:
     )
 
     def body(engine: Engine, settings: Settings) -> dict[str, Any]:
-        from api.readiness import standby_readiness
+        from dispatch.readiness import standby_readiness
 
         with write_session(engine) as session:
             short = [r for r in standby_readiness(session) if r.short > 0]
