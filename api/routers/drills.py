@@ -18,6 +18,7 @@ from sqlmodel import select
 
 from api import audit
 from api.deps import DrillWriter, Reader, SessionDep, SettingsDep
+from api.errors import ApiError, FieldError
 from api.events import publish
 from api.routers.plans import JobPublic, RowId
 from api.schemas.common import Page
@@ -30,6 +31,7 @@ from api.schemas.drills import (
     RecordSession,
     ReminderPublic,
     SessionPublic,
+    in_range,
 )
 from api.solves import DrillScheduleRequest
 from optimizer.drill_format import CalendarDay, SessionStatus
@@ -122,10 +124,18 @@ def _window(
 ) -> tuple[dt.datetime | None, dt.datetime | None]:
     zone = ZoneInfo(settings.timezone)
 
-    def aware(t: dt.datetime | None) -> dt.datetime | None:
-        return t if t is None or t.tzinfo else t.replace(tzinfo=zone)
+    def aware(t: dt.datetime | None, name: str) -> dt.datetime | None:
+        if t is None:
+            return None
+        t = t if t.tzinfo else t.replace(tzinfo=zone)
+        try:
+            return in_range(t)
+        except (ValueError, OverflowError) as exc:
+            raise ApiError(
+                422, f"{name}: {exc}", [FieldError(loc=["query", name], msg=str(exc))]
+            ) from None
 
-    return aware(since), aware(until)
+    return aware(since, "from"), aware(until, "to")
 
 
 @router.get("/sessions", response_model=Page[SessionPublic], summary="Drill sessions")

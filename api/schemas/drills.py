@@ -5,9 +5,9 @@ publish, record and holiday-notice operations. Times are ISO 8601 with an offset
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, model_validator
 
 from api.schemas.common import partial
 from api.schemas.roster import Code, Name, _pair
@@ -18,6 +18,19 @@ from optimizer.scenario import Force
 Period = Literal["week", "month", "quarter", "half_year", "year"]
 Weekday = Field(ge=0, le=6)
 ListOfCodes = Field(max_length=200, description="codes")
+
+
+FIRST_YEAR, LAST_YEAR = 1949, 2200
+
+
+def in_range(value: dt.datetime) -> dt.datetime:
+    """Times between 1949 and 2200 (and representable in UTC)."""
+    if not FIRST_YEAR <= value.year <= LAST_YEAR or not 1 < value.astimezone(dt.UTC).year < 9999:
+        raise ValueError(f"a time between {FIRST_YEAR} and {LAST_YEAR}")
+    return value
+
+
+Instant = Annotated[AwareDatetime, AfterValidator(in_range)]
 
 
 class _In(BaseModel):
@@ -108,8 +121,8 @@ class VenuePublic(VenueCreate):
 
 
 class Away(_In):
-    start: AwareDatetime
-    end: AwareDatetime
+    start: Instant
+    end: Instant
 
     @model_validator(mode="after")
     def _order(self) -> Away:
@@ -141,8 +154,8 @@ class InstructorPublic(InstructorCreate):
 class BlackoutCreate(_In):
     code: str = Code
     name: str = Name
-    start_at: AwareDatetime
-    end_at: AwareDatetime
+    start_at: Instant
+    end_at: Instant
     kinds: list[DrillKind] = Field(default_factory=list, max_length=10, description="[] = all")
     jurisdictions: list[str] = Field(default_factory=list, max_length=200, description="[] = all")
 
