@@ -193,3 +193,47 @@ def test_bad_session_filters_name_the_parameter(api: Api, params: dict) -> None:
     r = api.client.get("/drills/sessions", params=params, headers=api.as_("viewer"))
     assert r.status_code == 422
     assert r.json()["errors"][0]["loc"][:2] == ["query", next(iter(params))]
+
+
+@pytest.mark.parametrize("role", ["viewer", "dispatcher"])
+def test_read_only_roles_read_but_never_write_drills(api: Api, role: str) -> None:
+    load(api)
+    schedule_id = solve(api)["schedule_id"]
+    c, h = api.client, api.as_(role)
+    writes = [
+        c.post("/drills/schedules/solve", json=SOLVE, headers=h),
+        c.post(f"/drills/schedules/{schedule_id}/publish", headers=h),
+        c.post("/drills/sessions/record", json={"session": "x", "status": "done"}, headers=h),
+        c.put("/drills/holiday-notice/2026", json={"days": []}, headers=h),
+    ]
+    assert [r.status_code for r in writes] == [403] * 4
+    assert all(r.headers["content-type"] == "application/problem+json" for r in writes)
+    reads = ["/drills/schedules", f"/drills/schedules/{schedule_id}", "/drills/sessions"]
+    reads += ["/drills/holiday-notice/2026", "/drills/reminders"]
+    assert [c.get(path, headers=h).status_code for path in reads] == [200] * 5
+    assert c.get("/drills/sessions").status_code == 401
+    assert c.get("/drills/schedules/99999", headers=h).status_code == 404
+
+
+def test_reminders_are_listed_per_unit(api: Api) -> None:
+    from api import scheduler as sch
+    from tests.api.conftest import api_settings
+
+    load(api)
+    publish(api, solve(api)["schedule_id"])
+    first = min(dt.datetime.fromisoformat(s["start"]) for s in sessions(api))
+    day = first.astimezone(dt.timezone(dt.timedelta(hours=8))).date()
+    sch.context.engine, sch.context.settings = api.engine, api_settings(drill_reminder_days=7)
+    try:
+        ran = sch.drill_reminders(day=day)
+    finally:
+        sch.context.engine = sch.context.settings = None
+    assert ran is not None and ran["units"]
+    c, h = api.client, api.as_("viewer")
+    everything = c.get("/drills/reminders", headers=h).json()
+    assert everything["total"] == len(ran["units"])
+    s1 = c.get("/drills/reminders", params={"unit": "S1", "day": day.isoformat()}, headers=h)
+    items = s1.json()["items"]
+    assert [r["unit"] for r in items] == ["S1"] and items[0]["days"] == 7
+    week = sessions(api, unit="S1", to=(day + dt.timedelta(days=7)).isoformat())
+    assert {x["id"] for x in items[0]["sessions"]} == {x["id"] for x in week}
