@@ -28,7 +28,7 @@ from sqlmodel import Session
 from optimizer import drill_format as df
 from optimizer.drills import DrillResult
 from optimizer.result import SolveStatus
-from rosters.drill_db import aware, local, session_units
+from rosters.drill_db import aware, drill_settings, local, session_units
 from rosters.models import Unit
 from rosters.models.drills import (
     CalendarDay,
@@ -37,6 +37,7 @@ from rosters.models.drills import (
     DrillSchedule,
     DrillSession,
     DrillSessionUnit,
+    DrillSettingsRow,
     DrillType,
     Instructor,
     Venue,
@@ -429,6 +430,18 @@ def as_format(public: dict[str, Any], tz: str) -> df.DrillSession:
         status=public["status"],
         note=public["note"],
     )
+
+
+# --- settings -------------------------------------------------------------------------
+
+
+def save_drill_settings(session: Session, settings: df.DrillSettings) -> df.DrillSettings:
+    """Replace the drill settings (working hours, start times, weights) the solves use."""
+    before = drill_settings(session)
+    session.execute(delete(DrillSettingsRow))
+    session.add(DrillSettingsRow(body=settings.model_dump(mode="json")))
+    session.flush()
+    return before
 
 
 # --- the holiday notice ---------------------------------------------------------------

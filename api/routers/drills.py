@@ -5,7 +5,8 @@ and result as for patrol plans); the job keeps its result as a draft schedule;
 POST /drills/schedules/{id}/publish publishes it. GET /drills/sessions lists sessions (unit,
 venue, from/to, status), POST /drills/sessions/record records one as done, missed or
 cancelled, GET /drills/sessions.ics is the iCalendar file of the same selection.
-GET/PUT /drills/holiday-notice/{year}: the holiday notice of a year. GET /drills/reminders:
+GET/PUT /drills/holiday-notice/{year}: the holiday notice of a year; GET/PUT /drills/settings:
+working hours, start times and objective weights of the drill solves. GET /drills/reminders:
 the morning reminders per unit. Everyone reads; commanders and training officers write."""
 
 import datetime as dt
@@ -34,8 +35,9 @@ from api.schemas.drills import (
     in_range,
 )
 from api.solves import DrillScheduleRequest
-from optimizer.drill_format import CalendarDay, SessionStatus
+from optimizer.drill_format import CalendarDay, DrillSettings, SessionStatus
 from rosters import drills as svc
+from rosters.drill_db import drill_settings
 from rosters.models.drills import DrillSchedule
 
 router = APIRouter(prefix="/drills", tags=["drills"])
@@ -230,3 +232,29 @@ def list_reminders(
 ) -> dict[str, Any]:
     items, total = svc.list_reminders(session, unit=unit, day=day, limit=limit, offset=offset)
     return {"items": items, "total": total, "limit": limit, "offset": offset}
+
+
+@router.get("/settings", response_model=DrillSettings, summary="Drill scheduling settings")
+def get_settings(session: SessionDep, who: Reader) -> DrillSettings:
+    return drill_settings(session)
+
+
+@router.put("/settings", response_model=DrillSettings, summary="Change the drill settings")
+def put_settings(session: SessionDep, who: DrillWriter, body: DrillSettings) -> DrillSettings:
+    times = [body.working_from, body.working_until, *body.start_times]
+    if any(t.tzinfo is not None for t in times):
+        raise ApiError(
+            422,
+            "times are local wall-clock times, without an offset",
+            [FieldError(loc=["body"], msg="local times, without an offset")],
+        )
+    if body.working_until <= body.working_from:
+        raise ApiError(
+            422,
+            "working_until must be after working_from",
+            [FieldError(loc=["body", "working_until"], msg="must be after working_from")],
+        )
+    before = svc.save_drill_settings(session, body)
+    audit.record(session, who, "update", "drill_settings", "drills", before=before, after=body)
+    session.commit()
+    return body

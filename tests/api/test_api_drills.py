@@ -237,3 +237,23 @@ def test_reminders_are_listed_per_unit(api: Api) -> None:
     assert [r["unit"] for r in items] == ["S1"] and items[0]["days"] == 7
     week = sessions(api, unit="S1", to=(day + dt.timedelta(days=7)).isoformat())
     assert {x["id"] for x in items[0]["sessions"]} == {x["id"] for x in week}
+
+
+def test_drill_settings_are_kept_and_used(api: Api) -> None:
+    load(api)
+    c, h = api.client, api.as_("training_officer")
+    assert c.get("/drills/settings", headers=api.as_("viewer")).json()["start_times"] == [
+        "08:00:00",
+        "14:00:00",
+    ]
+    mornings = {"start_times": ["09:00:00"], "working_from": "08:00:00"}
+    assert c.put("/drills/settings", json=mornings, headers=api.as_("viewer")).status_code == 403
+    r = c.put("/drills/settings", json=mornings, headers=h)
+    assert r.status_code == 200 and r.json()["start_times"] == ["09:00:00"]
+    bad = {"working_from": "18:00:00", "working_until": "08:00:00"}
+    r = c.put("/drills/settings", json=bad, headers=h)
+    assert r.status_code == 422 and r.json()["errors"][0]["loc"] == ["body", "working_until"]
+    assert c.get("/drills/settings", headers=h).json()["start_times"] == ["09:00:00"]
+    result = solve(api)
+    draft = c.get(f"/drills/schedules/{result['schedule_id']}", headers=h).json()
+    assert draft["sessions"] and {x["start"][11:] for x in draft["sessions"]} == {"09:00:00"}
