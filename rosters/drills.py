@@ -432,6 +432,14 @@ def as_format(public: dict[str, Any], tz: str) -> df.DrillSession:
     )
 
 
+def calendar_sequence(session: Session) -> int:
+    """A number that grows with every change to any session or schedule (sessions' revisions
+    only grow and sessions are never deleted): the iCalendar SEQUENCE of the events."""
+    sessions = session.execute(select(func.coalesce(func.sum(DrillSession.revision), 0))).scalar()
+    published = session.execute(select(func.coalesce(func.max(DrillSchedule.revision), 0))).scalar()
+    return int(sessions or 0) + int(published or 0)
+
+
 # --- settings -------------------------------------------------------------------------
 
 

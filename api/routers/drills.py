@@ -4,12 +4,14 @@ POST /drills/schedules/solve → 202 with the job (`Location: /jobs/{id}`; progr
 and result as for patrol plans); the job keeps its result as a draft schedule;
 POST /drills/schedules/{id}/publish publishes it. GET /drills/sessions lists sessions (unit,
 venue, from/to, status), POST /drills/sessions/record records one as done, missed or
-cancelled, GET /drills/sessions.ics is the iCalendar file of the same selection.
+cancelled, GET /drills/sessions.ics is the iCalendar file of the same selection (when
+`optimizer.drills.ics` is installed).
 GET/PUT /drills/holiday-notice/{year}: the holiday notice of a year; GET/PUT /drills/settings:
 working hours, start times and objective weights of the drill solves. GET /drills/reminders:
 the morning reminders per unit. Everyone reads; commanders and training officers write."""
 
 import datetime as dt
+import importlib.util
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
@@ -172,6 +174,67 @@ def list_sessions(
     )
     items = svc.sessions_public(session, rows)
     return {"items": items, "total": total, "limit": limit, "offset": offset}
+
+
+ICS_MEDIA = "text/calendar; charset=utf-8"
+
+
+def ics_available() -> bool:
+    return importlib.util.find_spec("optimizer.drills.ics") is not None
+
+
+def sessions_ics(
+    session: SessionDep,
+    settings: SettingsDep,
+    who: Reader,
+    unit: Code = None,
+    venue: Code = None,
+    since: Annotated[
+        dt.datetime | None, Query(alias="from", description="ending after (no offset = local)")
+    ] = None,
+    until: Annotated[
+        dt.datetime | None, Query(alias="to", description="starting before (no offset = local)")
+    ] = None,
+    status: Annotated[list[SessionStatus] | None, Query()] = None,
+) -> Response:
+    """The selected sessions as an iCalendar file: one event per session, UID from the session
+    id, so re-publishing updates the events already imported."""
+    from rosters.scenario_db import export_scenario
+
+    sessions_to_ics = importlib.import_module("optimizer.drills.ics").sessions_to_ics
+
+    since, until = _window(settings, since, until)
+    rows, _ = svc.list_sessions(
+        session, unit=unit, venue=venue, since=since, until=until, status=status or ()
+    )
+    picked = [svc.as_format(p, settings.timezone) for p in svc.sessions_public(session, rows)]
+    today = dt.datetime.now(ZoneInfo(settings.timezone)).date()
+    roster = export_scenario(
+        session, start=today, days=1, tz=settings.timezone, drill_absences=False
+    )
+    name = "演练日程" + (f" {unit}" if unit else "") + (f" {venue}" if venue else "")
+    body = sessions_to_ics(roster, picked, name=name, revision=svc.calendar_sequence(session))
+    filename = "drills" + (f"-{unit}" if unit else "") + (f"-{venue}" if venue else "") + ".ics"
+    return Response(
+        body,
+        media_type=ICS_MEDIA,
+        headers={"Content-Disposition": f'attachment; filename="{_ascii(filename)}"'},
+    )
+
+
+def _ascii(name: str) -> str:
+    return "".join(c if c.isascii() and c.isprintable() and c not in '"\\' else "_" for c in name)
+
+
+if ics_available():
+    router.add_api_route(
+        "/sessions.ics",
+        sessions_ics,
+        methods=["GET"],
+        response_class=Response,
+        summary="Drill sessions as an iCalendar file (per unit, per venue or all)",
+        responses={200: {"content": {ICS_MEDIA: {}}, "description": "an iCalendar file"}},
+    )
 
 
 @router.post(

@@ -257,3 +257,38 @@ def test_drill_settings_are_kept_and_used(api: Api) -> None:
     result = solve(api)
     draft = c.get(f"/drills/schedules/{result['schedule_id']}", headers=h).json()
     assert draft["sessions"] and {x["start"][11:] for x in draft["sessions"]} == {"09:00:00"}
+
+
+def test_ics_per_unit_venue_and_all(api: Api) -> None:
+    ics = pytest.importorskip(
+        "optimizer.drills.ics", reason="optimizer/drills/ics.py not yet on main"
+    )
+    load(api)
+    publish(api, solve(api)["schedule_id"])
+    c, h = api.client, api.as_("viewer")
+    every = sessions(api)
+    r = c.get("/drills/sessions.ics", headers=h)
+    assert r.status_code == 200 and r.headers["content-type"].startswith("text/calendar")
+    events = ics.sessions_from_ics(r.content)
+    assert {e["uid"] for e in events} == {ics.session_uid(s["id"]) for s in every}
+    by_start = {ics.session_uid(s["id"]): dt.datetime.fromisoformat(s["start"]) for s in every}
+    assert all(e["start"] == by_start[e["uid"]] for e in events)
+    s1 = ics.sessions_from_ics(
+        c.get("/drills/sessions.ics", params={"unit": "S1"}, headers=h).content
+    )
+    assert {e["uid"] for e in s1} == {ics.session_uid(s["id"]) for s in every if "S1" in s["units"]}
+    v1 = c.get("/drills/sessions.ics", params={"venue": "V1"}, headers=h)
+    assert len(ics.sessions_from_ics(v1.content)) == len(every)
+    assert 'filename="drills-V1.ics"' in v1.headers["content-disposition"]
+    # a cancelled session stays in the file as cancelled, with a higher sequence
+    before = {e["uid"]: e["sequence"] for e in events}
+    gone = every[0]["id"]
+    body = {"session": gone, "status": "cancelled"}
+    assert (
+        c.post("/drills/sessions/record", json=body, headers=api.as_("commander")).status_code
+        == 200
+    )
+    after = ics.sessions_from_ics(c.get("/drills/sessions.ics", headers=h).content)
+    changed = next(e for e in after if e["uid"] == ics.session_uid(gone))
+    assert changed["status"] == "CANCELLED" and changed["sequence"] > before[changed["uid"]]
+    assert c.get("/drills/sessions.ics").status_code == 401
