@@ -298,12 +298,14 @@ def list_reminders(
 
 
 @router.get("/settings", response_model=DrillSettings, summary="Drill scheduling settings")
-def get_settings(session: SessionDep, who: Reader) -> DrillSettings:
+def read_drill_settings(session: SessionDep, who: Reader) -> DrillSettings:
     return drill_settings(session)
 
 
 @router.put("/settings", response_model=DrillSettings, summary="Change the drill settings")
-def put_settings(session: SessionDep, who: DrillWriter, body: DrillSettings) -> DrillSettings:
+def write_drill_settings(
+    session: SessionDep, who: DrillWriter, body: DrillSettings
+) -> DrillSettings:
     times = [body.working_from, body.working_until, *body.start_times]
     if any(t.tzinfo is not None for t in times):
         raise ApiError(
