@@ -142,7 +142,43 @@ def _write_map(
     report["map_file"] = str(path)
 
 
-STEPS: list[Any] = [_standards, _plan_tomorrow, _write_map]
+def _schedule_drills(
+    scenario: Any, _engine: Any, out_dir: Path, report: dict[str, Any], seconds: float
+) -> None:
+    """The drill schedule of the next month (31 days from the first planned day), around
+    tomorrow's published patrol plan."""
+    from optimizer.drills import DrillParams, check_schedule, schedule_drills
+    from optimizer.drills.ics import sessions_to_ics
+    from optimizer.drills.schedule_io import write_schedule_json, write_schedule_xlsx
+
+    planned = report.get("_plan")
+    month = scenario.model_copy(
+        update={
+            "horizon": scenario.horizon.model_copy(update={"days": 31}),
+            "published_plan": planned[1] if planned else [],
+        }
+    )
+    with progress(f"scheduling the drills of the next month ({seconds:.0f} s)"):
+        result = schedule_drills(month, DrillParams(time_limit=seconds, num_workers=2))
+    ics = out_dir / "demo-drills.ics"
+    ics.write_bytes(sessions_to_ics(month, result.sessions))
+    report["drill_schedule"] = {
+        "status": result.status.value,
+        "objective": result.objective,
+        "bound": result.bound,
+        "gap": None if result.gap is None else round(result.gap, 4),
+        "seconds": result.solve_seconds,
+        "drills_due": result.drills_due,
+        "scheduled": len(result.sessions),
+        "unmet": len(result.shortfalls),
+        "rule_violations": len(check_schedule(month, result.sessions)),
+        "json": str(write_schedule_json(month, result, out_dir / "demo-drills.json")),
+        "xlsx": str(write_schedule_xlsx(month, result, out_dir / "demo-drills.xlsx")),
+        "ics": str(ics),
+    }
+
+
+STEPS: list[Any] = [_standards, _plan_tomorrow, _schedule_drills, _write_map]
 
 
 def register(app: typer.Typer) -> None:

@@ -1,17 +1,53 @@
-"""`pingan plan patrol`: plan patrols from a scenario file or the database and write the
-plan as JSON (documented schema) and Excel."""
+"""`pingan plan patrol` and `pingan plan drills`: plan patrols or schedule drills from a
+scenario file or the database and write the result as JSON (documented schema), Excel and,
+for drills, iCalendar."""
 
 from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from cli.common import database_engine, emit, fail, progress, state
 
-plan_app = typer.Typer(help="Plans: patrol (and later drills).", no_args_is_help=True)
+if TYPE_CHECKING:
+    from optimizer.scenario import Scenario
+
+plan_app = typer.Typer(help="Plans: patrol and drills.", no_args_is_help=True)
+
+
+def _scenario(
+    file: Path | None, start: str, days: int, county: str = "", drill_absences: bool = True
+) -> Scenario:
+    """The scenario of a file, or the database's from `start` (default tomorrow) for `days`
+    (with its scheduled drills as absences unless `drill_absences` is False: the drill
+    scheduler's own view); a bad file, date or county stops the command with the reason."""
+    from sqlmodel import Session
+
+    from optimizer.scenario import ScenarioError, load_scenario
+    from rosters.scenario_db import ScenarioLoadError, export_scenario
+    from rosters.settings import get_settings
+
+    try:
+        if file is not None:
+            return load_scenario(file)
+        try:
+            first = dt.date.fromisoformat(start) if start else dt.date.today() + dt.timedelta(1)
+        except ValueError:
+            fail(f"--start: not a date (YYYY-MM-DD): {start!r}")
+        with Session(database_engine()) as session:
+            return export_scenario(
+                session,
+                start=first,
+                days=days,
+                county=county or None,
+                tz=get_settings().timezone,
+                drill_absences=drill_absences,
+            )
+    except (ScenarioError, ScenarioLoadError) as exc:
+        fail(str(exc))
 
 
 @plan_app.command("patrol")
@@ -33,37 +69,17 @@ def patrol(
     save: Annotated[bool, typer.Option(help="store the plan in the database")] = False,
 ) -> None:
     """Plan who patrols which zone and mans which post, shift by shift."""
-    from sqlmodel import Session
-
     from optimizer.patrol import PatrolInputError, SolveParams, plan_patrol
     from optimizer.patrol.plan_io import write_plan_json, write_plan_xlsx
-    from optimizer.scenario import ScenarioError, load_scenario
-    from rosters.scenario_db import ScenarioLoadError, export_scenario
-    from rosters.settings import get_settings
 
     try:
-        if scenario_file is not None:
-            scenario = load_scenario(scenario_file)
-        else:
-            first = (
-                dt.date.fromisoformat(start) if start else dt.date.today() + dt.timedelta(days=1)
-            )
-            with Session(database_engine()) as session:
-                scenario = export_scenario(
-                    session,
-                    start=first,
-                    days=days,
-                    county=county or None,
-                    tz=get_settings().timezone,
-                )
+        scenario = _scenario(scenario_file, start, days, county)
         with progress(f"planning {scenario.name}: {scenario.horizon.days} day(s)"):
             result = plan_patrol(
                 scenario, SolveParams(time_limit=seconds, num_workers=workers, random_seed=seed)
             )
-    except (ScenarioError, ScenarioLoadError, PatrolInputError) as exc:
+    except PatrolInputError as exc:
         fail(str(exc))
-    except ValueError as exc:
-        fail(f"--start: {exc}")
     json_path = write_plan_json(scenario, result, out.with_suffix(".json"))
     xlsx_path = write_plan_xlsx(scenario, result, out.with_suffix(".xlsx"))
     plan_id = None
@@ -106,6 +122,70 @@ def patrol(
             [s.model_dump() for s in result.shortfalls[:20]],
             title="unmet requirements (first 20)",
             columns=["requirement", "target_id", "start", "missing", "reason"],
+        )
+    if result.status.value in ("infeasible", "model_invalid"):
+        raise typer.Exit(2)
+
+
+@plan_app.command("drills")
+def drills(
+    scenario_file: Annotated[
+        Path | None, typer.Option("--scenario", help="scenario JSON; default: the database")
+    ] = None,
+    start: Annotated[
+        str, typer.Option(help="first day when scheduling from the database (default tomorrow)")
+    ] = "",
+    days: Annotated[
+        int, typer.Option(min=1, max=366, help="days to schedule from the database")
+    ] = 31,
+    out: Annotated[
+        Path, typer.Option(help="output file stem: writes STEM.json, STEM.xlsx and STEM.ics")
+    ] = Path("drill-schedule"),
+    seconds: Annotated[float, typer.Option(min=1, help="time limit of the solve")] = 60.0,
+    workers: Annotated[int, typer.Option(min=1, help="CP-SAT workers")] = 2,
+    seed: Annotated[int, typer.Option(help="random seed (same seed and workers → same plan)")] = 0,
+) -> None:
+    """Schedule the routine drills around patrol duty, venues, instructors and holidays."""
+    from optimizer.drills import DrillInputError, DrillParams, schedule_drills
+    from optimizer.drills.ics import sessions_to_ics
+    from optimizer.drills.schedule_io import write_schedule_json, write_schedule_xlsx
+
+    try:
+        scenario = _scenario(scenario_file, start, days, drill_absences=False)
+        with progress(f"scheduling drills: {scenario.horizon.days} day(s)"):
+            result = schedule_drills(
+                scenario, DrillParams(time_limit=seconds, num_workers=workers, random_seed=seed)
+            )
+    except DrillInputError as exc:
+        fail(str(exc))
+    json_path = write_schedule_json(scenario, result, out.with_suffix(".json"))
+    xlsx_path = write_schedule_xlsx(scenario, result, out.with_suffix(".xlsx"))
+    ics_path = out.with_suffix(".ics")
+    ics_path.write_bytes(sessions_to_ics(scenario, result.sessions))
+    emit(
+        {
+            "status": result.status.value,
+            "objective": result.objective,
+            "bound": result.bound,
+            "gap": result.gap,
+            "bound_source": result.bound_source,
+            "seconds": result.solve_seconds,
+            "drills_due": result.drills_due,
+            "scheduled": len(result.sessions),
+            "unmet": len(result.shortfalls),
+            "conflicts": [c.rule for c in result.conflicts],
+            "warnings": result.warnings,
+            "schedule_json": str(json_path),
+            "schedule_xlsx": str(xlsx_path),
+            "schedule_ics": str(ics_path),
+        },
+        title="drill schedule",
+    )
+    if result.shortfalls and not state.json_output:
+        emit(
+            [s.model_dump() for s in result.shortfalls[:20]],
+            title="unscheduled drills (first 20)",
+            columns=["target_id", "start", "end", "reason"],
         )
     if result.status.value in ("infeasible", "model_invalid"):
         raise typer.Exit(2)

@@ -154,6 +154,11 @@ class DrillWeights(Item):
     )
     preference: float = Field(default=20, ge=0, description="per drill on a non-preferred day")
     change: float = Field(default=50, ge=0, description="re-scheduling: per moved drill")
+    lapse: float = Field(
+        default=5,
+        ge=0,
+        description="per participant and day a certificate the drill renews has lapsed",
+    )
 
 
 class DrillSettings(Item):

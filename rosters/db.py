@@ -58,14 +58,18 @@ def get_engine(url: str | None = None) -> Engine:
 
 @contextmanager
 def session_scope(engine: Engine) -> Iterator[Session]:
-    """A session whose work is committed on success and rolled back on any error."""
-    with Session(engine) as session:
-        try:
-            yield session
-            session.commit()
-        except BaseException:
-            session.rollback()
-            raise
+    """A session for writing: committed on success, rolled back on any error. On SQLite its
+    transaction takes the write lock when it begins (BEGIN IMMEDIATE), so it waits for
+    another writer instead of failing half-way when one wrote since this one read."""
+    with engine.connect() as conn:
+        conn.info["immediate"] = True
+        with Session(bind=conn) as session:
+            try:
+                yield session
+                session.commit()
+            except BaseException:
+                session.rollback()
+                raise
 
 
 def alembic_config(url: str) -> Any:

@@ -6,8 +6,9 @@ horizon, narrowed to the exported subtree; `drill_absences` turns the drills tha
 scheduled in the horizon into absences of kind `drill` for the people taking part (the unit
 members of the drill's forces, and the instructor), so the patrol plan keeps them free.
 
-Sessions are kept from `HISTORY_DAYS` before the horizon (done and missed drills decide
-what is due and the minimum gaps) up to its end."""
+Every session that starts before the horizon's end is exported: done and missed drills decide
+what is due, the minimum gaps and when a renewed certificate lapses, and a scenario file
+round-trips."""
 
 from __future__ import annotations
 
@@ -40,7 +41,6 @@ from rosters.models.drills import (
     Venue,
 )
 
-HISTORY_DAYS = 400  # a yearly duty's last drill, and the optimiser's make-up look-back
 DRILL_NOTE = "drill session "  # note of a generated absence: "drill session <id>"
 
 #: every drill table, children before parents (the order to delete in)
@@ -349,13 +349,11 @@ def export_drills(
                 jurisdiction_ids=inside,
             )
         )
-    since = start - dt.timedelta(days=HISTORY_DAYS)
     rows = list(
         session.exec(
             select(DrillSession)  # type: ignore[call-overload]
-            .where(DrillSession.start_at >= aware(since, zone))  # type: ignore[operator]
             .where(DrillSession.start_at < aware(end, zone))  # type: ignore[operator]
-            .order_by(DrillSession.start_at, DrillSession.id)
+            .order_by(DrillSession.id)  # as loaded and published: a file round-trips
         ).scalars()
     )
     s_units = session_units(session, [s.id for s in rows])

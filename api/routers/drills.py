@@ -4,14 +4,12 @@ POST /drills/schedules/solve → 202 with the job (`Location: /jobs/{id}`; progr
 and result as for patrol plans); the job keeps its result as a draft schedule;
 POST /drills/schedules/{id}/publish publishes it. GET /drills/sessions lists sessions (unit,
 venue, from/to, status), POST /drills/sessions/record records one as done, missed or
-cancelled, GET /drills/sessions.ics is the iCalendar file of the same selection (when
-`optimizer.drills.ics` is installed).
+cancelled, GET /drills/sessions.ics is the iCalendar file of the same selection.
 GET/PUT /drills/holiday-notice/{year}: the holiday notice of a year; GET/PUT /drills/settings:
 working hours, start times and objective weights of the drill solves. GET /drills/reminders:
 the morning reminders per unit. Everyone reads; commanders and training officers write."""
 
 import datetime as dt
-import importlib.util
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
@@ -179,10 +177,6 @@ def list_sessions(
 ICS_MEDIA = "text/calendar; charset=utf-8"
 
 
-def ics_available() -> bool:
-    return importlib.util.find_spec("optimizer.drills.ics") is not None
-
-
 def sessions_ics(
     session: SessionDep,
     settings: SettingsDep,
@@ -199,9 +193,8 @@ def sessions_ics(
 ) -> Response:
     """The selected sessions as an iCalendar file: one event per session, UID from the session
     id, so re-publishing updates the events already imported."""
+    from optimizer.drills.ics import sessions_to_ics
     from rosters.scenario_db import export_scenario
-
-    sessions_to_ics = importlib.import_module("optimizer.drills.ics").sessions_to_ics
 
     since, until = _window(settings, since, until)
     rows, _ = svc.list_sessions(
@@ -226,15 +219,14 @@ def _ascii(name: str) -> str:
     return "".join(c if c.isascii() and c.isprintable() and c not in '"\\' else "_" for c in name)
 
 
-if ics_available():
-    router.add_api_route(
-        "/sessions.ics",
-        sessions_ics,
-        methods=["GET"],
-        response_class=Response,
-        summary="Drill sessions as an iCalendar file (per unit, per venue or all)",
-        responses={200: {"content": {ICS_MEDIA: {}}, "description": "an iCalendar file"}},
-    )
+router.add_api_route(
+    "/sessions.ics",
+    sessions_ics,
+    methods=["GET"],
+    response_class=Response,
+    summary="Drill sessions as an iCalendar file (per unit, per venue or all)",
+    responses={200: {"content": {ICS_MEDIA: {}}, "description": "an iCalendar file"}},
+)
 
 
 @router.post(

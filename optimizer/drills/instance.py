@@ -51,6 +51,8 @@ class Drill:
     venues: dict[str, list[int]]  # venue id → allowed start hours
     instructors: dict[str, list[int]]  # instructor id → allowed start hours
     gap_after: dt.datetime | None = None  # must start after this (min gap after the last drill)
+    lapse_hour: int | None = None  # when the first certificate this drill renews lapses
+    lapsing: int = 0  # participants whose certificate lapses before the window ends
 
     @property
     def key(self) -> str:
@@ -295,9 +297,8 @@ def build_instance(s: Scenario) -> DrillInstance:
         venue_opts: dict[str, list[int]] = {}
         if dtype.venue_kind is not None:
             for v in venues_by_kind.get(dtype.venue_kind, []):
-                vc = jur_county.get(v.jurisdiction_id) or v.jurisdiction_id
-                if vc not in counties and jur_county.get(v.jurisdiction_id) is not None:
-                    continue  # a county's venue serves that county; city venues serve all
+                if (jur_county.get(v.jurisdiction_id) or v.jurisdiction_id) not in counties:
+                    continue  # a county's venue serves that county's units, the city's the city's
                 if v.capacity < headcount:
                     continue
                 venue_opts[v.id] = [t for t in candidates if _venue_open(v, s, t, dtype.hours)]
@@ -311,13 +312,17 @@ def build_instance(s: Scenario) -> DrillInstance:
             for ins in d.instructors:
                 if dtype.instructor_skill not in ins.skills:
                     continue
-                ic = jur_county.get(ins.jurisdiction_id) if ins.jurisdiction_id else None
-                if ins.jurisdiction_id and ic is not None and ic not in counties:
+                home = ins.jurisdiction_id
+                if home and (jur_county.get(home) or home) not in counties:
                     continue
                 instr_opts[ins.id] = _instructor_free(ins, busy, s, start, candidates, dtype.hours)
             if not instr_opts:
                 unschedulable.append((occ, f"no instructor with {dtype.instructor_skill}"))
                 continue
+        lapse_hour, lapsing = _lapses(dtype.renews, parts, people, occ.window[1], start)
+        if lapse_hour is not None:  # aim a week before the first certificate lapses
+            aim = start + dt.timedelta(hours=lapse_hour) - dt.timedelta(days=7)
+            occ.ideal = max(occ.window[0], min(occ.ideal, aim))
         drills.append(
             Drill(
                 len(drills),
@@ -331,11 +336,38 @@ def build_instance(s: Scenario) -> DrillInstance:
                 venue_opts,
                 instr_opts,
                 gap_after,
+                lapse_hour,
+                lapsing,
             )
         )
     return DrillInstance(
         s, start, hours, cal, drills, capacity, floors, unit_county, warnings, unschedulable
     )
+
+
+def _lapses(
+    skill: str | None,
+    parts: dict[str, list[str]],
+    people: dict,
+    until: dt.datetime,
+    start: dt.datetime,
+) -> tuple[int | None, int]:
+    """The hour the first participant's certificate of `skill` lapses (before `until`), and
+    how many participants' certificates lapse by then. A drill held later leaves them
+    uncertified for the days in between."""
+    if skill is None:
+        return None, 0
+    expiries = [
+        c.expires
+        for ps in parts.values()
+        for pid in ps
+        for c in people[pid].skills
+        if c.skill == skill and c.expires is not None and c.expires < until.date()
+    ]
+    if not expiries:
+        return None, 0
+    first = dt.datetime.combine(min(expiries) + dt.timedelta(days=1), dt.time())
+    return max(0, int((first - start) / dt.timedelta(hours=1))), len(expiries)
 
 
 def _venue_open(v: Venue, s: Scenario, t: int, hours: int) -> bool:

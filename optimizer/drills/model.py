@@ -63,6 +63,15 @@ class DrillVars:
         return self.enforcement[name]
 
 
+@dataclass(frozen=True)
+class Placement:
+    """Where and with whom a drill takes place (a hint, or a greedy schedule's entry)."""
+
+    start: int
+    venue: str | None
+    instructor: str | None
+
+
 @dataclass
 class DrillModel:
     model: cp_model.CpModel
@@ -232,45 +241,82 @@ def add_readiness_floor(
         )
 
 
+def _coef(weight: float, per_hour: bool = False) -> int:
+    if not weight:
+        return 0
+    return max(1, round(weight * SCALE / 24)) if per_hour else round(weight * SCALE)
+
+
+def tolerance_hours(inst: DrillInstance, d: Drill) -> int:
+    return int(inst.scenario.drills.settings.spread_tolerance * d.occ.spacing_days * 24)
+
+
+def preferred(inst: DrillInstance, d: Drill, t: int) -> bool:
+    pref = d.occ.requirement.preferred_weekdays
+    return not pref or (inst.start.weekday() + t // 24) % 7 in pref
+
+
+def start_cost(inst: DrillInstance, d: Drill, t: int) -> int:
+    """What starting drill d at hour t costs in the objective (objective units)."""
+    w = inst.scenario.drills.settings.weights
+    if d.occ.makeup:  # as soon as possible
+        cost = _coef(w.spread, True) * (t - min(d.candidates, default=t))
+    else:
+        dev = max(0, abs(t - inst.hour_of(d.occ.ideal)) - tolerance_hours(inst, d))
+        cost = _coef(w.spread, True) * dev
+    if not preferred(inst, d, t):
+        cost += _coef(w.preference)
+    if d.lapse_hour is not None:
+        cost += _coef(w.lapse * d.lapsing, True) * max(0, t - d.lapse_hour)
+    pub = d.occ.published
+    if pub is not None and t != inst.hour_of(pub.start):
+        cost += _coef(w.change)
+    return cost
+
+
+def absent_cost(inst: DrillInstance, d: Drill) -> int:
+    w = inst.scenario.drills.settings.weights
+    change = _coef(w.change) if d.occ.published is not None else 0
+    return _coef(w.unmet * d.occ.requirement.weight) + change
+
+
 def add_objective(
     model: cp_model.CpModel, v: DrillVars, inst: DrillInstance, drills: list[Drill]
 ) -> None:
+    """The terms of `start_cost` and `absent_cost`, as linear expressions."""
     w = inst.scenario.drills.settings.weights
-    tol_share = inst.scenario.drills.settings.spread_tolerance
+    spread = _coef(w.spread, True)
     for d in drills:
         i = d.index
-        r = d.occ.requirement
-        v.terms["unmet"].append((round(w.unmet * r.weight * SCALE), 1 - v.present[i]))
-        if w.spread and not d.occ.makeup:
-            ideal = inst.hour_of(d.occ.ideal)
-            tol = int(tol_share * d.occ.spacing_days * 24)
+        v.terms["unmet"].append((_coef(w.unmet * d.occ.requirement.weight), 1 - v.present[i]))
+        if spread and d.occ.makeup:
+            v.terms["spread"].append((spread, v.start[i] - min(d.candidates, default=0)))
+        elif spread:
+            ideal, tol = inst.hour_of(d.occ.ideal), tolerance_hours(inst, d)
             dev = model.new_int_var(0, inst.hours, f"dev{i}")
             model.add(dev >= v.start[i] - ideal - tol)
             model.add(dev >= ideal - tol - v.start[i])
-            v.terms["spread"].append((max(1, round(w.spread * SCALE / 24)), dev))
-        elif d.occ.makeup:  # as soon as possible
-            v.terms["spread"].append(
-                (max(1, round(w.spread * SCALE / 24)), v.start[i] - min(d.candidates, default=0))
-            )
-        if r.preferred_weekdays and w.preference:
-            good = [
-                t
-                for t in d.allowed()
-                if (inst.start.weekday() + t // 24) % 7 in r.preferred_weekdays
-            ]
+            v.terms["spread"].append((spread, dev))
+        if d.occ.requirement.preferred_weekdays and w.preference:
+            good = [t for t in d.allowed() if preferred(inst, d, t)]
+            ok = model.new_bool_var(f"pref{i}")
             if good:
-                ok = model.new_bool_var(f"pref{i}")
                 model.add_linear_expression_in_domain(
                     v.start[i], cp_model.Domain.from_values(good)
                 ).only_enforce_if(ok)
-                v.terms["preferences"].append((round(w.preference * SCALE), 1 - ok))
+            else:
+                model.add(ok == 0)
+            v.terms["preferences"].append((_coef(w.preference), 1 - ok))
+        if d.lapse_hour is not None and w.lapse:
+            late = model.new_int_var(0, inst.hours, f"late{i}")
+            model.add(late >= v.start[i] - d.lapse_hour)
+            v.terms["lapsed_certificates"].append((_coef(w.lapse * d.lapsing, True), late))
         pub = d.occ.published
         if pub is not None and w.change:
-            t_pub = inst.hour_of(pub.start)
             same = model.new_bool_var(f"same{i}")
-            model.add(v.start[i] == t_pub).only_enforce_if(same)
+            model.add(v.start[i] == inst.hour_of(pub.start)).only_enforce_if(same)
             model.add(v.present[i] == 1).only_enforce_if(same)
-            v.terms["changes"].append((round(w.change * SCALE), 1 - same))
+            v.terms["changes"].append((_coef(w.change), 1 - same))
     model.minimize(sum(c * e for terms in v.terms.values() for c, e in terms))
 
 
@@ -289,13 +335,17 @@ def build_model(
     return DrillModel(model, v, drills)
 
 
-def add_hints(dm: DrillModel, inst: DrillInstance) -> None:
-    """Hint each published drill where it is (re-scheduling keeps the rest stable)."""
+def add_hints(dm: DrillModel, placements: dict[int, Placement]) -> None:
+    """Hint a complete first schedule (the greedy one, which keeps published drills where
+    they are when it can)."""
+    v = dm.vars
     for d in dm.drills:
-        pub = d.occ.published
-        if pub is None:
+        p = placements.get(d.index)
+        dm.model.add_hint(v.present[d.index], p is not None)
+        if p is None:
             continue
-        t = inst.hour_of(pub.start)
-        if t in set(d.allowed()):
-            dm.model.add_hint(dm.vars.present[d.index], 1)
-            dm.model.add_hint(dm.vars.start[d.index], t)
+        dm.model.add_hint(v.start[d.index], p.start)
+        for vid in d.venues:
+            dm.model.add_hint(v.venue[d.index, vid], vid == p.venue)
+        for iid in d.instructors:
+            dm.model.add_hint(v.instructor[d.index, iid], iid == p.instructor)

@@ -139,7 +139,7 @@ def due_occurrences(
                 key = occurrence_key(r.id, p.key, n)
                 missed = any(s.status == SessionStatus.MISSED for s in by_occ.get(key, []))
                 if missed and not fulfilled(key):
-                    w_end = min(end, start + dt.timedelta(days=MAKEUP_WINDOW_DAYS))
+                    w_end = min(end, start + dt.timedelta(days=MAKEUP_WINDOW_DAYS + r.min_gap_days))
                     out.append(
                         Occurrence(
                             key,

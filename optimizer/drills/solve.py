@@ -12,17 +12,22 @@ from __future__ import annotations
 import datetime as dt
 import threading
 import time
+from collections import Counter
 from dataclasses import dataclass
 
 from ortools.sat.python import cp_model
 
 from optimizer.drill_format import DrillSession, SessionStatus
+from optimizer.drills.bound import PartitionBound, partition_bound, relaxation_bound
 from optimizer.drills.explain import explain_unscheduled, find_conflicts
+from optimizer.drills.greedy import greedy_schedule
 from optimizer.drills.instance import Drill, DrillInstance, build_instance
 from optimizer.drills.model import SCALE, add_hints, build_model
 from optimizer.drills.result import DrillResult
 from optimizer.result import Progress, ProgressCallback, Shortfall, SolveStatus, relative_gap
 from optimizer.scenario import Scenario
+
+PARTITION_SHARE = 0.6  # of the time spent on the groups' partition bounds (and their schedules)
 
 
 @dataclass
@@ -65,11 +70,13 @@ class _Watch(cp_model.CpSolverSolutionCallback):
         self,
         t0: float,
         offset: tuple[float, float],
+        lower: float,
         progress: ProgressCallback | None,
         cancel: threading.Event | None,
     ) -> None:
         super().__init__()
         self.t0, self.offset, self.progress, self.cancel = t0, offset, progress, cancel
+        self.lower = lower  # a proven lower bound: a schedule reaching it is optimal
         self.first: float | None = None
 
     def on_solution_callback(self) -> None:
@@ -78,12 +85,38 @@ class _Watch(cp_model.CpSolverSolutionCallback):
             self.first = now
         if self.progress is not None:
             obj = self.offset[0] + self.objective_value / SCALE
-            bound = self.offset[1] + self.best_objective_bound / SCALE
+            bound = self.offset[1] + max(self.best_objective_bound, self.lower) / SCALE
             self.progress(
                 Progress(seconds=now, objective=obj, bound=bound, gap=relative_gap(obj, bound))
             )
-        if self.cancel is not None and self.cancel.is_set():
+        if self.objective_value <= self.lower + 1e-6 or (
+            self.cancel is not None and self.cancel.is_set()
+        ):
             self.stop_search()
+
+
+def _solve(
+    solver: cp_model.CpSolver,
+    model: cp_model.CpModel,
+    watch: _Watch,
+    cancel: threading.Event | None,
+) -> int:
+    """Solve, stopping also a search that has found nothing yet when `cancel` is set."""
+    done = threading.Event()
+
+    def watch_cancel() -> None:
+        while cancel is not None and not done.wait(0.05):
+            if cancel.is_set():
+                solver.stop_search()
+                return
+
+    watcher = threading.Thread(target=watch_cancel, daemon=True)
+    watcher.start()
+    try:
+        return solver.solve(model, watch)
+    finally:
+        done.set()
+        watcher.join()
 
 
 def _status(code: int) -> SolveStatus:
@@ -116,6 +149,19 @@ def _session(
     )
 
 
+def _bound_source(groups: int, used: Counter[str]) -> str:
+    how = ", ".join(
+        f"{name} ({n} group{'s' * (n > 1)})"
+        for name, n in (
+            ("partition by month", used["partition"]),
+            ("resource-free relaxation", used["relaxation"]),
+            ("CP-SAT", groups - used["partition"] - used["relaxation"]),
+        )
+        if n
+    )
+    return f"sum over {groups} independent groups of the best of CP-SAT and two relaxations: {how}"
+
+
 def schedule_drills(
     scenario: Scenario,
     params: DrillParams | None = None,
@@ -133,25 +179,37 @@ def schedule_drills(
     unscheduled: list[Drill] = []
     conflicts = []
     first: float | None = None
-    left = params.time_limit
+    left = params.time_limit - (time.perf_counter() - t0)  # the instance counts too
+    bound_from: Counter[str] = Counter()
+    # first the bounds of every group (and their schedules, a hint), then the full solves
+    lowers: list[tuple[int, int, PartitionBound]] = []
+    size = max(1, len(inst.drills))
+    for group in groups:
+        budget = max(0.2, left * PARTITION_SHARE * len(group) / size)
+        relaxed = relaxation_bound(inst, group)
+        parts = partition_bound(inst, group, budget, params.num_workers, params.random_seed)
+        lowers.append((relaxed, max(relaxed, parts.bound), parts))
+    left = params.time_limit - (time.perf_counter() - t0)
     for k, group in enumerate(groups):
         if cancel is not None and cancel.is_set():
             status = SolveStatus.CANCELLED
             unscheduled += group
             continue
         share = max(0.5, left * len(group) / max(1, sum(len(g) for g in groups[k:])))
+        started = time.perf_counter()
+        relaxed, lower, parts = lowers[k]
         dm = build_model(inst, group)
-        add_hints(dm, inst)
+        greedy = greedy_schedule(inst, group)
+        add_hints(dm, parts.placements if len(parts.placements) >= len(greedy) else greedy)
         solver = cp_model.CpSolver()
         p = solver.parameters
-        p.max_time_in_seconds = share
+        p.max_time_in_seconds = max(0.2, share - (time.perf_counter() - started))
         p.num_workers = params.num_workers
         p.random_seed = params.random_seed
         p.relative_gap_limit = params.relative_gap
         p.log_search_progress = params.log
-        watch = _Watch(t0, (objective, bound), progress, cancel)
-        started = time.perf_counter()
-        code = solver.solve(dm.model, watch)
+        watch = _Watch(t0, (objective, bound), lower, progress, cancel)
+        code = _solve(solver, dm.model, watch, cancel)
         left = max(0.0, left - (time.perf_counter() - started))
         st = _status(code)
         if watch.first is not None and first is None:
@@ -169,10 +227,15 @@ def schedule_drills(
             )
             unscheduled += group
             continue
+        group_bound = max(solver.best_objective_bound, lower)
+        if group_bound > solver.best_objective_bound:
+            bound_from["partition" if parts.bound >= relaxed else "relaxation"] += 1
+        if solver.objective_value <= group_bound + 1e-6:
+            st = SolveStatus.OPTIMAL
         if st == SolveStatus.FEASIBLE and status == SolveStatus.OPTIMAL:
             status = SolveStatus.FEASIBLE
         objective += solver.objective_value / SCALE
-        bound += solver.best_objective_bound / SCALE
+        bound += min(group_bound, solver.objective_value) / SCALE
         v = dm.vars
         for name, items in v.terms.items():
             terms[name] = terms.get(name, 0.0) + sum(c * solver.value(e) for c, e in items) / SCALE
@@ -216,7 +279,7 @@ def schedule_drills(
         objective=objective if solved else None,
         bound=bound if solved else None,
         gap=relative_gap(objective, bound) if solved else None,
-        bound_source=f"CP-SAT, sum over {len(groups)} independent groups" if solved else "",
+        bound_source=_bound_source(len(groups), bound_from) if solved else "",
         objective_terms=terms,
         solve_seconds=round(time.perf_counter() - t0, 3),
         first_feasible_seconds=first,

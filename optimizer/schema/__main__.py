@@ -15,3 +15,13 @@ PLAN_SCHEMA_PATH.write_text(
     json.dumps(plan_json_schema(), ensure_ascii=False, indent=1) + "\n", encoding="utf-8"
 )
 print(f"wrote {PLAN_SCHEMA_PATH}")
+
+from optimizer.drills.schedule_io import (  # noqa: E402
+    SCHEDULE_SCHEMA_PATH,
+    schedule_json_schema,
+)
+
+SCHEDULE_SCHEMA_PATH.write_text(
+    json.dumps(schedule_json_schema(), ensure_ascii=False, indent=1) + "\n", encoding="utf-8"
+)
+print(f"wrote {SCHEDULE_SCHEMA_PATH}")

@@ -40,6 +40,7 @@ from optimizer.scenario import (
     WeekendRule,
     Zone,
 )
+from rosters.demo_city.drills import demo_drills
 from rosters.demo_city.forces import ForceBuilder, ForceSizes, add_forces
 from rosters.demo_city.geography import COUNTIES, SMALL_COUNTY, Area, build_geography, walk
 from rosters.demo_city.history import PastIncident, incident_history, risk_profiles, zone_rates
@@ -118,7 +119,7 @@ def build_demo_city(
     builder = ForceBuilder(rng, start, days)
     add_forces(builder, city, FORCE_SIZES[size], with_city_level=size != "small")
     areas = walk(city)
-    return Scenario(
+    scenario = Scenario(
         name=f"demo-{size}-{seed}",
         horizon=Horizon(start=start, days=days),
         jurisdictions=[a.jurisdiction for a in areas],
@@ -139,6 +140,8 @@ def build_demo_city(
         requests=_requests(rng, builder, start, days),
         options=PlanningOptions(),
     )
+    scenario.drills = demo_drills(scenario, seed)
+    return scenario
 
 
 SHIFTS = [

@@ -12,7 +12,7 @@ import pytest
 from sqlmodel import Session
 
 from optimizer.drill_format import DrillSession
-from optimizer.drills import check_schedule
+from optimizer.drills import check_schedule, ics
 from rosters.db import session_scope
 from rosters.scenario_db import export_scenario, load_scenario_into_db
 from tests.api.conftest import Api, wait_for
@@ -260,9 +260,6 @@ def test_drill_settings_are_kept_and_used(api: Api) -> None:
 
 
 def test_ics_per_unit_venue_and_all(api: Api) -> None:
-    ics = pytest.importorskip(
-        "optimizer.drills.ics", reason="optimizer/drills/ics.py not yet on main"
-    )
     load(api)
     publish(api, solve(api)["schedule_id"])
     c, h = api.client, api.as_("viewer")

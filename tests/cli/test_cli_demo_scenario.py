@@ -41,6 +41,11 @@ def test_demo_builds_the_city_and_writes_outputs(tmp_path: Path, db: list[str]) 
     assert report["roster"]["people"] > 600 and report["start"] == "2026-12-01"
     assert (out / "demo-map.html").stat().st_size > 10_000
     assert (out / "demo-small-scenario.json").exists()
+    drills = report["drill_schedule"]
+    assert drills["status"] in ("optimal", "feasible") and drills["rule_violations"] == 0
+    assert drills["scheduled"] > 20 and (out / "demo-drills.ics").read_bytes().startswith(
+        b"BEGIN:VCALENDAR"
+    )
 
 
 def test_scenario_export_validate_load_cycle(tmp_path: Path, db: list[str]) -> None:

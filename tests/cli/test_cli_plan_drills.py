@@ -1,0 +1,58 @@
+"""`pingan plan drills` from a scenario file, as a training officer runs it."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from openpyxl import load_workbook
+from typer.testing import CliRunner
+
+from cli.main import app
+from optimizer.drills.ics import sessions_from_ics
+from optimizer.scenario import dump_scenario
+from tests.optimizer.drill_cases import scenario
+
+runner = CliRunner()
+
+
+def test_plan_drills_writes_json_excel_and_ics(tmp_path: Path) -> None:
+    file = dump_scenario(scenario(), tmp_path / "s.json")
+    out = tmp_path / "schedule"
+    result = runner.invoke(
+        app,
+        [
+            "--json",
+            "plan",
+            "drills",
+            "--scenario",
+            str(file),
+            "--out",
+            str(out),
+            "--seconds",
+            "10",
+            "--workers",
+            "1",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.stdout)
+    assert summary["status"] == "optimal" and summary["scheduled"] == 4
+    assert summary["unmet"] == 0 and summary["gap"] == 0
+    data = json.loads((tmp_path / "schedule.json").read_text(encoding="utf-8"))
+    assert data["format"] == "pingan-drill-schedule" and len(data["sessions"]) == 4
+    assert len(sessions_from_ics((tmp_path / "schedule.ics").read_bytes())) == 4
+    assert load_workbook(tmp_path / "schedule.xlsx").sheetnames[0] == "演练日程"
+
+
+def test_plan_drills_refuses_a_bad_file(tmp_path: Path) -> None:
+    data = json.loads(dump_scenario(scenario(), tmp_path / "s.json").read_text(encoding="utf-8"))
+    data["drills"]["requirements"][0]["unit_ids"] = ["NOPE"]
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps(data), encoding="utf-8")
+    result = runner.invoke(
+        app, ["plan", "drills", "--scenario", str(bad), "--out", str(tmp_path / "x")]
+    )
+    assert result.exit_code == 1
+    assert "drills.requirements[0].unit_ids: unknown unit 'NOPE'" in result.output
+    assert not list(tmp_path.glob("x.*"))
