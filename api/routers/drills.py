@@ -26,6 +26,7 @@ from api.schemas.common import Page
 from api.schemas.drills import (
     DrillScheduleDetail,
     DrillSchedulePublic,
+    DrillSettingsBody,
     HolidayNotice,
     HolidayNoticePublic,
     PublishResult,
@@ -289,22 +290,16 @@ def list_reminders(
     return {"items": items, "total": total, "limit": limit, "offset": offset}
 
 
-@router.get("/settings", response_model=DrillSettings, summary="Drill scheduling settings")
-def read_drill_settings(session: SessionDep, who: Reader) -> DrillSettings:
-    return drill_settings(session)
+@router.get("/settings", response_model=DrillSettingsBody, summary="Drill scheduling settings")
+def read_drill_settings(session: SessionDep, who: Reader) -> dict[str, Any]:
+    return drill_settings(session).model_dump()
 
 
-@router.put("/settings", response_model=DrillSettings, summary="Change the drill settings")
+@router.put("/settings", response_model=DrillSettingsBody, summary="Change the drill settings")
 def write_drill_settings(
-    session: SessionDep, who: DrillWriter, body: DrillSettings
-) -> DrillSettings:
-    times = [body.working_from, body.working_until, *body.start_times]
-    if any(t.tzinfo is not None for t in times):
-        raise ApiError(
-            422,
-            "times are local wall-clock times, without an offset",
-            [FieldError(loc=["body"], msg="local times, without an offset")],
-        )
+    session: SessionDep, who: DrillWriter, given: DrillSettingsBody
+) -> dict[str, Any]:
+    body = DrillSettings.model_validate(given.model_dump())
     if body.working_until <= body.working_from:
         raise ApiError(
             422,
@@ -314,4 +309,4 @@ def write_drill_settings(
     before = svc.save_drill_settings(session, body)
     audit.record(session, who, "update", "drill_settings", "drills", before=before, after=body)
     session.commit()
-    return body
+    return body.model_dump()

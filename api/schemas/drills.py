@@ -7,11 +7,20 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, model_validator
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    WithJsonSchema,
+    create_model,
+    model_validator,
+)
 
 from api.schemas.common import partial
 from api.schemas.roster import Code, Name, _pair
-from optimizer.drill_format import DrillKind, SessionStatus
+from optimizer.drill_format import DrillKind, DrillSettings, SessionStatus
 from optimizer.format_base import READY_FORCES
 from optimizer.scenario import Force
 
@@ -31,6 +40,23 @@ def in_range(value: dt.datetime) -> dt.datetime:
 
 
 Instant = Annotated[AwareDatetime, AfterValidator(in_range)]
+LOCAL_TIME = r"^([01]\d|2[0-3]):[0-5]\d(:[0-5]\d(\.\d{1,6})?)?$"
+
+
+def _naive(value: dt.time) -> dt.time:
+    if value.tzinfo is not None:
+        raise ValueError("a local wall-clock time, without an offset")
+    return value
+
+
+#: a local wall-clock time "HH:MM[:SS]" (JSON Schema's `time` format would need an offset)
+LocalTime = Annotated[
+    dt.time,
+    AfterValidator(_naive),
+    WithJsonSchema(
+        {"type": "string", "pattern": LOCAL_TIME, "description": "local time HH:MM[:SS]"}
+    ),
+]
 
 
 class _In(BaseModel):
@@ -100,14 +126,12 @@ class VenueCreate(_In):
     capacity: int = Field(ge=1, le=100_000, description="people training at once")
     lon: float | None = Field(default=None, ge=-180, le=180)
     lat: float | None = Field(default=None, ge=-90, le=90)
-    open_from: dt.time = dt.time(8, 0)
-    open_until: dt.time = dt.time(18, 0)
+    open_from: LocalTime = dt.time(8, 0)
+    open_until: LocalTime = dt.time(18, 0)
     weekdays: list[int] = Field(default_factory=lambda: list(range(7)), max_length=7)
 
     @model_validator(mode="after")
     def _checks(self) -> VenueCreate:
-        if self.open_from.tzinfo or self.open_until.tzinfo:
-            raise ValueError("open_from, open_until: local times, without an offset")
         if self.open_until <= self.open_from:
             raise ValueError("open_until must be after open_from")
         _unique(self.weekdays, "weekdays")
@@ -267,3 +291,22 @@ class ReminderPublic(BaseModel):
     day: dt.date = Field(description="the morning the reminder was made (local)")
     days: int = Field(description="days ahead it covers")
     sessions: list[dict[str, Any]]
+
+
+def _with_local_times(model: type[BaseModel], name: str) -> type[BaseModel]:
+    """`model` with its times as `LocalTime` (and unknown fields refused): the same fields as
+    the scenario format's, documented so that a generated client sends valid times."""
+    fields: dict[str, Any] = {}
+    for key, info in model.model_fields.items():
+        kind: Any = info.annotation
+        if kind is dt.time:
+            kind = LocalTime
+        elif kind == list[dt.time]:
+            kind = list[LocalTime]
+        fields[key] = (kind, info)
+    return create_model(
+        name, __config__=ConfigDict(extra="forbid"), __doc__=model.__doc__, **fields
+    )
+
+
+DrillSettingsBody = _with_local_times(DrillSettings, "DrillSettingsBody")

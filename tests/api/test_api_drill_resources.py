@@ -95,6 +95,9 @@ def test_field_errors_and_references(api: Api) -> None:
     assert r.status_code == 422 and ["body", "hours"] in [e["loc"] for e in r.json()["errors"]]
     closed = {**ds.CREATE[2][2], "code": "V2", "open_from": "18:00:00", "open_until": "08:00:00"}
     assert c.post("/drills/venues", json=closed, headers=h).status_code == 422
+    offset = {**ds.CREATE[2][2], "code": "V3", "open_from": "08:00:00+08:00"}
+    r = c.post("/drills/venues", json=offset, headers=h)
+    assert r.status_code == 422 and r.json()["errors"][0]["loc"] == ["body", "open_from"]
     naive = {**ds.CREATE[4][2], "code": "B3", "start_at": "2026-12-20T00:00:00"}
     r = c.post("/drills/blackouts", json=naive, headers=h)
     assert r.status_code == 422 and r.json()["errors"][0]["loc"] == ["body", "start_at"]
