@@ -33,8 +33,10 @@ def _domain_errors() -> dict[type[BaseException], int]:
     """Service exceptions → HTTP status (their message is the problem's detail)."""
     from dispatch.dispatching import DispatchConflict
     from dispatch.lifecycle import IllegalTransition, IncidentNotFound
+    from optimizer.drills import DrillInputError
     from optimizer.patrol import PatrolInputError
     from optimizer.scenario import ScenarioError
+    from rosters.drills import DrillConflict, DrillError, DrillNotFound
     from rosters.plans import PlanError
     from rosters.scenario_db import ScenarioLoadError
     from rosters.standards import StandardsError
@@ -43,6 +45,10 @@ def _domain_errors() -> dict[type[BaseException], int]:
     return {
         IncidentNotFound: 404,
         JobNotFound: 404,
+        DrillNotFound: 404,
+        DrillConflict: 409,
+        DrillError: 422,
+        DrillInputError: 422,
         IllegalTransition: 409,
         DispatchConflict: 409,
         JobError: 409,
@@ -57,13 +63,14 @@ def _domain_errors() -> dict[type[BaseException], int]:
 
 
 def _routers(app: FastAPI) -> None:
-    from api.routers import audit, auth, events, incidents, pages, plans, roster, tables
+    from api.routers import audit, auth, drills, events, incidents, pages, plans, roster, tables
 
     app.include_router(auth.router)
     for router in roster.roster_routers():
         app.include_router(router)
     app.include_router(tables.router)
     app.include_router(plans.router)
+    app.include_router(drills.router)
     app.include_router(incidents.router)
     app.include_router(events.router)
     app.include_router(audit.router)

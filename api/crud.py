@@ -19,6 +19,7 @@ from sqlmodel import Session, SQLModel, select
 from api import audit
 from api.auth import Principal
 from api.errors import ApiError, FieldError
+from api.models import Role
 
 
 @dataclass(frozen=True)
@@ -48,6 +49,10 @@ class Resource:
     # write(session, row, data) stores them; data holds only the fields given
     write_extra: Callable[[Session, Any, dict[str, Any]], None] | None = None
     extra_fields: tuple[str, ...] = ()
+    # roles that may write besides admins (None: the roster writers)
+    write_roles: frozenset[Role] | None = None
+    # the user-facing key from its URL text (e.g. a date); ValueError = no such record
+    parse_key: Callable[[str], Any] | None = None
     refs_by_field: dict[str, Ref] = field(init=False)
 
     def __post_init__(self) -> None:
@@ -101,6 +106,12 @@ def to_public(session: Session, res: Resource, rows: Sequence[Any]) -> list[dict
 
 
 def _find(session: Session, res: Resource, key: str) -> Any:
+    value: Any = key
+    if res.parse_key is not None:
+        try:
+            value = res.parse_key(key)
+        except ValueError:
+            raise _not_found(res, key) from None
     if res.key in res.refs_by_field:
         ref = res.refs_by_field[res.key]
         rid = session.exec(
@@ -108,7 +119,7 @@ def _find(session: Session, res: Resource, key: str) -> Any:
         ).first()
         cond = getattr(res.model, ref.column) == (rid if rid is not None else -1)
     else:
-        cond = getattr(res.model, res.key) == key
+        cond = getattr(res.model, res.key) == value
     row = session.exec(select(res.model).where(cond)).first()
     if row is None:
         raise _not_found(res, key)

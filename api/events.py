@@ -22,7 +22,7 @@ from api.models import Event
 
 log = logging.getLogger("pingan.events")
 CHANNEL = "pingan_events"
-KINDS = ("unit_status", "incident", "plan", "job", "alert", "roster")
+KINDS = ("unit_status", "incident", "plan", "job", "alert", "roster", "drill", "reminder")
 
 
 def publish(session: Session, kind: str, payload: dict[str, Any]) -> Event:

@@ -23,7 +23,7 @@ from sqlmodel import Session, select
 from api.auth import Principal, create_token, principal_from_token
 from api.events import last_event_id
 from api.models import User
-from api.readiness import standby_readiness
+from dispatch.readiness import standby_readiness
 from dispatch.situation import (
     IncidentRecord,
     incident_records,

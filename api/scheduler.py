@@ -10,8 +10,9 @@ claims a row in `scheduled_run` keyed by job and period (the plan's date, the IS
 so a job runs once per period even if two schedulers ever fired it.
 
 Jobs: nightly patrol plan for the next day, readiness monitor (an alert event when a
-county's standby falls below its floor), weekly standards report. Drill reminders are added
-when the drills package is installed."""
+county's standby falls below its floor), weekly standards report, and each morning the drill
+reminders (per unit, its drills of the next `drill_reminder_days` days: a `drill_reminder`
+row and a `reminder` event) when the drill tables are installed."""
 
 from __future__ import annotations
 
@@ -123,7 +124,7 @@ def readiness_monitor() -> dict[str, Any] | None:
     )
 
     def body(engine: Engine, settings: Settings) -> dict[str, Any]:
-        from api.readiness import standby_readiness
+        from dispatch.readiness import standby_readiness
 
         with write_session(engine) as session:
             short = [r for r in standby_readiness(session) if r.short > 0]
@@ -163,6 +164,38 @@ def weekly_standards_report() -> dict[str, Any] | None:
     return _run("weekly_standards_report", f"{year}-W{week:02d}", body)
 
 
+def drill_reminders(day: dt.date | None = None) -> dict[str, Any] | None:
+    """Each unit's drills of the next days become a reminder (row + live `reminder` event)."""
+    settings = context.settings
+    if settings is None:
+        return None
+    today = day or _local_now(settings).date()
+
+    def body(engine: Engine, settings: Settings) -> dict[str, Any]:
+        from rosters.drills import make_reminders
+
+        with write_session(engine) as session:
+            made = make_reminders(
+                session, today, settings.drill_reminder_days, tz=settings.timezone
+            )
+            count = sum(len(row.sessions) for _, row in made)
+            for unit, row in made:
+                publish(
+                    session,
+                    "reminder",
+                    {
+                        "reminder": row.id,
+                        "unit": unit,
+                        "day": today.isoformat(),
+                        "days": row.days,
+                        "sessions": row.sessions,
+                    },
+                )
+        return {"units": [u for u, _ in made], "sessions": count}
+
+    return _run("drill_reminders", today.isoformat(), body)
+
+
 def drills_installed() -> bool:
     import importlib.util
 
@@ -200,6 +233,15 @@ def configure_jobs(scheduler: BackgroundScheduler, settings: Settings) -> list[s
         name="weekly staffing-standards report",
         **common,
     )
+    if drills_installed():
+        hour, minute = (int(x) for x in settings.drill_reminder_at.split(":"))
+        scheduler.add_job(
+            drill_reminders,
+            CronTrigger(hour=hour, minute=minute, timezone=tz),
+            id="drill_reminders",
+            name="morning drill reminders",
+            **common,
+        )
     return [j.id for j in scheduler.get_jobs()]
 
 

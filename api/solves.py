@@ -11,8 +11,10 @@ from zoneinfo import ZoneInfo
 from pydantic import BaseModel, ConfigDict, Field
 from sqlmodel import Session
 
+from api.deps import DRILL_WRITE, PLAN_WRITE
 from api.events import publish
 from api.jobs import JobContext, job_kind
+from api.models import Role
 from dispatch.dispatching import write_session
 
 
@@ -85,3 +87,85 @@ def run_patrol_plan(ctx: JobContext, params: dict[str, Any]) -> dict[str, Any]:
         "assignments": len(result.assignments),
         "summary": summary,
     }
+
+
+class DrillScheduleRequest(BaseModel):
+    """A drill schedule to make from the drill duties in the database."""
+
+    model_config = ConfigDict(extra="forbid")
+    start: dt.date | None = Field(default=None, description="first day (default: tomorrow)")
+    days: int = Field(default=31, ge=1, le=366)
+    county: str | None = Field(default=None, max_length=64, description="only this county")
+    name: str = Field(default="", max_length=128)
+    seconds: float = Field(default=60.0, ge=0.5, le=3600, description="time limit of the solve")
+    workers: int = Field(default=2, ge=1, le=16, description="CP-SAT workers")
+    seed: int = Field(default=0, ge=0, le=2**31 - 1, description="random seed")
+
+
+@job_kind("drill_schedule")
+def run_drill_schedule(ctx: JobContext, params: dict[str, Any]) -> dict[str, Any]:
+    """Schedule the drills due in the horizon around the published patrol plan; the result
+    is kept as a draft schedule (published by a commander or training officer)."""
+    from optimizer.drills import DrillParams, schedule_drills
+    from rosters.drills import save_schedule
+    from rosters.plans import published_assignments
+    from rosters.scenario_db import export_scenario
+
+    req = DrillScheduleRequest.model_validate(params)
+    tz = ctx.settings.timezone
+    start = req.start or tomorrow(tz)
+    with Session(ctx.engine) as session:
+        scenario = export_scenario(
+            session,
+            start=start,
+            days=req.days,
+            county=req.county,
+            name=req.name or f"drills {start.isoformat()}",
+            tz=tz,
+            drill_absences=False,  # the drills themselves are what is being scheduled
+        )
+        people = {p.id for p in scenario.people}
+        scenario.published_plan = [
+            a for a in published_assignments(session, start, req.days) if a.person_id in people
+        ]
+    result = schedule_drills(
+        scenario,
+        DrillParams(time_limit=req.seconds, num_workers=req.workers, random_seed=req.seed),
+        progress=ctx.report,
+        cancel=ctx.cancel,
+    )
+    with write_session(ctx.engine) as session:
+        schedule = save_schedule(
+            session,
+            result,
+            name=scenario.name,
+            start=start,
+            days=req.days,
+            county=req.county,
+            requirements=[r.id for r in scenario.drills.requirements],
+            created_by=ctx.actor,
+        )
+        publish(
+            session, "drill", {"action": "scheduled", "schedule": schedule.id, "job": ctx.job_id}
+        )
+        schedule_id = schedule.id
+    return {
+        "status": result.status.value,
+        "objective": result.objective,
+        "bound": result.bound,
+        "gap": result.gap,
+        "seconds": result.solve_seconds,
+        "schedule_id": schedule_id,
+        "sessions": len(result.sessions),
+        "drills_due": result.drills_due,
+        "shortfalls": len(result.shortfalls),
+        "conflicts": [c.model_dump(mode="json") for c in result.conflicts],
+        "warnings": result.warnings,
+    }
+
+
+#: job kind → the roles (besides admins) that may start and cancel it
+JOB_ROLES: dict[str, frozenset[Role]] = {
+    "patrol_plan": PLAN_WRITE,
+    "drill_schedule": DRILL_WRITE,
+}

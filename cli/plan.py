@@ -18,9 +18,12 @@ if TYPE_CHECKING:
 plan_app = typer.Typer(help="Plans: patrol and drills.", no_args_is_help=True)
 
 
-def _scenario(file: Path | None, start: str, days: int, county: str = "") -> Scenario:
-    """The scenario of a file, or the database's from `start` (default tomorrow) for `days`;
-    a bad file, date or county stops the command with the reason."""
+def _scenario(
+    file: Path | None, start: str, days: int, county: str = "", drill_absences: bool = True
+) -> Scenario:
+    """The scenario of a file, or the database's from `start` (default tomorrow) for `days`
+    (with its scheduled drills as absences unless `drill_absences` is False: the drill
+    scheduler's own view); a bad file, date or county stops the command with the reason."""
     from sqlmodel import Session
 
     from optimizer.scenario import ScenarioError, load_scenario
@@ -36,7 +39,12 @@ def _scenario(file: Path | None, start: str, days: int, county: str = "") -> Sce
             fail(f"--start: not a date (YYYY-MM-DD): {start!r}")
         with Session(database_engine()) as session:
             return export_scenario(
-                session, start=first, days=days, county=county or None, tz=get_settings().timezone
+                session,
+                start=first,
+                days=days,
+                county=county or None,
+                tz=get_settings().timezone,
+                drill_absences=drill_absences,
             )
     except (ScenarioError, ScenarioLoadError) as exc:
         fail(str(exc))
@@ -143,7 +151,7 @@ def drills(
     from optimizer.drills.schedule_io import write_schedule_json, write_schedule_xlsx
 
     try:
-        scenario = _scenario(scenario_file, start, days)
+        scenario = _scenario(scenario_file, start, days, drill_absences=False)
         with progress(f"scheduling drills: {scenario.horizon.days} day(s)"):
             result = schedule_drills(
                 scenario, DrillParams(time_limit=seconds, num_workers=workers, random_seed=seed)

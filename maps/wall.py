@@ -2,7 +2,7 @@
 county, kept live by static/pingan/pages.js from the API's event stream.
 
 Everything here is plain data in, HTML or JSON-ready dicts out: the API gathers the data
-(`dispatch.situation`, `api.readiness`) and hands it over. The same functions draw the page
+(`dispatch.situation`, `dispatch.readiness`) and hands it over. The same functions draw the page
 and the live updates, so a pin or a list row pushed later looks like one drawn at first.
 """
 

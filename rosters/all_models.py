@@ -3,4 +3,5 @@
 
 import api.models  # noqa: F401
 import dispatch.models  # noqa: F401
-import rosters.models  # noqa: F401
+import rosters.models
+import rosters.models.drills  # noqa: F401

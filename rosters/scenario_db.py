@@ -5,7 +5,10 @@ county and its subtree.
 
 The database keeps the roster and its planning settings (shift templates, standby floors,
 labour rules); per-solve parts of a scenario (requests, cover overrides, weights, options,
-travel, incidents, the published plan) are not roster data and come back as defaults."""
+travel, incidents, the published plan) are not roster data and come back as defaults.
+The drill section is kept too (`rosters.drill_db`); the drills scheduled in the horizon come
+back as absences of kind `drill` of the people taking part, so a patrol plan leaves them
+free (`drill_absences=False` leaves them out: the drill scheduler's own view)."""
 
 from __future__ import annotations
 
@@ -19,6 +22,9 @@ from sqlalchemy import bindparam, delete, insert, select, update
 from sqlmodel import Session, SQLModel
 
 from optimizer import scenario as sc
+from rosters.drill_db import DRILL_TABLES, RosterIds, export_drills, is_generated
+from rosters.drill_db import drill_absences as _drill_absences
+from rosters.drill_db import load_drills as _load_drills
 from rosters.models import (
     Absence,
     Certification,
@@ -37,6 +43,7 @@ from rosters.models.plans import Plan, PlanAssignment
 _RULES = TypeAdapter(sc.LabourRule)
 #: every roster table, children before parents (the order to delete in)
 ROSTER_TABLES: tuple[type[SQLModel], ...] = (
+    *DRILL_TABLES,
     PlanAssignment,
     Plan,
     Absence,
@@ -117,6 +124,7 @@ def load_scenario_into_db(
     elif not _roster_is_empty(session):
         raise ScenarioLoadError("the database already holds a roster: load with replace=True")
     zone = ZoneInfo(tz or scenario.timezone)
+    session_ids = {x.id for x in scenario.drills.sessions}
     jur_ids = _insert(
         session,
         Jurisdiction,
@@ -206,6 +214,7 @@ def load_scenario_into_db(
                 "end_at": _aware(a.end, zone),
             }
             for a in scenario.absences
+            if not is_generated(a, session_ids)
         ],
     )
     _insert(
@@ -278,6 +287,7 @@ def load_scenario_into_db(
         LabourRule,
         [{"code": r.id, "kind": r.kind, "body": r.model_dump(mode="json")} for r in scenario.rules],
     )
+    drills = _load_drills(session, scenario.drills, RosterIds(jur_ids, unit_ids, person_ids), zone)
     session.flush()
     return {
         "jurisdictions": len(scenario.jurisdictions),
@@ -290,6 +300,7 @@ def load_scenario_into_db(
         "shifts": len(scenario.shifts),
         "standby": len(scenario.standby),
         "rules": len(scenario.rules),
+        **drills,
     }
 
 
@@ -339,9 +350,12 @@ def export_scenario(
     county: str | None = None,
     name: str = "",
     tz: str = "Asia/Shanghai",
+    drill_absences: bool = True,
 ) -> sc.Scenario:
     """The roster as a scenario planning `days` days from `start`; with `county`, only that
-    jurisdiction's subtree (and its ancestors), its people, units, posts and zones."""
+    jurisdiction's subtree (and its ancestors), its people, units, posts and zones. The
+    drills scheduled in the horizon are absences of their participants unless
+    `drill_absences` is False."""
     zone = ZoneInfo(tz)
     jurs = list(session.exec(select(Jurisdiction).order_by(Jurisdiction.id)).scalars())  # type: ignore[call-overload]
     # rows of the subtree; the ancestors only as jurisdictions, so the tree stays rooted
@@ -381,7 +395,16 @@ def export_scenario(
         _RULES.validate_python(r.body)
         for r in session.exec(select(LabourRule).order_by(LabourRule.id)).scalars()
     ]  # type: ignore[call-overload]
-    return sc.Scenario(
+    drills = export_drills(
+        session,
+        jurisdictions={k: jcode[k] for k in tree},
+        units=ucode,
+        people=pcode,
+        start=horizon_start,
+        end=horizon_end,
+        zone=zone,
+    )
+    scenario = sc.Scenario(
         name=name or (f"roster-{county}" if county else "roster"),
         timezone=tz,
         horizon=sc.Horizon(start=start, days=days),
@@ -486,7 +509,11 @@ def export_scenario(
             if f.jurisdiction_id in keep
         ],
         rules=_rules_for(rules, set(pcode.values()), set(ucode.values()), {jcode[k] for k in tree}),
+        drills=drills,
     )
+    if drill_absences:
+        scenario.absences = [*scenario.absences, *_drill_absences(scenario)]
+    return scenario
 
 
 def _rules_for(rules: list[Any], people: set[str], units: set[str], jurs: set[str]) -> list[Any]:

@@ -57,6 +57,14 @@ class Settings(BaseSettings):
     nightly_plan_seconds: float = Field(
         default=300.0, gt=0, description="time limit of the nightly patrol solve"
     )
+    drill_reminder_at: str = Field(
+        default="07:30",
+        pattern=r"^([01]\d|2[0-3]):[0-5]\d$",
+        description="local time each morning's drill reminders are made (HH:MM)",
+    )
+    drill_reminder_days: int = Field(
+        default=3, ge=1, le=31, description="drills of how many days (from today) a reminder lists"
+    )
 
 
 @lru_cache(maxsize=1)

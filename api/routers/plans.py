@@ -8,24 +8,27 @@ cancels; GET /jobs/{id}/result gives the result once finished (409 before)."""
 import datetime as dt
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Query, Request, Response
+from fastapi import APIRouter, Depends, Path, Query, Request, Response
 from pydantic import BaseModel, Field
 from sqlalchemy import func
 from sqlmodel import select
 
 from api import audit
-from api.deps import Planner, Reader, SessionDep
+from api.auth import Principal
+from api.deps import DRILL_WRITE, PLAN_WRITE, Planner, Reader, SessionDep, require
 from api.errors import ApiError
 from api.events import publish
 from api.jobs import JobRunner
-from api.models import FINISHED, Job, JobStatus
+from api.models import FINISHED, Job, JobStatus, Role
 from api.schemas.common import Page
-from api.solves import PatrolPlanRequest
+from api.solves import JOB_ROLES, PatrolPlanRequest
 from rosters.models.plans import Plan
 from rosters.plans import load_assignments, publish_plan
 
 router = APIRouter(tags=["plans"])
 RowId = Annotated[int, Path(ge=1, le=2**31 - 1, description="row id")]
+#: may cancel some kind of job (which kinds: `JOB_ROLES`)
+JobWriter = Annotated[Principal, Depends(require(PLAN_WRITE | DRILL_WRITE))]
 
 
 class JobPublic(BaseModel):
@@ -140,8 +143,12 @@ def job_result(session: SessionDep, who: Reader, job_id: RowId) -> dict[str, Any
     return {"id": job.id, "status": job.status, "result": job.result, "error": job.error}
 
 
-def _cancel(request: Request, session: Any, who: Any, job_id: int) -> Job:
-    _job(session, job_id)
+def _cancel(request: Request, session: Any, who: Principal, job_id: int) -> Job:
+    kind = _job(session, job_id).kind
+    allowed = JOB_ROLES.get(kind, PLAN_WRITE) | {Role.ADMIN}
+    if who.role not in allowed:
+        names = ", ".join(sorted(r.value for r in allowed))
+        raise ApiError(403, f"role {who.role.value} may not cancel a {kind} job (allowed: {names})")
     job = _runner(request).cancel(session, job_id)
     audit.record(session, who, "cancel", "job", job_id, after={"status": job.status})
     session.commit()
@@ -149,12 +156,12 @@ def _cancel(request: Request, session: Any, who: Any, job_id: int) -> Job:
 
 
 @router.delete("/jobs/{job_id}", response_model=JobPublic, summary="Cancel a job")
-def cancel_job(request: Request, session: SessionDep, who: Planner, job_id: RowId) -> Job:
+def cancel_job(request: Request, session: SessionDep, who: JobWriter, job_id: RowId) -> Job:
     return _cancel(request, session, who, job_id)
 
 
 @router.post("/jobs/{job_id}/cancel", response_model=JobPublic, summary="Cancel a job")
-def cancel_job_post(request: Request, session: SessionDep, who: Planner, job_id: RowId) -> Job:
+def cancel_job_post(request: Request, session: SessionDep, who: JobWriter, job_id: RowId) -> Job:
     return _cancel(request, session, who, job_id)
 
 

@@ -1,14 +1,16 @@
 """CRUD of the roster tables: GET /{resource} (paged, filtered), POST, GET/PATCH/DELETE
-/{resource}/{code}. Everyone may read; commanders (and admins) may write."""
+/{resource}/{code}. Everyone may read; commanders (and admins) may write the roster, training
+officers the drill resources too."""
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Query, Response
+from fastapi import APIRouter, Depends, Path, Query, Response
 from pydantic import BaseModel, Field, create_model
 
 from api import crud
+from api.auth import Principal
 from api.crud import Resource
-from api.deps import Reader, RosterWriter, SessionDep
+from api.deps import ROSTER_WRITE, Reader, SessionDep, require
 from api.resources import RESOURCES
 from api.schemas.common import Page
 
@@ -31,6 +33,7 @@ def _filters_model(res: Resource) -> type[BaseModel]:
 def crud_router(res: Resource) -> APIRouter:
     router = APIRouter(prefix=f"/{res.name}", tags=[res.name])
     filters_model = _filters_model(res)
+    Writer = Annotated[Principal, Depends(require(res.write_roles or ROSTER_WRITE))]
     key_doc = f"the {res.entity}'s {res.key}"
 
     @router.get("", response_model=Page[res.public], summary=f"List {res.name}")
@@ -43,7 +46,7 @@ def crud_router(res: Resource) -> APIRouter:
         return {"items": items, "total": total, "limit": limit, "offset": offset}
 
     @router.post("", response_model=res.public, status_code=201, summary=f"Create a {res.entity}")
-    def create_item(session: SessionDep, who: RosterWriter, body: res.create) -> dict[str, Any]:
+    def create_item(session: SessionDep, who: Writer, body: res.create) -> dict[str, Any]:
         return crud.create_row(session, res, body, who)
 
     @router.get("/{key}", response_model=res.public, summary=f"Read a {res.entity}")
@@ -53,13 +56,11 @@ def crud_router(res: Resource) -> APIRouter:
         return crud.get_one(session, res, key)
 
     @router.patch("/{key}", response_model=res.public, summary=f"Change a {res.entity}")
-    def update_item(
-        session: SessionDep, who: RosterWriter, key: str, body: res.update
-    ) -> dict[str, Any]:
+    def update_item(session: SessionDep, who: Writer, key: str, body: res.update) -> dict[str, Any]:
         return crud.update_row(session, res, key, body, who)
 
     @router.delete("/{key}", status_code=204, summary=f"Delete a {res.entity}")
-    def delete_item(session: SessionDep, who: RosterWriter, key: str) -> Response:
+    def delete_item(session: SessionDep, who: Writer, key: str) -> Response:
         crud.delete_row(session, res, key, who)
         return Response(status_code=204)
 
@@ -67,4 +68,6 @@ def crud_router(res: Resource) -> APIRouter:
 
 
 def roster_routers() -> list[APIRouter]:
-    return [crud_router(res) for res in RESOURCES]
+    from api.drill_resources import DRILL_RESOURCES
+
+    return [crud_router(res) for res in (*RESOURCES, *DRILL_RESOURCES)]

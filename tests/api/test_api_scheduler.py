@@ -1,6 +1,7 @@
 """Scheduled jobs: stored in the database (they survive a restart), run by exactly one
 elected scheduler among several (PostgreSQL advisory lock), each period run once, and the
-readiness monitor raising an alert when a county's standby is below its floor."""
+readiness monitor raising an alert when a county's standby is below its floor, and the
+morning drill reminders (per unit, once per day even when two schedulers fire them)."""
 
 from __future__ import annotations
 
@@ -14,12 +15,17 @@ from sqlmodel import Session, select
 from api import scheduler as sch
 from api.models import Event, ScheduledRun
 from api.scheduler import SchedulerElection, claim
+from optimizer.drill_format import DrillSession
+from optimizer.drills import DrillParams, schedule_drills
 from rosters.db import session_scope
-from rosters.scenario_db import load_scenario_into_db
+from rosters.drills import list_reminders, publish_schedule, save_schedule
+from rosters.scenario_db import export_scenario, load_scenario_into_db
 from tests.api.conftest import api_settings, wait_for
+from tests.optimizer.drill_cases import START
+from tests.optimizer.drill_cases import scenario as drill_scenario
 from tests.optimizer.patrol_cases import person, scenario
 
-JOBS = {"nightly_patrol_plan", "readiness_monitor", "weekly_standards_report"}
+JOBS = {"nightly_patrol_plan", "readiness_monitor", "weekly_standards_report", "drill_reminders"}
 
 
 def stored_jobs(engine: Engine) -> dict[str, float | None]:
@@ -107,3 +113,70 @@ def test_two_schedulers_elect_one_and_fail_over(fresh_engine: Engine, backend: s
     finally:
         a.stop()
         b.stop()
+
+
+def _publish_drills(engine: Engine) -> list[DrillSession]:
+    """The drill case's December drills, scheduled and published."""
+    with session_scope(engine) as session:
+        load_scenario_into_db(session, drill_scenario())
+    with session_scope(engine) as session:
+        sc = export_scenario(session, start=START, days=31, drill_absences=False)
+        result = schedule_drills(sc, DrillParams(time_limit=20, num_workers=1, random_seed=0))
+        row = save_schedule(
+            session,
+            result,
+            name="drills",
+            start=START,
+            days=31,
+            requirements=[r.id for r in sc.drills.requirements],
+        )
+        publish_schedule(session, row.id, tz="Asia/Shanghai")  # type: ignore[arg-type]
+    return result.sessions
+
+
+def test_drill_reminders_list_each_units_next_drills_once(fresh_engine: Engine) -> None:
+    drills = _publish_drills(fresh_engine)
+    first = min(x.start for x in drills).date()
+    settings = api_settings(drill_reminder_days=3)
+    sch.context.engine, sch.context.settings = fresh_engine, settings
+    try:
+        detail = sch.drill_reminders(day=first)
+        assert sch.drill_reminders(day=first) is None  # the day already ran
+    finally:
+        sch.context.engine = sch.context.settings = None
+    soon = [x for x in drills if first <= x.start.date() < first + dt.timedelta(days=3)]
+    units = sorted({u for x in soon for u in x.unit_ids})
+    assert detail == {"units": units, "sessions": len(soon)} and soon
+    with Session(fresh_engine) as session:
+        events = session.exec(select(Event).where(Event.kind == "reminder")).all()
+        items, total = list_reminders(session)
+    assert sorted(e.payload["unit"] for e in events) == units
+    assert total == len(units)
+    listed = {r["unit"]: {x["id"] for x in r["sessions"]} for r in items}
+    assert listed == {u: {x.id for x in soon if u in x.unit_ids} for u in units}
+
+
+def test_two_schedulers_remind_once(fresh_engine: Engine, backend: str) -> None:
+    if backend != "postgres":
+        pytest.skip("the election needs PostgreSQL (PINGAN_TEST_POSTGRES)")
+    _publish_drills(fresh_engine)
+    a = SchedulerElection(fresh_engine, api_settings(), retry_seconds=0.05)
+    b = SchedulerElection(fresh_engine, api_settings(), retry_seconds=0.05)
+    a.start()
+    b.start()
+    try:
+        wait_for(lambda: a.leading or b.leading, seconds=20)
+        wait_for(lambda: a.attempts >= 3 and b.attempts >= 3, seconds=20)
+        assert a.leading != b.leading
+        leader = a if a.leading else b
+        run_now(leader, "drill_reminders")
+        wait_for(lambda: [r for r in runs(fresh_engine, "drill_reminders") if r.finished_at])
+        # the other process fires the same day's job by hand: the claimed day does not run again
+        sch.context.engine, sch.context.settings = fresh_engine, api_settings()
+        assert sch.drill_reminders() is None
+    finally:
+        a.stop()
+        b.stop()
+        sch.context.engine = sch.context.settings = None
+    done = runs(fresh_engine, "drill_reminders")
+    assert len(done) == 1 and done[0].status == "succeeded", done[0].detail

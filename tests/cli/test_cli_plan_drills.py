@@ -56,3 +56,25 @@ def test_plan_drills_refuses_a_bad_file(tmp_path: Path) -> None:
     assert result.exit_code == 1
     assert "drills.requirements[0].unit_ids: unknown unit 'NOPE'" in result.output
     assert not list(tmp_path.glob("x.*"))
+
+
+def test_plan_drills_from_the_database_keeps_the_published_drill(tmp_path: Path) -> None:
+    from rosters.db import make_engine, migrate, session_scope
+    from rosters.scenario_db import load_scenario_into_db
+    from tests.rosters.test_drill_db import LF_DAY, full_case
+
+    url = f"sqlite:///{tmp_path / 'pingan.db'}"
+    engine = make_engine(url)
+    migrate(engine)
+    with session_scope(engine) as session:
+        load_scenario_into_db(session, full_case())
+    engine.dispose()
+    out = tmp_path / "schedule"
+    args = ["--json", "--database-url", url, "plan", "drills", "--start", "2026-12-01"]
+    args += ["--days", "31", "--out", str(out), "--seconds", "10", "--workers", "1"]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    data = json.loads((tmp_path / "schedule.json").read_text(encoding="utf-8"))
+    # the published drill is not in the way of itself: it stays where it is
+    kept = next(s for s in data["sessions"] if s["id"] == "R1/2026-12/1")
+    assert kept["start"] == LF_DAY.isoformat()

@@ -1,7 +1,8 @@
 """Readiness: for each county's standby floor (备勤), how many people of the floor's forces
 are on standby now (members of units whose live status is `standby`) against the floor
 max(min_count, ⌈min_share × strength⌉), strength = people of those forces in the county's
-subtree. Used by the readiness monitor, which raises an alert event for each shortfall."""
+subtree. Used by the readiness monitor (`api.scheduler`), which raises an alert event for each
+shortfall."""
 
 from __future__ import annotations
 
