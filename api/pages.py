@@ -16,6 +16,7 @@ import datetime as dt
 import tempfile
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from fastapi import Request, Response
 from sqlmodel import Session, select
@@ -32,6 +33,7 @@ from dispatch.situation import (
     unit_updates,
 )
 from maps.labels import Lang
+from maps.pages import lang_switch_href, nav_html
 from maps.plan_page import PlanMeta, plan_page
 from maps.scenario_layers import DispatchLine, Segment, dispatch_segment
 from maps.tiles import tile_source
@@ -263,3 +265,61 @@ def plan_xlsx(session: Session, settings: Settings, plan: Plan) -> bytes:
     with tempfile.TemporaryDirectory() as tmp:
         path = write_plan_xlsx(scenario, result, Path(tmp) / "plan.xlsx")
         return path.read_bytes()
+
+
+def drills_html(
+    session: Session,
+    settings: Settings,
+    who: Principal,
+    lang: Lang,
+    month: dt.date,
+    unit: str,
+    venue: str,
+) -> str:
+    """The drill calendar of a month (with the days of the weeks around it)."""
+    from maps.drill_calendar import Names, drill_calendar_html
+    from rosters.drills import as_format, list_sessions, sessions_public
+    from rosters.models.drills import DrillRequirementUnit, DrillType, Venue
+    from rosters.models.forces import Unit
+
+    zone = ZoneInfo(settings.timezone)
+    first = dt.datetime.combine(month, dt.time(), zone) - dt.timedelta(days=7)
+    last = dt.datetime.combine(month, dt.time(), zone) + dt.timedelta(days=45)
+    rows, _ = list_sessions(
+        session, unit=unit or None, venue=venue or None, since=first, until=last
+    )
+    sessions = [as_format(p, settings.timezone) for p in sessions_public(session, rows)]
+    drilling = select(DrillRequirementUnit.unit_id)
+    names = Names(
+        types={t.code: (t.name, t.kind) for t in session.exec(select(DrillType)).all()},
+        units={
+            u.code: u.name
+            for u in session.exec(select(Unit).where(Unit.id.in_(drilling))).all()  # type: ignore[union-attr]
+        },
+        venues={v.code: v.name for v in session.exec(select(Venue)).all()},
+    )
+    nav = nav_html(
+        page="drills",
+        lang=lang,
+        user=who.name,
+        role=who.role.value,
+        switch_href=lang_switch_href(
+            "/pages/drills",
+            {
+                k: v
+                for k, v in (("month", month.strftime("%Y-%m")), ("unit", unit), ("venue", venue))
+                if v
+            },
+            lang,
+        ),
+    )
+    return drill_calendar_html(
+        sessions,
+        names,
+        month=month,
+        lang=lang,
+        nav=nav,
+        unit=unit,
+        venue=venue,
+        refresh_seconds=refresh_seconds(settings),
+    )

@@ -7,7 +7,7 @@ bar, a panel, the page's data as JSON (``<script id="pa-data">``) and the page s
 the map and its layers the way tests do.
 
 Pages are listed in `PAGES`; the navigation bar shows those the user's role may open. A new
-page (the drill calendar is next) registers itself with `register_page` and adds its route
+page registers itself with `register_page` and adds its route
 in api/routers/pages.py.
 """
 
@@ -52,6 +52,7 @@ class PageLink:
 PAGES: list[PageLink] = [
     PageLink("wall", "/pages/wall", "page.wall"),
     PageLink("plan", "/pages/plan", "page.plan"),
+    PageLink("drills", "/pages/drills", "page.drills"),
 ]
 
 

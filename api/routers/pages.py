@@ -3,7 +3,9 @@ page, with the wall's live-update data and the plan's Excel download. Every page
 logged-in user (any role); the login is a cookie (see `api.pages`). Pages are listed in
 `maps.pages.PAGES` (the navigation bar); a new page adds its route here."""
 
+import datetime as dt
 from typing import Annotated, Literal
+from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Form, Header, Path, Query, Request
 from fastapi.concurrency import run_in_threadpool
@@ -14,6 +16,7 @@ from api import pages
 from api.auth import Principal, authenticate
 from api.deps import SessionDep, SettingsDep
 from api.errors import ApiError
+from maps.drill_calendar import month_start
 from maps.labels import Lang
 from maps.pages import login_html, page_allows
 from rosters.plans import PlanError
@@ -213,3 +216,25 @@ def plan_xlsx(
         media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         headers={"Content-Disposition": f'attachment; filename="patrol-plan-{plan_id}.xlsx"'},
     )
+
+
+@router.get("/pages/drills", response_class=HTMLResponse)
+def drill_calendar(
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    lang: LangQuery = "zh",
+    month: Annotated[str | None, Query(pattern=r"^\d{4}-\d{2}$")] = None,
+    unit: Filter = None,
+    venue: Filter = None,
+) -> Response:
+    """The drill calendar of a month (default this month), of a unit or a venue."""
+    try:
+        who = _who(request, "drills")
+    except _LoginRequired:
+        return _to_login(request, lang)
+    try:
+        first = month_start(month, dt.datetime.now(ZoneInfo(settings.timezone)).date())
+    except ValueError as exc:
+        raise ApiError(422, f"month: not a month (YYYY-MM): {month!r}") from exc
+    return _html(pages.drills_html(session, settings, who, lang, first, unit or "", venue or ""))

@@ -163,3 +163,40 @@ def test_no_plan_yet(api: Api) -> None:
     page_login(api)
     r = api.client.get("/pages/plan")
     assert r.status_code == 404 and "no published plan" in r.json()["detail"]
+
+
+def drill_city(api: Api) -> list[Any]:
+    """The crafted drill county in the database, with its December drills published."""
+    from optimizer.drills import DrillParams, schedule_drills
+    from rosters.db import session_scope
+    from rosters.scenario_db import load_scenario_into_db
+    from tests.optimizer.drill_cases import scenario
+
+    s = scenario()
+    s.drills.sessions = schedule_drills(s, DrillParams(time_limit=10, num_workers=1)).sessions
+    with session_scope(api.engine) as session:
+        load_scenario_into_db(session, s)
+    return s.drills.sessions
+
+
+def test_drill_calendar_page(api: Api) -> None:
+    sessions = drill_city(api)
+    assert len(sessions) == 4
+    assert api.client.get("/pages/drills", follow_redirects=False).status_code == 303
+    page_login(api, next_path="/pages/drills")
+    r = api.client.get("/pages/drills?month=2026-12")
+    assert r.status_code == 200 and "2026年12月" in r.text
+    for x in sessions:
+        assert f'data-session="{x.id}"' in r.text
+    assert r.text.count('class="pa-drill ') == 4 and "4 次演练" in r.text
+    assert page_data(r.text)["page"] == "drills"
+    assert 'href="/pages/drills"' in r.text  # in the navigation bar
+    # one unit's calendar, and its .ics link
+    one = api.client.get("/pages/drills?month=2026-12&unit=S1&lang=en")
+    assert one.status_code == 200 and one.text.count('class="pa-drill ') == 2
+    assert "/drills/sessions.ics?unit=S1" in one.text and "December 2026" in one.text
+    # another month is empty; a malformed month is refused
+    other = api.client.get("/pages/drills?month=2027-02")
+    assert other.status_code == 200 and "本月无演练" in other.text
+    bad = api.client.get("/pages/drills?month=2026-13")
+    assert bad.status_code == 422

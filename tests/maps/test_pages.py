@@ -17,9 +17,10 @@ def registry() -> Iterator[None]:
     pages.PAGES[:] = saved
 
 
-def test_every_role_sees_the_wall_and_the_plan() -> None:
+def test_every_role_sees_the_wall_the_plan_and_the_drills() -> None:
+    every = ["/pages/wall", "/pages/plan", "/pages/drills"]
     for role in ("admin", "commander", "training_officer", "dispatcher", "viewer"):
-        assert [i["href"] for i in nav_items(role, "zh", "wall")] == ["/pages/wall", "/pages/plan"]
+        assert [i["href"] for i in nav_items(role, "zh", "wall")] == every
         assert page_allows("wall", role) and page_allows("plan", role)
     assert not page_allows("nope", "admin")
 

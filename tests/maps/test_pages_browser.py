@@ -102,6 +102,7 @@ def test_wall_shows_layers_panels_and_live_incidents(live: Live, browser_page: A
     assert [a.strip() for a in page.locator(".pa-nav nav a").all_inner_texts()] == [
         "指挥大屏",
         "勤务计划",
+        "演练日历",
     ]
 
     # an incident reported through the API appears in the list and on the map, no reload
@@ -187,7 +188,10 @@ def test_wall_redraws_when_a_plan_is_published(live: Live, browser_page: Any) ->
     page.wait_for_function(LIVE)
     page.evaluate("window.pingan.noReload = true")
     live.post(f"/plans/{live.city.plan_id}/publish", {}, Role.COMMANDER)
-    page.wait_for_function(f"() => !window.pingan.noReload && {READY[6:]}")
+    page.wait_for_function(
+        "() => window.pingan && !window.pingan.noReload && window.pingan.map"
+        " && window.pingan.map._loaded"
+    )
     page.wait_for_function(LIVE)
     assert page.evaluate(KEYS, "posts") == ["K1-A", "K1-B", "K2-A", "K2-B"]
     browser_page.assert_no_errors()
@@ -260,5 +264,45 @@ def test_plan_page_table_filters_download_and_print(live: Live, browser_page: An
     assert page.locator(".folium-map").is_hidden() and page.locator("#pa-plan-table").is_visible()
     page.emulate_media(media="screen")
     browser_page.shot()
+    browser_page.assert_no_errors()
+    browser_page.assert_no_external()
+
+
+def test_drill_calendar_in_the_browser(
+    fresh_engine: Engine, password_hash: str, browser_page: Any
+) -> None:
+    from optimizer.drills import DrillParams, schedule_drills
+    from rosters.db import session_scope
+    from rosters.scenario_db import load_scenario_into_db
+    from tests.optimizer.drill_cases import scenario
+
+    add_users(fresh_engine, password_hash)
+    s = scenario()
+    s.drills.sessions = schedule_drills(s, DrillParams(time_limit=10, num_workers=1)).sessions
+    with session_scope(fresh_engine) as session:
+        load_scenario_into_db(session, s)
+    app = create_app(api_settings(), fresh_engine)
+    page = browser_page.page
+    with serving(app) as base:
+        page.goto(f"{base}/pages/drills?month=2026-12")
+        page.wait_for_url("**/pages/login?**")
+        page.fill("input[name=username]", "training_officer")
+        page.fill("input[name=password]", PASSWORD)
+        page.click("button[type=submit]")
+        page.wait_for_url(f"{base}/pages/drills?month=2026-12")
+        page.locator("#pa-calendar").wait_for()
+        assert page.locator(".pa-drill").count() == 4
+        first = s.drills.sessions[0]
+        cell = page.locator(f"td[data-date='{first.start.date().isoformat()}']")
+        assert "实弹射击" in cell.inner_text()
+        assert page.locator("#pa-month").inner_text() == "2026年12月"
+        # the unit filter submits by itself and shows that unit's drills only
+        page.select_option("select[name=unit]", "S1")
+        page.wait_for_url("**unit=S1**")
+        assert page.locator(".pa-drill").count() == 2
+        page.locator("#pa-next").click()
+        page.wait_for_url("**month=2027-01**")
+        assert page.locator("#pa-no-drills").is_visible()
+        browser_page.shot()
     browser_page.assert_no_errors()
     browser_page.assert_no_external()
