@@ -296,6 +296,7 @@ def test_drill_calendar_in_the_browser(
         cell = page.locator(f"td[data-date='{first.start.date().isoformat()}']")
         assert "实弹射击" in cell.inner_text()
         assert page.locator("#pa-month").inner_text() == "2026年12月"
+        browser_page.shot("december")
         # the unit filter submits by itself and shows that unit's drills only
         page.select_option("select[name=unit]", "S1")
         page.wait_for_url("**unit=S1**")
