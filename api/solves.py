@@ -107,27 +107,15 @@ def run_drill_schedule(ctx: JobContext, params: dict[str, Any]) -> dict[str, Any
     """Schedule the drills due in the horizon around the published patrol plan; the result
     is kept as a draft schedule (published by a commander or training officer)."""
     from optimizer.drills import DrillParams, schedule_drills
-    from rosters.drills import save_schedule
-    from rosters.plans import published_assignments
-    from rosters.scenario_db import export_scenario
+    from rosters.drills import drill_scenario, save_schedule
 
     req = DrillScheduleRequest.model_validate(params)
     tz = ctx.settings.timezone
     start = req.start or tomorrow(tz)
     with Session(ctx.engine) as session:
-        scenario = export_scenario(
-            session,
-            start=start,
-            days=req.days,
-            county=req.county,
-            name=req.name or f"drills {start.isoformat()}",
-            tz=tz,
-            drill_absences=False,  # the drills themselves are what is being scheduled
+        scenario = drill_scenario(
+            session, start=start, days=req.days, tz=tz, county=req.county, name=req.name or ""
         )
-        people = {p.id for p in scenario.people}
-        scenario.published_plan = [
-            a for a in published_assignments(session, start, req.days) if a.person_id in people
-        ]
     result = schedule_drills(
         scenario,
         DrillParams(time_limit=req.seconds, num_workers=req.workers, random_seed=req.seed),

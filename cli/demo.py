@@ -160,9 +160,17 @@ def _schedule_drills(
     )
     with progress(f"scheduling the drills of the next month ({seconds:.0f} s)"):
         result = schedule_drills(month, DrillParams(time_limit=seconds, num_workers=2))
+    from rosters.db import session_scope
+    from rosters.drills import store_schedule
+
+    stored: dict[str, Any] = {}
+    if result.sessions:
+        with session_scope(_engine) as session:
+            stored = store_schedule(session, month, result, publish=True, by="pingan demo")
     ics = out_dir / "demo-drills.ics"
     ics.write_bytes(sessions_to_ics(month, result.sessions))
     report["drill_schedule"] = {
+        **stored,
         "status": result.status.value,
         "objective": result.objective,
         "bound": result.bound,

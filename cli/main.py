@@ -43,6 +43,7 @@ SUBCOMMANDS: list[str] = [
     "cli.standards",
     "cli.incident",
     "cli.plan",
+    "cli.drills",
     "cli.map",
     "cli.simulate",
     "cli.serve",

@@ -18,34 +18,35 @@ if TYPE_CHECKING:
 plan_app = typer.Typer(help="Plans: patrol and drills.", no_args_is_help=True)
 
 
+def _first_day(start: str) -> dt.date:
+    """--start as a date (default tomorrow); a bad one stops the command."""
+    try:
+        return dt.date.fromisoformat(start) if start else dt.date.today() + dt.timedelta(1)
+    except ValueError:
+        fail(f"--start: not a date (YYYY-MM-DD): {start!r}")
+
+
 def _scenario(
-    file: Path | None, start: str, days: int, county: str = "", drill_absences: bool = True
+    file: Path | None, start: str, days: int, county: str = "", drills: bool = False
 ) -> Scenario:
-    """The scenario of a file, or the database's from `start` (default tomorrow) for `days`
-    (with its scheduled drills as absences unless `drill_absences` is False: the drill
-    scheduler's own view); a bad file, date or county stops the command with the reason."""
+    """The scenario of a file, or the database's from `start` for `days` — for drills the
+    drill scheduler's view (`rosters.drills.drill_scenario`); a bad file, date or county stops
+    the command with the reason."""
     from sqlmodel import Session
 
     from optimizer.scenario import ScenarioError, load_scenario
+    from rosters.drills import drill_scenario
     from rosters.scenario_db import ScenarioLoadError, export_scenario
     from rosters.settings import get_settings
 
     try:
         if file is not None:
             return load_scenario(file)
-        try:
-            first = dt.date.fromisoformat(start) if start else dt.date.today() + dt.timedelta(1)
-        except ValueError:
-            fail(f"--start: not a date (YYYY-MM-DD): {start!r}")
+        first, tz = _first_day(start), get_settings().timezone
         with Session(database_engine()) as session:
-            return export_scenario(
-                session,
-                start=first,
-                days=days,
-                county=county or None,
-                tz=get_settings().timezone,
-                drill_absences=drill_absences,
-            )
+            if drills:
+                return drill_scenario(session, start=first, days=days, tz=tz, county=county or None)
+            return export_scenario(session, start=first, days=days, county=county or None, tz=tz)
     except (ScenarioError, ScenarioLoadError) as exc:
         fail(str(exc))
 
@@ -138,12 +139,17 @@ def drills(
     days: Annotated[
         int, typer.Option(min=1, max=366, help="days to schedule from the database")
     ] = 31,
+    county: Annotated[str, typer.Option(help="only this county (database)")] = "",
     out: Annotated[
         Path, typer.Option(help="output file stem: writes STEM.json, STEM.xlsx and STEM.ics")
     ] = Path("drill-schedule"),
     seconds: Annotated[float, typer.Option(min=1, help="time limit of the solve")] = 60.0,
     workers: Annotated[int, typer.Option(min=1, help="CP-SAT workers")] = 2,
     seed: Annotated[int, typer.Option(help="random seed (same seed and workers → same plan)")] = 0,
+    save: Annotated[bool, typer.Option(help="store the schedule in the database (draft)")] = False,
+    publish: Annotated[
+        bool, typer.Option(help="store and publish it (replaces the published drills)")
+    ] = False,
 ) -> None:
     """Schedule the routine drills around patrol duty, venues, instructors and holidays."""
     from optimizer.drills import DrillInputError, DrillParams, schedule_drills
@@ -151,7 +157,7 @@ def drills(
     from optimizer.drills.schedule_io import write_schedule_json, write_schedule_xlsx
 
     try:
-        scenario = _scenario(scenario_file, start, days, drill_absences=False)
+        scenario = _scenario(scenario_file, start, days, county, drills=True)
         with progress(f"scheduling drills: {scenario.horizon.days} day(s)"):
             result = schedule_drills(
                 scenario, DrillParams(time_limit=seconds, num_workers=workers, random_seed=seed)
@@ -162,8 +168,14 @@ def drills(
     xlsx_path = write_schedule_xlsx(scenario, result, out.with_suffix(".xlsx"))
     ics_path = out.with_suffix(".ics")
     ics_path.write_bytes(sessions_to_ics(scenario, result.sessions))
+    stored: dict[str, object] = {}
+    if save or publish:
+        if scenario_file is not None:
+            fail("--save/--publish: only a schedule made from the database can be stored")
+        stored = _store_drills(scenario, result, publish)
     emit(
         {
+            **stored,
             "status": result.status.value,
             "objective": result.objective,
             "bound": result.bound,
@@ -189,6 +201,23 @@ def drills(
         )
     if result.status.value in ("infeasible", "model_invalid"):
         raise typer.Exit(2)
+
+
+def _store_drills(scenario: Scenario, result: object, publish: bool) -> dict[str, object]:
+    from rosters.db import session_scope
+    from rosters.drills import DrillConflict, DrillError, store_schedule
+
+    try:
+        with session_scope(database_engine()) as session:
+            return store_schedule(
+                session,
+                scenario,
+                result,
+                publish=publish,
+                by="pingan plan drills",  # type: ignore[arg-type]
+            )
+    except (DrillError, DrillConflict) as exc:
+        fail(str(exc))
 
 
 def register(app: typer.Typer) -> None:

@@ -28,6 +28,7 @@ from sqlmodel import Session
 from optimizer import drill_format as df
 from optimizer.drills import DrillResult
 from optimizer.result import SolveStatus
+from optimizer.scenario import Scenario
 from rosters.drill_db import aware, drill_settings, local, session_units
 from rosters.models import Unit
 from rosters.models.drills import (
@@ -336,8 +337,52 @@ def record_session(
     row.revision += 1
     row.updated_at, row.updated_by = dt.datetime.now(dt.UTC), by
     session.add(row)
+    if status == df.SessionStatus.DONE:
+        renew_certificates(session, row)
     session.flush()
     return row
+
+
+def renew_certificates(session: Session, row: DrillSession) -> int:
+    """A done drill that renews a certificate extends it for every participant (the members
+    of its units, squads included, of the drill's forces) to the drill's day plus the
+    type's validity — never shortening one that lasts longer. Returns how many it touched."""
+    from rosters.models.forces import Certification, Person
+
+    dtype = session.get(DrillType, row.drill_type_id)
+    if dtype is None or not dtype.renews:
+        return 0
+    units = set(session_units(session, [row.id]).get(row.id, []))  # type: ignore[list-item]
+    frontier = set(units)
+    while frontier:  # squads of the units take part too
+        children = set(
+            session.execute(select(Unit.id).where(Unit.parent_id.in_(frontier))).scalars()  # type: ignore[union-attr]
+        )
+        frontier = children - units
+        units |= children
+    people = session.execute(
+        select(Person.id).where(Person.unit_id.in_(units), Person.force.in_(dtype.forces))  # type: ignore[union-attr,attr-defined]
+    ).scalars()
+    from rosters.settings import get_settings
+
+    day = local(row.end_at, ZoneInfo(get_settings().timezone)).date()
+    until = day + dt.timedelta(days=dtype.renews_days)
+    touched = 0
+    for pid in people:
+        cert = session.execute(
+            select(Certification).where(
+                Certification.person_id == pid, Certification.skill == dtype.renews
+            )
+        ).scalar_one_or_none()
+        if cert is None:
+            session.add(Certification(person_id=pid, skill=dtype.renews, expires=until))
+        elif cert.expires is not None and cert.expires < until:
+            cert.expires = until
+            session.add(cert)
+        else:
+            continue
+        touched += 1
+    return touched
 
 
 def list_sessions(
@@ -589,3 +634,62 @@ def list_reminders(
         for r in rows
     ]
     return items, int(total)
+
+
+def drill_scenario(
+    session: Session,
+    *,
+    start: dt.date,
+    days: int,
+    tz: str,
+    county: str | None = None,
+    name: str = "",
+) -> Scenario:
+    """What the drill scheduler sees of the database: the roster, the drill section and the
+    published patrol plan of the horizon — without the scheduled drills as absences (they are
+    what is being scheduled)."""
+    from rosters.plans import published_assignments
+    from rosters.scenario_db import export_scenario
+
+    scenario = export_scenario(
+        session,
+        start=start,
+        days=days,
+        county=county,
+        name=name or f"drills {start.isoformat()}",
+        tz=tz,
+        drill_absences=False,
+    )
+    people = {p.id for p in scenario.people}
+    scenario.published_plan = [
+        a for a in published_assignments(session, start, days) if a.person_id in people
+    ]
+    return scenario
+
+
+def store_schedule(
+    session: Session, scenario: Scenario, result: DrillResult, *, publish: bool, by: str
+) -> dict[str, Any]:
+    """Keep a scheduler result as a draft and, with `publish`, publish it: what happened."""
+    from rosters.settings import get_settings
+
+    row = save_schedule(
+        session,
+        result,
+        name=scenario.name,
+        start=scenario.horizon.start,
+        days=scenario.horizon.days,
+        requirements=[r.id for r in scenario.drills.requirements],
+        created_by=by,
+    )
+    out: dict[str, Any] = {"schedule_id": row.id}
+    if publish:
+        report = publish_schedule(session, row.id, tz=get_settings().timezone, by=by)  # type: ignore[arg-type]
+        out |= {
+            "published_revision": report.revision,
+            "added": len(report.added),
+            "moved": len(report.moved),
+            "unchanged": len(report.unchanged),
+            "cancelled": len(report.cancelled),
+        }
+    return out

@@ -43,6 +43,7 @@ def test_demo_builds_the_city_and_writes_outputs(tmp_path: Path, db: list[str]) 
     assert (out / "demo-small-scenario.json").exists()
     drills = report["drill_schedule"]
     assert drills["status"] in ("optimal", "feasible") and drills["rule_violations"] == 0
+    assert drills["published_revision"] == 1 and drills["added"] == drills["scheduled"]
     assert drills["scheduled"] > 20 and (out / "demo-drills.ics").read_bytes().startswith(
         b"BEGIN:VCALENDAR"
     )

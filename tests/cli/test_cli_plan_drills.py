@@ -78,3 +78,47 @@ def test_plan_drills_from_the_database_keeps_the_published_drill(tmp_path: Path)
     # the published drill is not in the way of itself: it stays where it is
     kept = next(s for s in data["sessions"] if s["id"] == "R1/2026-12/1")
     assert kept["start"] == LF_DAY.isoformat()
+
+
+def test_schedule_publish_list_and_record_from_the_database(tmp_path: Path) -> None:
+    db = ["--database-url", f"sqlite:///{tmp_path / 'p.db'}"]
+    file = dump_scenario(scenario(), tmp_path / "s.json")
+    assert runner.invoke(app, [*db, "scenario", "load", str(file)]).exit_code == 0
+    out = tmp_path / "d"
+    args = ["--start", "2026-12-01", "--days", "31", "--seconds", "10", "--workers", "1"]
+    result = runner.invoke(
+        app, [*db, "--json", "plan", "drills", *args, "--out", str(out), "--publish"]
+    )
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.stdout)
+    assert summary["scheduled"] == 4 and summary["published_revision"] == 1
+    assert summary["added"] == 4 and summary["schedule_id"] >= 1
+    listed = runner.invoke(
+        app,
+        [
+            *db,
+            "--json",
+            "drills",
+            "list",
+            "--unit",
+            "S1",
+            "--days",
+            "366",
+            "--ics",
+            str(tmp_path / "s1.ics"),
+        ],
+    )
+    assert listed.exit_code == 0, listed.output
+    rows = json.loads(listed.stdout)
+    assert len(rows) == 2 and all(r["units"] == "S1" for r in rows)
+    assert len(sessions_from_ics((tmp_path / "s1.ics").read_bytes())) == 2
+    done = runner.invoke(app, [*db, "--json", "drills", "record", rows[0]["id"], "done"])
+    assert done.exit_code == 0 and json.loads(done.stdout)["status"] == "done"
+    again = runner.invoke(app, [*db, "drills", "record", rows[0]["id"], "scheduled"])
+    assert again.exit_code == 1 and "may become" in again.output
+    bad = runner.invoke(app, [*db, "drills", "record", "NOPE", "done"])
+    assert bad.exit_code == 1 and "NOPE" in bad.output
+    refused = runner.invoke(
+        app, [*db, "plan", "drills", "--scenario", str(file), "--out", str(out), "--save"]
+    )
+    assert refused.exit_code == 1 and "from the database" in refused.output

@@ -184,3 +184,41 @@ def test_holiday_notice_replaces_its_year(loaded: Session) -> None:
         dt.date(2026, 10, 1),
         dt.date(2027, 1, 1),
     }
+
+
+def test_a_done_drill_renews_its_certificate(session: Session) -> None:
+    from sqlmodel import select
+
+    from rosters.models.forces import Certification, Person
+    from tests.optimizer.drill_cases import drill_setup, live_fire
+
+    aid = {
+        "id": "FA",
+        "name": "急救",
+        "kind": "first_aid",
+        "hours": 4,
+        "renews": "first_aid",
+        "renews_days": 365,
+        "forces": ["patrol_swat"],
+    }
+    reqs = [{"id": "A1", "drill_type_id": "FA", "unit_ids": ["S1"], "per": "month"}]
+    s = scenario(drills=drill_setup(types=[live_fire(), aid], requirements=reqs))
+    for p in s.people:
+        if p.id == "S1-0":
+            p.skills = [{"skill": "first_aid", "expires": dt.date(2026, 12, 20)}]  # type: ignore[list-item]
+    s = Scenario.model_validate(s.model_dump())
+    load_scenario_into_db(session, s)
+    sc, result = _solve(session)
+    publish_schedule(session, _save(session, sc, result), tz=TZ)
+    (drill,) = result.sessions
+    record_session(session, drill.id, SessionStatus.DONE, by="training_officer")
+    certs = {
+        badge: expires
+        for badge, expires in session.exec(
+            select(Person.badge, Certification.expires)
+            .join(Certification, Certification.person_id == Person.id)
+            .where(Certification.skill == "first_aid")
+        ).all()
+    }
+    until = drill.end.date() + dt.timedelta(days=365)
+    assert certs == {f"S1-{i}": until for i in range(10)}  # renewed for the squad, not S2
