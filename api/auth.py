@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 import jwt
 from pwdlib import PasswordHash
+from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from api.models import ApiKey, Role, User, utcnow
@@ -132,11 +133,30 @@ def principal_from_api_key(session: Session, key: str) -> Principal | None:
     row = session.exec(select(ApiKey).where(ApiKey.prefix == parts[1])).first()
     if row is None or not row.active or not hmac.compare_digest(row.key_hash, _digest(key)):
         return None
-    now = utcnow()
-    if row.last_used_at is None or now - row.last_used_at > dt.timedelta(minutes=1):
-        row.last_used_at = now  # coarse, so busy machine clients do not write every request
-        session.add(row)
     return Principal(f"key:{row.name}", Role(row.role), "key")
+
+
+def touch_api_key(engine: Engine, key: str) -> None:
+    """Note when a key was last used — coarsely (a write at most once a minute per key), in
+    a write transaction of its own so a read request never has to upgrade to a writer."""
+    from sqlalchemy import or_, update
+
+    from rosters.db import session_scope
+
+    prefix = key.split("_", 2)[1]
+    now = utcnow()
+    with session_scope(engine) as session:
+        session.execute(
+            update(ApiKey)
+            .where(ApiKey.prefix == prefix)
+            .where(
+                or_(
+                    ApiKey.last_used_at.is_(None),  # type: ignore[union-attr]
+                    ApiKey.last_used_at < now - dt.timedelta(minutes=1),  # type: ignore[operator]
+                )
+            )
+            .values(last_used_at=now)
+        )
 
 
 _DUMMY = hash_password(secrets.token_hex(8))

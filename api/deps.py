@@ -9,7 +9,7 @@ from fastapi.security import APIKeyHeader, OAuth2PasswordBearer
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from api.auth import Principal, principal_from_api_key, principal_from_token
+from api.auth import Principal, principal_from_api_key, principal_from_token, touch_api_key
 from api.errors import ApiError
 from api.models import Role
 from rosters.settings import Settings
@@ -69,9 +69,9 @@ def authenticate_request(
     with Session(request.app.state.engine) as session:
         if api_key:
             who = principal_from_api_key(session, api_key)
-            session.commit()
             if who is None:
                 raise _unauthorized("the API key is not valid")
+            touch_api_key(request.app.state.engine, api_key)
             return who
         if token:
             who = principal_from_token(session, settings.secret_key, token)
