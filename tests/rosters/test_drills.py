@@ -189,7 +189,9 @@ def test_holiday_notice_replaces_its_year(loaded: Session) -> None:
 def test_a_done_drill_renews_its_certificate(session: Session) -> None:
     from sqlmodel import select
 
-    from rosters.models.forces import Certification, Person
+    from optimizer.scenario import Certification
+    from rosters.models.forces import Certification as CertificationRow
+    from rosters.models.forces import Person
     from tests.optimizer.drill_cases import drill_setup, live_fire
 
     aid = {
@@ -205,8 +207,7 @@ def test_a_done_drill_renews_its_certificate(session: Session) -> None:
     s = scenario(drills=drill_setup(types=[live_fire(), aid], requirements=reqs))
     for p in s.people:
         if p.id == "S1-0":
-            p.skills = [{"skill": "first_aid", "expires": dt.date(2026, 12, 20)}]  # type: ignore[list-item]
-    s = Scenario.model_validate(s.model_dump())
+            p.skills = [Certification(skill="first_aid", expires=dt.date(2026, 12, 20))]
     load_scenario_into_db(session, s)
     sc, result = _solve(session)
     publish_schedule(session, _save(session, sc, result), tz=TZ)
@@ -215,9 +216,9 @@ def test_a_done_drill_renews_its_certificate(session: Session) -> None:
     certs = {
         badge: expires
         for badge, expires in session.exec(
-            select(Person.badge, Certification.expires)
-            .join(Certification, Certification.person_id == Person.id)
-            .where(Certification.skill == "first_aid")
+            select(Person.badge, CertificationRow.expires)
+            .join(CertificationRow, CertificationRow.person_id == Person.id)
+            .where(CertificationRow.skill == "first_aid")
         ).all()
     }
     until = drill.end.date() + dt.timedelta(days=365)
