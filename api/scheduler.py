@@ -34,7 +34,7 @@ from sqlmodel import Session
 from api.events import publish
 from api.jobs import worker_name
 from api.models import ScheduledRun, utcnow
-from dispatch.dispatching import write_session
+from rosters.db import session_scope as write_session
 from rosters.settings import Settings
 
 log = logging.getLogger("pingan.scheduler")

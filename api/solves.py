@@ -15,20 +15,23 @@ from api.deps import DRILL_WRITE, PLAN_WRITE
 from api.events import publish
 from api.jobs import JobContext, job_kind
 from api.models import Role
-from dispatch.dispatching import write_session
+from rosters.db import session_scope as write_session
 
 
-class PatrolPlanRequest(BaseModel):
-    """A patrol plan to make from the roster in the database."""
-
+class _SolveRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
     start: dt.date | None = Field(default=None, description="first day (default: tomorrow)")
-    days: int = Field(default=1, ge=1, le=28)
     county: str | None = Field(default=None, max_length=64, description="only this county")
     name: str = Field(default="", max_length=128)
     seconds: float = Field(default=60.0, ge=0.5, le=3600, description="time limit of the solve")
     workers: int = Field(default=2, ge=1, le=16, description="CP-SAT workers")
     seed: int = Field(default=0, ge=0, le=2**31 - 1, description="random seed")
+
+
+class PatrolPlanRequest(_SolveRequest):
+    """A patrol plan to make from the roster in the database."""
+
+    days: int = Field(default=1, ge=1, le=28)
 
 
 def tomorrow(tz: str) -> dt.date:
@@ -89,17 +92,10 @@ def run_patrol_plan(ctx: JobContext, params: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-class DrillScheduleRequest(BaseModel):
+class DrillScheduleRequest(_SolveRequest):
     """A drill schedule to make from the drill duties in the database."""
 
-    model_config = ConfigDict(extra="forbid")
-    start: dt.date | None = Field(default=None, description="first day (default: tomorrow)")
     days: int = Field(default=31, ge=1, le=366)
-    county: str | None = Field(default=None, max_length=64, description="only this county")
-    name: str = Field(default="", max_length=128)
-    seconds: float = Field(default=60.0, ge=0.5, le=3600, description="time limit of the solve")
-    workers: int = Field(default=2, ge=1, le=16, description="CP-SAT workers")
-    seed: int = Field(default=0, ge=0, le=2**31 - 1, description="random seed")
 
 
 @job_kind("drill_schedule")

@@ -9,17 +9,15 @@ finds the status changed). Behind it, a partial unique index on open dispatches
 Any refusal raises `DispatchConflict` and the caller's transaction rolls back.
 
 On SQLite, start the transaction with a write (this module's first statement is one) or use
-`write_session`, which begins with BEGIN IMMEDIATE.
+`rosters.db.session_scope`, which begins with BEGIN IMMEDIATE.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Mapping, Sequence
 
 from sqlalchemy import update
-from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
@@ -46,21 +44,6 @@ class DispatchConflict(RuntimeError):
         self.reasons = dict(reasons)
         shown = "; ".join(f"{u}: {r}" for u, r in sorted(reasons.items()))
         super().__init__(f"incident {incident}: nothing dispatched — {shown}")
-
-
-@contextmanager
-def write_session(engine: Engine) -> Iterator[Session]:
-    """A session whose transaction takes the write lock at once (BEGIN IMMEDIATE on SQLite;
-    an ordinary transaction elsewhere), committed on success, rolled back on error."""
-    with engine.connect() as conn:
-        conn.info["immediate"] = True
-        with Session(bind=conn) as session:
-            try:
-                yield session
-                session.commit()
-            except BaseException:
-                session.rollback()
-                raise
 
 
 def _units_by_code(session: Session, codes: Sequence[str]) -> dict[str, int]:
@@ -267,5 +250,4 @@ __all__ = [
     "dispatch_units",
     "ensure_status_rows",
     "mark_on_scene",
-    "write_session",
 ]

@@ -15,11 +15,11 @@ from dispatch.dispatching import (
     DispatchConflict,
     close_incident,
     dispatch_units,
-    write_session,
 )
 from dispatch.lifecycle import IllegalTransition, get_incident, report_incident, transition
 from dispatch.models import Dispatch, IncidentStatus, UnitStatus
 from optimizer.scenario import IncidentNeeds
+from rosters.db import session_scope as write_session
 from rosters.models import Jurisdiction, Person, Unit
 
 AT = dt.datetime(2026, 3, 2, 2, 0, tzinfo=dt.UTC)
