@@ -79,3 +79,24 @@ def relative_gap(objective: float | None, bound: float | None) -> float | None:
     if diff < 1e-9:
         return 0.0
     return diff / max(1.0, abs(objective))
+
+
+SUMMARY_KEYS = (
+    "status",
+    "objective",
+    "bound",
+    "gap",
+    "bound_source",
+    "solve_seconds",
+    "first_feasible_seconds",
+    "num_workers",
+)
+
+
+def summary_rows(result: SolveSummary, extra: tuple[str, ...] = ()) -> list[list[object]]:
+    """The solver's figures as [name, value] rows (for a sheet of a plan's workbook): the
+    summary fields, `extra` fields of the result, each objective term, each conflict."""
+    rows: list[list[object]] = [[k, str(getattr(result, k))] for k in SUMMARY_KEYS + extra]
+    rows += [[f"term: {name}", value] for name, value in result.objective_terms.items()]
+    rows += [["conflict", c.rule] for c in result.conflicts]
+    return rows

@@ -15,6 +15,7 @@ from pydantic import Field
 
 from optimizer.drill_format import DrillSession
 from optimizer.drills.result import DrillResult
+from optimizer.result import summary_rows
 from optimizer.scenario import Scenario
 
 SCHEDULE_FORMAT = "pingan-drill-schedule"
@@ -123,23 +124,8 @@ def write_schedule_xlsx(scenario: Scenario, result: DrillResult, target: str | P
     for x in result.shortfalls:
         gaps.append([x.target_id, x.start, x.end, x.missing, x.reason])
     info = book.create_sheet("求解")
-    for key in (
-        "status",
-        "objective",
-        "bound",
-        "gap",
-        "bound_source",
-        "solve_seconds",
-        "first_feasible_seconds",
-        "num_workers",
-        "drills_due",
-        "groups",
-    ):
-        info.append([key, str(getattr(result, key))])
-    for name, value in result.objective_terms.items():
-        info.append([f"term: {name}", value])
-    for c in result.conflicts:
-        info.append(["conflict", c.rule])
+    for row in summary_rows(result, ("drills_due", "groups")):
+        info.append(row)
     for w in result.warnings:
         info.append(["warning", w])
     path = Path(target)

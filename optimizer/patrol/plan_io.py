@@ -11,6 +11,7 @@ from typing import Any, Literal
 from pydantic import Field
 
 from optimizer.patrol.result import PatrolResult
+from optimizer.result import summary_rows
 from optimizer.scenario import Scenario
 
 PLAN_FORMAT = "pingan-patrol-plan"
@@ -104,19 +105,8 @@ def write_plan_xlsx(scenario: Scenario, result: PatrolResult, target: str | Path
             ]
         )
     info = book.create_sheet("求解")
-    for key in (
-        "status",
-        "objective",
-        "bound",
-        "gap",
-        "bound_source",
-        "solve_seconds",
-        "first_feasible_seconds",
-        "num_workers",
-    ):
-        info.append([key, str(getattr(result, key))])
-    for name, value in result.objective_terms.items():
-        info.append([f"term: {name}", value])
+    for row in summary_rows(result):
+        info.append(row)
     path = Path(target)
     book.save(path)
     return path
