@@ -239,8 +239,9 @@ def _eligible(
 NEAREST_ZONES = 4
 
 
-def _nearest_zones(p: Person, eligible: list[int], tasks: list[Task], s: Scenario,
-                   travel: GreatCircleTravel) -> list[int]:
+def _nearest_zones(
+    p: Person, eligible: list[int], tasks: list[Task], s: Scenario, travel: GreatCircleTravel
+) -> list[int]:
     """Each person patrols one of the NEAREST_ZONES zones nearest their unit's base (their
     home without a unit), among the zones of their own township when they belong to one.
     This keeps the model small (nobody is sent across the county to patrol; a squad shares
@@ -250,8 +251,11 @@ def _nearest_zones(p: Person, eligible: list[int], tasks: list[Task], s: Scenari
     others = [ti for ti in eligible if tasks[ti].kind != TaskKind.ZONE]
     zones = s.by_id("zones")
     if town is not None:
-        own = [ti for ti in zone_ids
-               if s.ancestor_at(zones[tasks[ti].target].jurisdiction_id, Level.TOWNSHIP) == town]
+        own = [
+            ti
+            for ti in zone_ids
+            if s.ancestor_at(zones[tasks[ti].target].jurisdiction_id, Level.TOWNSHIP) == town
+        ]
         zone_ids = own or zone_ids
     units = s.by_id("units")
     base = units[p.unit_id].base if p.unit_id and units[p.unit_id].base else p.home
@@ -307,13 +311,14 @@ def _demand(
     per_slot_people = defaultdict(int)
     for _, si in options:
         per_slot_people[si] += 1
-    shifts_per_person = max(1.0, len(slots) / max(1, len(s.horizon.dates)) * 5 / 7)
+    # people available in a slot work about 5 shifts in 7 days of (shifts per day × 7): the
+    # share of them at work in any one slot
+    at_work = 5 / (7 * max(1, len(s.shifts)))
     for slot in slots:
         zone_keys = [(ti, si) for (ti, si) in zone_risk if si == slot.index]
         total_risk = sum(zone_risk[k] for k in zone_keys)
         fixed = sum(d.staff for (ti, si), d in demand.items() if si == slot.index)
-        # people available in a slot work about 5 shifts in 7 days of (shifts per day × 7)
-        capacity = per_slot_people[slot.index] * shifts_per_person / max(1, len(s.shifts)) - fixed
+        capacity = per_slot_people[slot.index] * at_work - fixed
         capacity = max(0.0, capacity) * 0.8  # keep slack for labour rules
         for key in zone_keys:
             zone = zones[tasks[key[0]].target]

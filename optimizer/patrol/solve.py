@@ -20,6 +20,7 @@ from optimizer.patrol.check import plan_shortfalls
 from optimizer.patrol.explain import explain_shortfalls
 from optimizer.patrol.greedy import greedy_plan
 from optimizer.patrol.instance import PatrolInstance, build_instance, validate_for_patrol
+from optimizer.patrol.relax import Relaxation, RunningRelaxation
 from optimizer.patrol.result import PatrolResult, PlanDiff
 from optimizer.patrol.rules_labour import add_labour_rules
 from optimizer.patrol.variables import PatrolVars, create_variables
@@ -160,7 +161,10 @@ def _solve(
     params: SolveParams,
     progress: ProgressCallback | None,
     cancel: threading.Event | None,
+    outer: RunningRelaxation | None = None,
 ) -> tuple[PatrolResult, list[Assignment]]:
+    """Solve `built`; the bound is the best of CP-SAT's and the relaxation's (`outer`, waited
+    for once CP-SAT stops)."""
     inst, v = built.inst, built.vars
     solver = _solver(params)
     watch = _Watch(progress, cancel)
@@ -170,6 +174,8 @@ def _solve(
         while cancel is not None and not stop.wait(0.05):
             if cancel.is_set():
                 solver.stop_search()
+                if outer is not None:
+                    outer.stop()
                 return
 
     watcher = threading.Thread(target=watch_cancel, daemon=True)
@@ -196,8 +202,15 @@ def _solve(
     assignments: list[Assignment] = []
     if has_solution:
         result.objective = solver.objective_value / SCALE
-        result.bound = solver.best_objective_bound / SCALE
+        bounds = [(solver.best_objective_bound / SCALE, "CP-SAT")]
+        relaxed = outer.wait() if outer is not None and code != cp_model.OPTIMAL else None
+        if relaxed is not None and relaxed.bound is not None:
+            bounds.append((relaxed.bound / SCALE, relaxed.source))
+        result.bound, result.bound_source = max(bounds)
+        result.bound = min(result.bound, result.objective)
         result.gap = relative_gap(result.objective, result.bound)
+        if result.gap == 0.0 and status == SolveStatus.FEASIBLE:
+            result.status = SolveStatus.OPTIMAL
         result.objective_terms = {
             name: round(sum(w * solver.value(var) for w, var in terms), 3)
             for name, terms in v.terms.items()
@@ -262,9 +275,19 @@ def _plan_one(
     progress: ProgressCallback | None,
     cancel: threading.Event | None,
 ) -> PatrolResult:
+    """Greedy hint, then CP-SAT for the plan while HiGHS solves the LP relaxation of the same
+    model in a second thread for the bound (CP-SAT's own bound stays weak on two workers)."""
+    start = time.perf_counter()
     built = build_model(build_instance(scenario))
-    hint_greedy(built, max(5.0, params.time_limit / 4))
-    return _solve(built, params, progress, cancel)[0]
+    hint_greedy(built, max(1.0, min(10.0, params.time_limit / 4)))
+    relaxation = Relaxation(built.model)
+    left = max(1.0, params.time_limit - (time.perf_counter() - start))
+    lp = relaxation.start(left, params.random_seed)
+    try:
+        rest = SolveParams(**{**params.__dict__, "time_limit": left})
+        return _solve(built, rest, progress, cancel, lp)[0]
+    finally:
+        lp.stop()
 
 
 def replan_patrol(
