@@ -39,6 +39,8 @@ class RelaxationOutcome:
     seconds: float
     source: str
     detail: str
+    integral: bool = False  # values is a MIP incumbent (integral)
+    objective: float | None = None  # of `values`, in CP-SAT objective units
 
 
 def _finite(v: int) -> float:
@@ -150,9 +152,9 @@ def _outcome(
     time_limit: float,
     random_seed: int,
     log: bool,
-    want_values: bool,
-) -> tuple[float | None, list[float] | None, str]:
-    """Solve the relaxation with HiGHS: (bound rounded up, values by variable id, detail)."""
+) -> tuple[float | None, list[float] | None, float | None, str]:
+    """Solve the relaxation with HiGHS: (bound rounded up, values by variable id, their
+    objective, detail)."""
     model = mathopt.Model.from_model_proto(proto)
     params = mathopt.SolveParameters(
         time_limit=dt.timedelta(seconds=max(0.1, time_limit)),
@@ -170,11 +172,12 @@ def _outcome(
     if bound is not None:
         # the CP-SAT objective is integral; the slack absorbs HiGHS' tolerances
         bound = math.ceil(bound - 1e-6 * max(1.0, abs(bound)))
-    values = None
-    if want_values and res.has_primal_feasible_solution():
+    values, objective = None, None
+    if res.has_primal_feasible_solution():
         got = res.variable_values()
         values = [got[model.get_variable(i)] for i in range(len(proto.variables.ids))]
-    return bound, values, term.reason.name
+        objective = res.objective_value()
+    return bound, values, objective, term.reason.name
 
 
 def main() -> None:
@@ -183,8 +186,11 @@ def main() -> None:
     python -m optimizer.patrol.relax <integral 0|1> <time limit s> <seed>"""
     integral, time_limit, seed = bool(int(sys.argv[1])), float(sys.argv[2]), int(sys.argv[3])
     proto = model_pb2.ModelProto.FromString(sys.stdin.buffer.read())
-    bound, _, detail = _outcome(proto, integral, time_limit, seed, False, False)
-    sys.stdout.write(json.dumps({"bound": bound, "detail": detail}))
+    bound, values, objective, detail = _outcome(proto, integral, time_limit, seed, False)
+    if values is not None and integral:
+        values = [round(v) for v in values]
+    answer = {"bound": bound, "values": values, "objective": objective, "detail": detail}
+    sys.stdout.write(json.dumps(answer))
 
 
 class Relaxation:
@@ -205,8 +211,8 @@ class Relaxation:
     ) -> RelaxationOutcome:
         """Solve with HiGHS in this process."""
         start = time.perf_counter()
-        bound, values, detail = _outcome(
-            self.proto, self.integral, time_limit, random_seed, log, True
+        bound, values, objective, detail = _outcome(
+            self.proto, self.integral, time_limit, random_seed, log
         )
         return RelaxationOutcome(
             bound=bound,
@@ -214,6 +220,8 @@ class Relaxation:
             seconds=self.build_seconds + time.perf_counter() - start,
             source=self.source,
             detail=f"{detail}; {self.dropped} constraints dropped",
+            integral=self.integral,
+            objective=objective,
         )
 
     def start(self, time_limit: float, random_seed: int = 0) -> RunningRelaxation:
@@ -262,10 +270,12 @@ class RunningRelaxation:
                 got = json.loads(self._out)
                 self.outcome = RelaxationOutcome(
                     bound=got["bound"],
-                    values=None,
+                    values=got["values"],
                     seconds=time.perf_counter() - self.started,
                     source=self.relaxation.source,
                     detail=got["detail"],
+                    integral=self.relaxation.integral,
+                    objective=got["objective"],
                 )
         self.stop()
         return self.outcome

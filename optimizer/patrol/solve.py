@@ -28,6 +28,7 @@ from optimizer.result import Conflict, Progress, ProgressCallback, SolveStatus, 
 from optimizer.scenario import Assignment, Scenario
 
 SCALE = 100  # objective weights are multiplied by this and rounded (CP-SAT is integral)
+COMPLETE_SECONDS = 20.0  # at most this long to complete a plan found outside CP-SAT
 
 
 @dataclass
@@ -40,10 +41,20 @@ class SolveParams:
 
 
 @dataclass
+class Completed:
+    """A complete assignment of every model variable and its objective (objective units)."""
+
+    objective: float
+    values: list[int]  # by CP-SAT variable index
+    source: str
+
+
+@dataclass
 class BuiltModel:
     model: cp_model.CpModel
     vars: PatrolVars
     inst: PatrolInstance
+    hint: Completed | None = None  # the plan given to CP-SAT as its hint
 
 
 def build_model(
@@ -75,27 +86,39 @@ def build_model(
     return BuiltModel(model, v, inst)
 
 
-def hint_greedy(built: BuiltModel, seconds: float) -> float | None:
-    """Give the solver a complete first plan: fix the assignments to the greedy plan in a
-    copy of the model, let CP-SAT complete every other variable (slacks, fairness…), and
-    hint all of them. Returns the greedy plan's objective, or None when it does not fit the
-    hard rules (then no hint is given)."""
-    hint = greedy_plan(built.inst)
+def complete(
+    built: BuiltModel, plan: set[tuple[int, int, int]], seconds: float, source: str
+) -> Completed | None:
+    """Fix the assignments to `plan` in a copy of the model and let CP-SAT complete every
+    other variable (slacks, fairness…); None when the plan breaks a hard rule."""
     trial = built.model.clone()
+    trial.clear_hints()
     for key, x in built.vars.x.items():
-        trial.add(x == int(key in hint))
+        trial.add(x == int(key in plan))
     solver = cp_model.CpSolver()
     solver.parameters.max_time_in_seconds = seconds
     solver.parameters.num_workers = 1
     if solver.solve(trial) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return None
+    values = [
+        solver.value(built.model.get_int_var_from_proto_index(i))
+        for i in range(len(built.model.proto.variables))
+    ]
+    return Completed(solver.objective_value / SCALE, values, source)
+
+
+def hint_greedy(built: BuiltModel, seconds: float) -> float | None:
+    """Give the solver a complete first plan: the greedy plan, completed by CP-SAT, hinted
+    on every variable (and kept as the fallback plan). Returns its objective, or None when it
+    does not fit the hard rules (then no hint is given)."""
+    done = complete(built, greedy_plan(built.inst), seconds, "greedy")
+    if done is None:
+        return None
     built.model.clear_hints()
-    for i in range(len(built.model.proto.variables)):
-        built.model.add_hint(
-            built.model.get_int_var_from_proto_index(i),
-            solver.value(built.model.get_int_var_from_proto_index(i)),
-        )
-    return solver.objective_value / SCALE
+    for i, value in enumerate(done.values):
+        built.model.add_hint(built.model.get_int_var_from_proto_index(i), value)
+    built.hint = done
+    return done.objective
 
 
 class _Watch(cp_model.CpSolverSolutionCallback):
@@ -192,7 +215,7 @@ def _solve(
         num_workers=params.num_workers,
         first_feasible_seconds=round(watch.first, 3) if watch.first is not None else None,
         scenario_name=inst.scenario.name,
-        bound_source="CP-SAT",
+        bound_source="",
         model_size={
             "variables": len(built.model.proto.variables),
             "constraints": len(built.model.proto.constraints),
@@ -200,23 +223,53 @@ def _solve(
         },
     )
     assignments: list[Assignment] = []
+    # the candidate plans: CP-SAT's, HiGHS' incumbent (completed), the greedy hint
+    plans: list[Completed] = []
     if has_solution:
-        result.objective = solver.objective_value / SCALE
-        bounds = [(solver.best_objective_bound / SCALE, "CP-SAT")]
-        relaxed = outer.wait() if outer is not None and code != cp_model.OPTIMAL else None
-        if relaxed is not None and relaxed.bound is not None:
-            bounds.append((relaxed.bound / SCALE, relaxed.source))
-        result.bound, result.bound_source = max(bounds)
-        result.bound = min(result.bound, result.objective)
-        result.gap = relative_gap(result.objective, result.bound)
-        if result.gap == 0.0 and status == SolveStatus.FEASIBLE:
-            result.status = SolveStatus.OPTIMAL
+        values = [
+            solver.value(built.model.get_int_var_from_proto_index(i))
+            for i in range(len(built.model.proto.variables))
+        ]
+        plans.append(Completed(solver.objective_value / SCALE, values, "CP-SAT"))
+    bounds = [(solver.best_objective_bound / SCALE, "CP-SAT")] if has_solution else []
+    relaxed = None
+    if outer is not None and code not in (cp_model.OPTIMAL, cp_model.INFEASIBLE):
+        relaxed = outer.wait()
+    if relaxed is not None and relaxed.bound is not None:
+        bounds.append((relaxed.bound / SCALE, relaxed.source))
+    if (
+        relaxed is not None
+        and relaxed.integral
+        and relaxed.values is not None
+        and relaxed.objective is not None
+        and (not plans or relaxed.objective / SCALE < plans[0].objective - 1e-6)
+    ):
+        plan = {key for key, x in v.x.items() if relaxed.values[x.index] > 0.5}
+        done = complete(built, plan, COMPLETE_SECONDS, "HiGHS")
+        if done is not None:
+            plans.append(done)
+    if built.hint is not None and code != cp_model.INFEASIBLE and status != SolveStatus.CANCELLED:
+        plans.append(built.hint)
+    if plans:
+        best = min(plans, key=lambda c: c.objective)
+        result.objective = best.objective
+        if best.source != "CP-SAT" and status in (SolveStatus.UNKNOWN, SolveStatus.OPTIMAL):
+            result.status = status = SolveStatus.FEASIBLE
+        if bounds:
+            result.bound, result.bound_source = max(bounds)
+            result.bound = min(result.bound, result.objective)
+            result.gap = relative_gap(result.objective, result.bound)
+            if result.gap == 0.0:
+                result.status = SolveStatus.OPTIMAL
+        if best.source != "CP-SAT":
+            result.message = f"plan from {best.source}"
+        value = best.values
         result.objective_terms = {
-            name: round(sum(w * solver.value(var) for w, var in terms), 3)
+            name: round(sum(w * value[var.index] for w, var in terms), 3)
             for name, terms in v.terms.items()
         }
         for (pi, si, ti), x in v.x.items():
-            if solver.boolean_value(x):
+            if value[x.index]:
                 slot, task = inst.slots[si], inst.tasks[ti]
                 assignments.append(
                     Assignment(
@@ -275,12 +328,13 @@ def _plan_one(
     progress: ProgressCallback | None,
     cancel: threading.Event | None,
 ) -> PatrolResult:
-    """Greedy hint, then CP-SAT for the plan while HiGHS solves the LP relaxation of the same
-    model in a second thread for the bound (CP-SAT's own bound stays weak on two workers)."""
+    """Greedy hint, then CP-SAT while HiGHS solves the MIP relaxation of the same model in a
+    child process: the bound is the better of the two, the plan the best of CP-SAT's, HiGHS'
+    and the greedy one (CP-SAT's own bound stays weak on two workers)."""
     start = time.perf_counter()
     built = build_model(build_instance(scenario))
     hint_greedy(built, max(1.0, min(10.0, params.time_limit / 4)))
-    relaxation = Relaxation(built.model)
+    relaxation = Relaxation(built.model, integral=True)
     left = max(1.0, params.time_limit - (time.perf_counter() - start))
     lp = relaxation.start(left, params.random_seed)
     try:
