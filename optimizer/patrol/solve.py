@@ -313,12 +313,20 @@ def plan_patrol(
     parts = county_parts(scenario)
     if len(parts) <= 1:
         return _plan_one(parts[0] if parts else scenario, params, progress, cancel)
-    share = SolveParams(**{**params.__dict__, "time_limit": params.time_limit / len(parts)})
+    # each county gets the time left in proportion to its share of the people left
+    start = time.perf_counter()
+    weights = [max(1, len(p.people)) for p in parts]
     results = []
-    for part in parts:
+    for i, part in enumerate(parts):
         if cancel is not None and cancel.is_set():
             break
-        results.append(_plan_one(part, share, progress, cancel))
+        left = params.time_limit - (time.perf_counter() - start)
+        share = max(1.0, left * weights[i] / sum(weights[i:]))
+        results.append(
+            _plan_one(
+                part, SolveParams(**{**params.__dict__, "time_limit": share}), progress, cancel
+            )
+        )
     return merge(scenario.name, results)
 
 
