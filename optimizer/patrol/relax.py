@@ -261,7 +261,7 @@ class RunningRelaxation:
         except (OSError, ValueError):  # the process was stopped
             self._out = b""
 
-    def wait(self, grace: float = 10.0) -> RelaxationOutcome | None:
+    def wait(self, grace: float = 3.0) -> RelaxationOutcome | None:
         """The outcome, waiting at most until the time limit (plus `grace`) has passed."""
         if self.outcome is None:
             deadline = self.started + self.time_limit + grace

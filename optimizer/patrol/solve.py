@@ -28,7 +28,7 @@ from optimizer.result import Conflict, Progress, ProgressCallback, SolveStatus, 
 from optimizer.scenario import Assignment, Scenario
 
 SCALE = 100  # objective weights are multiplied by this and rounded (CP-SAT is integral)
-COMPLETE_SECONDS = 20.0  # at most this long to complete a plan found outside CP-SAT
+COMPLETE_SECONDS = 10.0  # at most this long to complete a plan found outside CP-SAT
 
 
 @dataclass
@@ -89,20 +89,24 @@ def build_model(
 def complete(
     built: BuiltModel, plan: set[tuple[int, int, int]], seconds: float, source: str
 ) -> Completed | None:
-    """Fix the assignments to `plan` in a copy of the model and let CP-SAT complete every
-    other variable (slacks, fairness…); None when the plan breaks a hard rule."""
-    trial = built.model.clone()
-    trial.clear_hints()
+    """Fix the assignments to `plan` (hinted, with CP-SAT told to fix hinted variables) and
+    let CP-SAT complete every other variable (slacks, fairness…); None when the plan breaks
+    a hard rule. Leaves the model without hints."""
+    model = built.model
+    model.clear_hints()
     for key, x in built.vars.x.items():
-        trial.add(x == int(key in plan))
+        model.add_hint(x, int(key in plan))
     solver = cp_model.CpSolver()
     solver.parameters.max_time_in_seconds = seconds
     solver.parameters.num_workers = 1
-    if solver.solve(trial) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+    solver.parameters.fix_variables_to_their_hinted_value = True
+    code = solver.solve(model)
+    model.clear_hints()
+    if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return None
     values = [
-        solver.value(built.model.get_int_var_from_proto_index(i))
-        for i in range(len(built.model.proto.variables))
+        solver.value(model.get_int_var_from_proto_index(i))
+        for i in range(len(model.proto.variables))
     ]
     return Completed(solver.objective_value / SCALE, values, source)
 
@@ -342,14 +346,23 @@ def _plan_one(
     start = time.perf_counter()
     built = build_model(build_instance(scenario))
     hint_greedy(built, max(1.0, min(10.0, params.time_limit / 4)))
-    relaxation = Relaxation(built.model, integral=True)
-    left = max(1.0, params.time_limit - (time.perf_counter() - start))
-    lp = relaxation.start(left, params.random_seed)
+    lp = None
+    if params.time_limit - (time.perf_counter() - start) > RELAXATION_MIN_SHARE * params.time_limit:
+        lp = Relaxation(built.model, integral=True).start(
+            max(1.0, params.time_limit - (time.perf_counter() - start)), params.random_seed
+        )
     try:
+        left = max(1.0, params.time_limit - (time.perf_counter() - start))
         rest = SolveParams(**{**params.__dict__, "time_limit": left})
         return _solve(built, rest, progress, cancel, lp)[0]
     finally:
-        lp.stop()
+        if lp is not None:
+            lp.stop()
+
+
+#: the HiGHS relaxation is started only when this share of a part's time is left after the
+#: model and the greedy hint are built (reading a large model into HiGHS takes a while)
+RELAXATION_MIN_SHARE = 0.4
 
 
 def replan_patrol(
