@@ -8,6 +8,7 @@ progress and honour cancellation, return a PatrolResult that carries the truth.
 from __future__ import annotations
 
 import datetime as dt
+import math
 import threading
 import time
 from dataclasses import dataclass
@@ -235,7 +236,10 @@ def _solve(
             for i in range(len(built.model.proto.variables))
         ]
         plans.append(Completed(solver.objective_value / SCALE, values, "CP-SAT"))
-    bounds = [(solver.best_objective_bound / SCALE, "CP-SAT")] if has_solution else []
+    cp_bound = solver.best_objective_bound / SCALE
+    bounds = (
+        [(cp_bound, "CP-SAT")] if code != cp_model.INFEASIBLE and math.isfinite(cp_bound) else []
+    )
     relaxed = None
     if outer is not None and code not in (cp_model.OPTIMAL, cp_model.INFEASIBLE):
         relaxed = outer.wait()
@@ -349,10 +353,13 @@ def _plan_one(
     lp = None
     if params.time_limit - (time.perf_counter() - start) > RELAXATION_MIN_SHARE * params.time_limit:
         lp = Relaxation(built.model, integral=True).start(
-            max(1.0, params.time_limit - (time.perf_counter() - start)), params.random_seed
+            max(1.0, params.time_limit * (1 - WRAP_UP_SHARE) - (time.perf_counter() - start)),
+            params.random_seed,
         )
     try:
-        left = max(1.0, params.time_limit - (time.perf_counter() - start))
+        # keep a little of the time for reading the plans back and explaining shortfalls
+        end = start + params.time_limit * (1 - WRAP_UP_SHARE)
+        left = max(1.0, end - time.perf_counter())
         rest = SolveParams(**{**params.__dict__, "time_limit": left})
         return _solve(built, rest, progress, cancel, lp)[0]
     finally:
@@ -363,6 +370,8 @@ def _plan_one(
 #: the HiGHS relaxation is started only when this share of a part's time is left after the
 #: model and the greedy hint are built (reading a large model into HiGHS takes a while)
 RELAXATION_MIN_SHARE = 0.4
+#: share of a part's time kept for reading the plans back and explaining shortfalls
+WRAP_UP_SHARE = 0.06
 
 
 def replan_patrol(
