@@ -364,7 +364,8 @@ def _plan_one(
     start = time.perf_counter()
     built = build_model(build_instance(scenario))
     built.started = start
-    hint_greedy(built, max(1.0, min(10.0, params.time_limit / 4)))
+    # the greedy plan is the safety net: it gets the time a large model needs to complete it
+    hint_greedy(built, max(20.0, params.time_limit / 3))
     lp = None
     if params.time_limit - (time.perf_counter() - start) > RELAXATION_MIN_SHARE * params.time_limit:
         lp = Relaxation(built.model, integral=True).start(
