@@ -30,6 +30,9 @@ from ortools.sat.python import cp_model
 INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
 LP_SOURCE = "HiGHS LP relaxation"
 MIP_SOURCE = "HiGHS MIP dual bound"
+#: the child process needs about this long to start and read the model (more on a busy box):
+#: HiGHS' time limit is shortened by it so its answer arrives when CP-SAT stops
+STARTUP_SECONDS = 4.0
 
 
 @dataclass
@@ -244,7 +247,7 @@ class RunningRelaxation:
                 "-m",
                 "optimizer.patrol.relax",
                 str(int(relaxation.integral)),
-                str(time_limit),
+                str(max(0.5, time_limit - STARTUP_SECONDS)),
                 str(random_seed),
             ],
             stdin=subprocess.PIPE,
@@ -261,7 +264,7 @@ class RunningRelaxation:
         except (OSError, ValueError):  # the process was stopped
             self._out = b""
 
-    def wait(self, grace: float = 3.0) -> RelaxationOutcome | None:
+    def wait(self, grace: float = STARTUP_SECONDS + 2.0) -> RelaxationOutcome | None:
         """The outcome, waiting at most until the time limit (plus `grace`) has passed."""
         if self.outcome is None:
             deadline = self.started + self.time_limit + grace

@@ -367,7 +367,9 @@ def _plan_one(
     # the greedy plan is the safety net: it gets the time a large model needs to complete it
     hint_greedy(built, max(20.0, params.time_limit / 3))
     lp = None
-    if params.time_limit - (time.perf_counter() - start) > RELAXATION_MIN_SHARE * params.time_limit:
+    if params.time_limit - (time.perf_counter() - start) > max(
+        RELAXATION_MIN_SECONDS, RELAXATION_MIN_SHARE * params.time_limit
+    ):
         lp = Relaxation(built.model, integral=True).start(
             max(1.0, params.time_limit * (1 - WRAP_UP_SHARE) - (time.perf_counter() - start)),
             params.random_seed,
@@ -385,7 +387,8 @@ def _plan_one(
 
 #: the HiGHS relaxation is started only when this share of a part's time is left after the
 #: model and the greedy hint are built (reading a large model into HiGHS takes a while)
-RELAXATION_MIN_SHARE = 0.4
+RELAXATION_MIN_SHARE = 0.25
+RELAXATION_MIN_SECONDS = 8.0
 #: share of a part's time kept for reading the plans back and explaining shortfalls
 WRAP_UP_SHARE = 0.06
 
