@@ -89,7 +89,9 @@ def merge(name: str, results: list[PatrolResult]) -> PatrolResult:
         objective=objective,
         bound=bound,
         gap=relative_gap(objective, bound),
-        bound_source="sum of per-county CP-SAT bounds",
+        bound_source="sum of county bounds ("
+        + ", ".join(sorted({r.bound_source for r in results if r.bound_source}))
+        + ")",
         objective_terms=terms,
         solve_seconds=round(sum(r.solve_seconds for r in results), 3),
         first_feasible_seconds=round(sum(f for f in firsts if f is not None), 3)

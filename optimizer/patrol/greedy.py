@@ -7,6 +7,7 @@ days off. It is only a hint: the solver checks and improves it."""
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections import defaultdict
 
 from optimizer.patrol.instance import PatrolInstance
@@ -33,6 +34,7 @@ def greedy_plan(inst: PatrolInstance) -> set[Key]:
                 for day, date in enumerate(s.horizon.dates):
                     if date in rule.dates or date.weekday() in rule.weekdays:
                         off.add((pi, day))
+    days = max(1, s.horizon.days)
     count: dict[tuple[int, str], int] = defaultdict(int)
     total: dict[int, int] = defaultdict(int)
     worked_day: set[tuple[int, int]] = set()
@@ -51,6 +53,25 @@ def greedy_plan(inst: PatrolInstance) -> set[Key]:
         if inst.people[pi].armed or any(inst.tasks[t].kind == TaskKind.STANDBY for t in tis)
     }
 
+    def max_shifts(pi: int) -> int:
+        caps = [cap for people, ids, cap in limits if pi in people and not ids]
+        return min(caps) if caps else days
+
+    # standby floors can only be held by their ready forces: outside standby each of them
+    # works at most their share of the shifts the floors leave over
+    standby_need: dict[int, int] = defaultdict(int)
+    for (ti, _si), d in inst.demand.items():
+        if inst.tasks[ti].kind == TaskKind.STANDBY:
+            standby_need[ti] += d.staff
+    spare: dict[int, float] = {}
+    for ti, need in standby_need.items():
+        ready = {pi for (t, _si), pis in by_slot_task.items() if t == ti for pi in pis}
+        capacity = sum(min(days, max_shifts(pi)) for pi in ready)
+        share = max(0.0, (capacity - need) / max(1, len(ready)))
+        for pi in ready:
+            spare[pi] = min(spare.get(pi, share), share)
+    elsewhere: dict[int, int] = defaultdict(int)
+
     def can(pi: int, slot: object) -> bool:
         if (pi, slot.day) in worked_day or (pi, slot.day) in off:  # type: ignore[attr-defined]
             return False
@@ -58,10 +79,13 @@ def greedy_plan(inst: PatrolInstance) -> set[Key]:
         if end is not None and slot.start - end < rest:  # type: ignore[attr-defined]
             return False
         sid = slot.shift.id  # type: ignore[attr-defined]
+        day = slot.day  # type: ignore[attr-defined]
         for people, ids, cap in limits:
             if pi in people and (not ids or sid in ids):
                 n = total[pi] if not ids else sum(count[pi, i] for i in ids)
-                if n >= cap:
+                # paced: by the end of day d at most its share of the horizon's limit, so
+                # the last days of the horizon keep people for them
+                if n >= min(cap, math.ceil(cap * (day + 1) / days + 0.5)):
                     return False
         return True
 
@@ -82,12 +106,14 @@ def greedy_plan(inst: PatrolInstance) -> set[Key]:
         filled: dict[int, int] = defaultdict(int)
         for _prio, ti, want, armed_only in sorted(needs, key=lambda n: n[0]):
             cap = inst.demand[ti, slot.index].cap
+            kind = inst.tasks[ti].kind
             pool = [
                 pi
                 for pi in by_slot_task[ti, slot.index]
-                if (not armed_only or inst.people[pi].armed) and can(pi, slot)
+                if (not armed_only or inst.people[pi].armed)
+                and can(pi, slot)
+                and (kind == TaskKind.STANDBY or armed_only or elsewhere[pi] < spare.get(pi, days))
             ]
-            kind = inst.tasks[ti].kind
             if armed_only:
                 reserve: set[int] = set()
             elif kind == TaskKind.STANDBY:  # standby needs no weapon: keep the armed for posts
@@ -115,5 +141,7 @@ def greedy_plan(inst: PatrolInstance) -> set[Key]:
                 worked_day.add((pi, slot.day))
                 total[pi] += 1
                 count[pi, slot.shift.id] += 1
+                if kind != TaskKind.STANDBY:
+                    elsewhere[pi] += 1
                 last_end[pi] = slot.end
     return chosen

@@ -10,6 +10,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from optimizer.scenario import (
+    LEVEL_ORDER,
     Force,
     Level,
     Person,
@@ -120,7 +121,8 @@ def build_instance(scenario: Scenario, travel: GreatCircleTravel | None = None) 
         for shift in sorted(s.shifts, key=lambda t: t.start):
             begin, end = shift.interval(date)
             slots.append(Slot(len(slots), day, date, shift, begin, end))
-    county = {j.id: s.county_of(j.id) for j in s.jurisdictions}
+    county = _ancestors(s, Level.COUNTY)
+    town = _ancestors(s, Level.TOWNSHIP)
     jur = s.by_id("jurisdictions")
     people = [p for p in s.people if p.force not in (Force.GRID_WORKER,)]
     tasks: list[Task] = []
@@ -142,9 +144,16 @@ def build_instance(scenario: Scenario, travel: GreatCircleTravel | None = None) 
     for a in s.absences:
         absences[a.person_id].append((a.start, a.end))
     options: dict[tuple[int, int], list[int]] = {}
+    units = s.by_id("units")
     eligible_tasks = [
         _nearest_zones(
-            p, _eligible(p, tasks, posts, zones, floors, county, jur, s), tasks, s, travel
+            p,
+            _eligible(p, tasks, posts, zones, floors, county, town, jur, s),
+            tasks,
+            zones,
+            units,
+            town,
+            travel,
         )
         for p in people
     ]
@@ -159,7 +168,7 @@ def build_instance(scenario: Scenario, travel: GreatCircleTravel | None = None) 
             ]
             if manned:
                 options[pi, slot.index] = manned
-    demand = _demand(s, slots, tasks, posts, zones, floors, people, options)
+    demand = _demand(s, slots, tasks, posts, zones, floors, people, options, county)
     travel_minutes = {}
     for pi, p in enumerate(people):
         if p.home is None:
@@ -194,11 +203,12 @@ def _eligible(
     zones: dict[str, Zone],
     floors: dict,
     county: dict[str, str | None],
+    town: dict[str, str | None],
     jur: dict,
     s: Scenario,
 ) -> list[int]:
     home_county = county.get(p.jurisdiction_id)
-    home_town = s.ancestor_at(p.jurisdiction_id, Level.TOWNSHIP)
+    home_town = town.get(p.jurisdiction_id)
     within = s.options.patrol_within_jurisdiction
     out = []
     for ti, t in enumerate(tasks):
@@ -221,10 +231,7 @@ def _eligible(
             if (
                 p.force == Force.VOLUNTEER
                 and s.options.volunteers_stay_in_village
-                and (
-                    home_town is None
-                    or home_town != s.ancestor_at(zone.jurisdiction_id, Level.TOWNSHIP)
-                )
+                and (home_town is None or home_town != town.get(zone.jurisdiction_id))
             ):
                 continue
         else:
@@ -239,25 +246,46 @@ def _eligible(
 NEAREST_ZONES = 4
 
 
+def _ancestors(s: Scenario, level: Level) -> dict[str, str | None]:
+    """Every jurisdiction's ancestor at `level` (itself at that level), in one pass."""
+    index = s.by_id("jurisdictions")
+    out: dict[str, str | None] = {}
+
+    def up(jid: str) -> str | None:
+        if jid not in out:
+            node = index[jid]
+            if node.level == level:
+                out[jid] = node.id
+            elif LEVEL_ORDER[node.level] < LEVEL_ORDER[level] or not node.parent_id:
+                out[jid] = None
+            else:
+                out[jid] = up(node.parent_id) if node.parent_id in index else None
+        return out[jid]
+
+    for j in s.jurisdictions:
+        up(j.id)
+    return out
+
+
 def _nearest_zones(
-    p: Person, eligible: list[int], tasks: list[Task], s: Scenario, travel: GreatCircleTravel
+    p: Person,
+    eligible: list[int],
+    tasks: list[Task],
+    zones: dict[str, Zone],
+    units: dict,
+    towns: dict[str, str | None],
+    travel: GreatCircleTravel,
 ) -> list[int]:
     """Each person patrols one of the NEAREST_ZONES zones nearest their unit's base (their
     home without a unit), among the zones of their own township when they belong to one.
     This keeps the model small (nobody is sent across the county to patrol; a squad shares
     its options) and follows the brief: forces act inside their own area."""
-    town = s.ancestor_at(p.jurisdiction_id, Level.TOWNSHIP)
+    town = towns.get(p.jurisdiction_id)
     zone_ids = [ti for ti in eligible if tasks[ti].kind == TaskKind.ZONE]
     others = [ti for ti in eligible if tasks[ti].kind != TaskKind.ZONE]
-    zones = s.by_id("zones")
     if town is not None:
-        own = [
-            ti
-            for ti in zone_ids
-            if s.ancestor_at(zones[tasks[ti].target].jurisdiction_id, Level.TOWNSHIP) == town
-        ]
+        own = [ti for ti in zone_ids if towns.get(zones[tasks[ti].target].jurisdiction_id) == town]
         zone_ids = own or zone_ids
-    units = s.by_id("units")
     base = units[p.unit_id].base if p.unit_id and units[p.unit_id].base else p.home
     if base is None or len(zone_ids) <= NEAREST_ZONES:
         return others + zone_ids
@@ -278,6 +306,7 @@ def _demand(
     floors: dict,
     people: list[Person],
     options: dict[tuple[int, int], list[int]],
+    county: dict[str, str | None],
 ) -> dict[tuple[int, int], Demand]:
     demand: dict[tuple[int, int], Demand] = {}
     covers = [(c, c.target_id) for c in s.covers]
@@ -303,7 +332,7 @@ def _demand(
                     1
                     for pi, p in enumerate(people)
                     if p.force in floor.forces
-                    and s.county_of(p.jurisdiction_id) == t.county
+                    and county.get(p.jurisdiction_id) == t.county
                     and (pi, slot.index) in options
                 )
                 need = max(floor.min_count, math.ceil(floor.min_share * strength - 1e-9))
@@ -311,13 +340,14 @@ def _demand(
     per_slot_people = defaultdict(int)
     for _, si in options:
         per_slot_people[si] += 1
-    shifts_per_person = max(1.0, len(slots) / max(1, len(s.horizon.dates)) * 5 / 7)
+    # people available in a slot work about 5 shifts in 7 days of (shifts per day × 7): the
+    # share of them at work in any one slot
+    at_work = 5 / (7 * max(1, len(s.shifts)))
     for slot in slots:
         zone_keys = [(ti, si) for (ti, si) in zone_risk if si == slot.index]
         total_risk = sum(zone_risk[k] for k in zone_keys)
         fixed = sum(d.staff for (ti, si), d in demand.items() if si == slot.index)
-        # people available in a slot work about 5 shifts in 7 days of (shifts per day × 7)
-        capacity = per_slot_people[slot.index] * shifts_per_person / max(1, len(s.shifts)) - fixed
+        capacity = per_slot_people[slot.index] * at_work - fixed
         capacity = max(0.0, capacity) * 0.8  # keep slack for labour rules
         for key in zone_keys:
             zone = zones[tasks[key[0]].target]

@@ -8,6 +8,7 @@ progress and honour cancellation, return a PatrolResult that carries the truth.
 from __future__ import annotations
 
 import datetime as dt
+import math
 import threading
 import time
 from dataclasses import dataclass
@@ -20,6 +21,7 @@ from optimizer.patrol.check import plan_shortfalls
 from optimizer.patrol.explain import explain_shortfalls
 from optimizer.patrol.greedy import greedy_plan
 from optimizer.patrol.instance import PatrolInstance, build_instance, validate_for_patrol
+from optimizer.patrol.relax import Relaxation, RunningRelaxation
 from optimizer.patrol.result import PatrolResult, PlanDiff
 from optimizer.patrol.rules_labour import add_labour_rules
 from optimizer.patrol.variables import PatrolVars, create_variables
@@ -27,6 +29,7 @@ from optimizer.result import Conflict, Progress, ProgressCallback, SolveStatus, 
 from optimizer.scenario import Assignment, Scenario
 
 SCALE = 100  # objective weights are multiplied by this and rounded (CP-SAT is integral)
+COMPLETE_SECONDS = 10.0  # at most this long to complete a plan found outside CP-SAT
 
 
 @dataclass
@@ -39,10 +42,22 @@ class SolveParams:
 
 
 @dataclass
+class Completed:
+    """A complete assignment of every model variable and its objective (objective units)."""
+
+    objective: float
+    values: list[int]  # by CP-SAT variable index
+    source: str
+
+
+@dataclass
 class BuiltModel:
     model: cp_model.CpModel
     vars: PatrolVars
     inst: PatrolInstance
+    hint: Completed | None = None  # the plan given to CP-SAT as its hint
+    started: float | None = None  # perf_counter when planning began (model building included)
+    hint_seconds: float | None = None  # seconds from `started` to the hint being complete
 
 
 def build_model(
@@ -78,27 +93,45 @@ def build_model(
     return BuiltModel(model, v, inst)
 
 
-def hint_greedy(built: BuiltModel, seconds: float) -> float | None:
-    """Give the solver a complete first plan: fix the assignments to the greedy plan in a
-    copy of the model, let CP-SAT complete every other variable (slacks, fairness…), and
-    hint all of them. Returns the greedy plan's objective, or None when it does not fit the
-    hard rules (then no hint is given)."""
-    hint = greedy_plan(built.inst)
-    trial = built.model.clone()
+def complete(
+    built: BuiltModel, plan: set[tuple[int, int, int]], seconds: float, source: str
+) -> Completed | None:
+    """Fix the assignments to `plan` (hinted, with CP-SAT told to fix hinted variables) and
+    let CP-SAT complete every other variable (slacks, fairness…); None when the plan breaks
+    a hard rule. Leaves the model without hints."""
+    model = built.model
+    model.clear_hints()
     for key, x in built.vars.x.items():
-        trial.add(x == int(key in hint))
+        model.add_hint(x, int(key in plan))
     solver = cp_model.CpSolver()
     solver.parameters.max_time_in_seconds = seconds
     solver.parameters.num_workers = 1
-    if solver.solve(trial) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+    solver.parameters.fix_variables_to_their_hinted_value = True
+    code = solver.solve(model)
+    model.clear_hints()
+    if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return None
+    values = [
+        solver.value(model.get_int_var_from_proto_index(i))
+        for i in range(len(model.proto.variables))
+    ]
+    return Completed(solver.objective_value / SCALE, values, source)
+
+
+def hint_greedy(built: BuiltModel, seconds: float) -> float | None:
+    """Give the solver a complete first plan: the greedy plan, completed by CP-SAT, hinted
+    on every variable (and kept as the fallback plan). Returns its objective, or None when it
+    does not fit the hard rules (then no hint is given)."""
+    done = complete(built, greedy_plan(built.inst), seconds, "greedy")
+    if done is None:
         return None
     built.model.clear_hints()
-    for i in range(len(built.model.proto.variables)):
-        built.model.add_hint(
-            built.model.get_int_var_from_proto_index(i),
-            solver.value(built.model.get_int_var_from_proto_index(i)),
-        )
-    return solver.objective_value / SCALE
+    for i, value in enumerate(done.values):
+        built.model.add_hint(built.model.get_int_var_from_proto_index(i), value)
+    built.hint = done
+    if built.started is not None:
+        built.hint_seconds = time.perf_counter() - built.started
+    return done.objective
 
 
 class _Watch(cp_model.CpSolverSolutionCallback):
@@ -162,12 +195,25 @@ def _conflicts(built: BuiltModel, params: SolveParams) -> list[Conflict]:
     return [Conflict(rule=names[i], kind="labour rule") for i in core]
 
 
+def _first_feasible(built: BuiltModel, watch: _Watch, t0: float) -> float | None:
+    """Seconds from the start of planning (model building included) to the first complete
+    plan: the greedy hint or CP-SAT's first solution, whichever came first."""
+    offset = t0 - built.started if built.started is not None else 0.0
+    firsts = [] if watch.first is None else [offset + watch.first]
+    if built.hint_seconds is not None:
+        firsts.append(built.hint_seconds)
+    return round(min(firsts), 3) if firsts else None
+
+
 def _solve(
     built: BuiltModel,
     params: SolveParams,
     progress: ProgressCallback | None,
     cancel: threading.Event | None,
+    outer: RunningRelaxation | None = None,
 ) -> tuple[PatrolResult, list[Assignment]]:
+    """Solve `built`; the bound is the best of CP-SAT's and the relaxation's (`outer`, waited
+    for once CP-SAT stops)."""
     inst, v = built.inst, built.vars
     solver = _solver(params)
     watch = _Watch(progress, cancel)
@@ -177,6 +223,8 @@ def _solve(
         while cancel is not None and not stop.wait(0.05):
             if cancel.is_set():
                 solver.stop_search()
+                if outer is not None:
+                    outer.stop()
                 return
 
     watcher = threading.Thread(target=watch_cancel, daemon=True)
@@ -191,9 +239,9 @@ def _solve(
         status=status,
         solve_seconds=round(seconds, 3),
         num_workers=params.num_workers,
-        first_feasible_seconds=round(watch.first, 3) if watch.first is not None else None,
+        first_feasible_seconds=_first_feasible(built, watch, t0),
         scenario_name=inst.scenario.name,
-        bound_source="CP-SAT",
+        bound_source="",
         model_size={
             "variables": len(built.model.proto.variables),
             "constraints": len(built.model.proto.constraints),
@@ -201,16 +249,56 @@ def _solve(
         },
     )
     assignments: list[Assignment] = []
+    # the candidate plans: CP-SAT's, HiGHS' incumbent (completed), the greedy hint
+    plans: list[Completed] = []
     if has_solution:
-        result.objective = solver.objective_value / SCALE
-        result.bound = solver.best_objective_bound / SCALE
-        result.gap = relative_gap(result.objective, result.bound)
+        values = [
+            solver.value(built.model.get_int_var_from_proto_index(i))
+            for i in range(len(built.model.proto.variables))
+        ]
+        plans.append(Completed(solver.objective_value / SCALE, values, "CP-SAT"))
+    cp_bound = solver.best_objective_bound / SCALE
+    bounds = (
+        [(cp_bound, "CP-SAT")] if code != cp_model.INFEASIBLE and math.isfinite(cp_bound) else []
+    )
+    relaxed = None
+    if outer is not None and code not in (cp_model.OPTIMAL, cp_model.INFEASIBLE):
+        relaxed = outer.wait()
+    if relaxed is not None and relaxed.bound is not None:
+        bounds.append((relaxed.bound / SCALE, relaxed.source))
+    if (
+        relaxed is not None
+        and relaxed.integral
+        and relaxed.values is not None
+        and relaxed.objective is not None
+        and (not plans or relaxed.objective / SCALE < plans[0].objective - 1e-6)
+    ):
+        plan = {key for key, x in v.x.items() if relaxed.values[x.index] > 0.5}
+        done = complete(built, plan, COMPLETE_SECONDS, "HiGHS")
+        if done is not None:
+            plans.append(done)
+    if built.hint is not None and code != cp_model.INFEASIBLE and status != SolveStatus.CANCELLED:
+        plans.append(built.hint)
+    if plans:
+        best = min(plans, key=lambda c: c.objective)
+        result.objective = best.objective
+        if best.source != "CP-SAT" and status in (SolveStatus.UNKNOWN, SolveStatus.OPTIMAL):
+            result.status = status = SolveStatus.FEASIBLE
+        if bounds:
+            result.bound, result.bound_source = max(bounds)
+            result.bound = min(result.bound, result.objective)
+            result.gap = relative_gap(result.objective, result.bound)
+            if result.gap == 0.0:
+                result.status = SolveStatus.OPTIMAL
+        if best.source != "CP-SAT":
+            result.message = f"plan from {best.source}"
+        value = best.values
         result.objective_terms = {
-            name: round(sum(w * solver.value(var) for w, var in terms), 3)
+            name: round(sum(w * value[var.index] for w, var in terms), 3)
             for name, terms in v.terms.items()
         }
         for (pi, si, ti), x in v.x.items():
-            if solver.boolean_value(x):
+            if value[x.index]:
                 slot, task = inst.slots[si], inst.tasks[ti]
                 assignments.append(
                     Assignment(
@@ -254,12 +342,20 @@ def plan_patrol(
     parts = county_parts(scenario)
     if len(parts) <= 1:
         return _plan_one(parts[0] if parts else scenario, params, progress, cancel)
-    share = SolveParams(**{**params.__dict__, "time_limit": params.time_limit / len(parts)})
+    # each county gets the time left in proportion to its share of the people left
+    start = time.perf_counter()
+    weights = [max(1, len(p.people)) for p in parts]
     results = []
-    for part in parts:
+    for i, part in enumerate(parts):
         if cancel is not None and cancel.is_set():
             break
-        results.append(_plan_one(part, share, progress, cancel))
+        left = params.time_limit - (time.perf_counter() - start)
+        share = max(1.0, left * weights[i] / sum(weights[i:]))
+        results.append(
+            _plan_one(
+                part, SolveParams(**{**params.__dict__, "time_limit": share}), progress, cancel
+            )
+        )
     return merge(scenario.name, results)
 
 
@@ -269,9 +365,39 @@ def _plan_one(
     progress: ProgressCallback | None,
     cancel: threading.Event | None,
 ) -> PatrolResult:
+    """Greedy hint, then CP-SAT while HiGHS solves the MIP relaxation of the same model in a
+    child process: the bound is the better of the two, the plan the best of CP-SAT's, HiGHS'
+    and the greedy one (CP-SAT's own bound stays weak on two workers)."""
+    start = time.perf_counter()
     built = build_model(build_instance(scenario))
-    hint_greedy(built, max(5.0, params.time_limit / 4))
-    return _solve(built, params, progress, cancel)[0]
+    built.started = start
+    # the greedy plan is the safety net: it gets the time a large model needs to complete it
+    hint_greedy(built, max(20.0, params.time_limit / 3))
+    lp = None
+    if params.time_limit - (time.perf_counter() - start) > max(
+        RELAXATION_MIN_SECONDS, RELAXATION_MIN_SHARE * params.time_limit
+    ):
+        lp = Relaxation(built.model, integral=True).start(
+            max(1.0, params.time_limit * (1 - WRAP_UP_SHARE) - (time.perf_counter() - start)),
+            params.random_seed,
+        )
+    try:
+        # keep a little of the time for reading the plans back and explaining shortfalls
+        end = start + params.time_limit * (1 - WRAP_UP_SHARE)
+        left = max(1.0, end - time.perf_counter())
+        rest = SolveParams(**{**params.__dict__, "time_limit": left})
+        return _solve(built, rest, progress, cancel, lp)[0]
+    finally:
+        if lp is not None:
+            lp.stop()
+
+
+#: the HiGHS relaxation is started only when this share of a part's time is left after the
+#: model and the greedy hint are built (reading a large model into HiGHS takes a while)
+RELAXATION_MIN_SHARE = 0.25
+RELAXATION_MIN_SECONDS = 8.0
+#: share of a part's time kept for reading the plans back and explaining shortfalls
+WRAP_UP_SHARE = 0.06
 
 
 def replan_patrol(

@@ -1,0 +1,308 @@
+"""A lower bound (and a guide plan) for a patrol model from the HiGHS LP/MIP solver.
+
+CP-SAT on two workers proves little on the covering and assignment structure of a patrol
+plan. The CP-SAT model built by `solve.build_model` is read back constraint by constraint
+and turned into a linear program: every hard rule's enforcement literal holds (it is fixed
+true), so its constraints hold unconditionally; constraints enforced by any other
+literal are dropped, `max` equalities become `target ≥ each term`, and constraint kinds the
+model does not use are dropped too. Dropping constraints and integrality only enlarges the
+feasible set, so the optimum of the relaxation is a valid lower bound of the patrol
+objective; as the CP-SAT objective is integral, the bound is rounded up.
+
+The model is written as a MathOpt model proto in bulk (building a 100 000-column LP through
+MathOpt's Python expression objects took longer than solving it) and solved by HiGHS."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import math
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import dataclass
+
+from ortools.math_opt import model_pb2
+from ortools.math_opt.python import mathopt
+from ortools.sat.python import cp_model
+
+INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
+LP_SOURCE = "HiGHS LP relaxation"
+MIP_SOURCE = "HiGHS MIP dual bound"
+#: the child process needs about this long to start and read the model (more on a busy box):
+#: HiGHS' time limit is shortened by it so its answer arrives when CP-SAT stops
+STARTUP_SECONDS = 4.0
+
+
+@dataclass
+class RelaxationOutcome:
+    bound: float | None  # in CP-SAT objective units, rounded up (None if not proven)
+    values: list[float] | None  # by CP-SAT variable index, when a solution was found
+    seconds: float
+    source: str
+    detail: str
+    integral: bool = False  # values is a MIP incumbent (integral)
+    objective: float | None = None  # of `values`, in CP-SAT objective units
+
+
+def _finite(v: int) -> float:
+    if v <= INT64_MIN + 1:
+        return -math.inf
+    if v >= INT64_MAX - 1:
+        return math.inf
+    return float(v)
+
+
+class _Rows:
+    """Rows of the LP as coordinate lists (row, column, value) with their bounds."""
+
+    def __init__(self) -> None:
+        self.lo: list[float] = []
+        self.hi: list[float] = []
+        self.r: list[int] = []
+        self.c: list[int] = []
+        self.v: list[float] = []
+
+    def add(self, terms: list[tuple[int, float]], lo: float, hi: float) -> None:
+        """lo ≤ Σ coeff·literal ≤ hi, literals given as CP-SAT refs (negative: negation)."""
+        row = len(self.lo)
+        for ref, coeff in terms:
+            if ref < 0:  # coeff·(1 − x)
+                lo, hi = lo - coeff, hi - coeff
+                ref, coeff = -ref - 1, -coeff
+            self.r.append(row)
+            self.c.append(ref)
+            self.v.append(coeff)
+        self.lo.append(lo)
+        self.hi.append(hi)
+
+
+def relaxation_proto(
+    cp: cp_model.CpModel, integral: bool = False
+) -> tuple[model_pb2.ModelProto, int]:
+    """The linear relaxation of `cp` (integral=True keeps integrality) as a MathOpt model proto
+    whose variable ids are the CP-SAT variable indices, and the number of constraints left
+    out."""
+    proto = cp.proto
+    n = len(proto.variables)
+    col_lo, col_hi = [], []
+    for var in proto.variables:
+        dom = var.domain
+        col_lo.append(_finite(dom[0]))
+        col_hi.append(_finite(dom[len(dom) - 1]))
+    # true literals: the assumptions, and Booleans fixed to 1 (how the hard rules are passed)
+    assumed = set(proto.assumptions) | {
+        i for i, var in enumerate(proto.variables) if list(var.domain) == [1, 1]
+    }
+    rows = _Rows()
+    dropped = 0
+    for c in proto.constraints:
+        if any(e not in assumed for e in c.enforcement_literal):
+            dropped += 1
+            continue
+        if c.has_linear():
+            dom = list(c.linear.domain)
+            terms = list(zip(c.linear.vars, c.linear.coeffs, strict=True))
+            rows.add(terms, _finite(dom[0]), _finite(dom[-1]))
+        elif c.has_lin_max():  # target ≥ every term
+            t = c.lin_max.target
+            for e in c.lin_max.exprs:
+                terms = list(zip(t.vars, t.coeffs, strict=True))
+                terms += [(v, -k) for v, k in zip(e.vars, e.coeffs, strict=True)]
+                rows.add(terms, e.offset - t.offset, math.inf)
+        elif c.has_bool_or():
+            rows.add([(r, 1.0) for r in c.bool_or.literals], 1, math.inf)
+        elif c.has_at_most_one():
+            rows.add([(r, 1.0) for r in c.at_most_one.literals], -math.inf, 1)
+        elif c.has_exactly_one():
+            rows.add([(r, 1.0) for r in c.exactly_one.literals], 1, 1)
+        elif c.has_bool_and():
+            for r in c.bool_and.literals:
+                rows.add([(r, 1.0)], 1, math.inf)
+        else:
+            dropped += 1
+    for ref in assumed:  # the hard rules hold
+        rows.add([(ref, 1.0)], 1, 1)
+    m = model_pb2.ModelProto(name="patrol relaxation")
+    m.variables.ids.extend(range(n))
+    m.variables.lower_bounds.extend(col_lo)
+    m.variables.upper_bounds.extend(col_hi)
+    m.variables.integers.extend([integral] * n)
+    cost: dict[int, float] = {}
+    obj = proto.objective
+    for v, k in zip(obj.vars, obj.coeffs, strict=True):
+        cost[v] = cost.get(v, 0.0) + k
+    ids = sorted(cost)
+    m.objective.offset = float(obj.offset)
+    m.objective.linear_coefficients.ids.extend(ids)
+    m.objective.linear_coefficients.values.extend([cost[i] for i in ids])
+    m.linear_constraints.ids.extend(range(len(rows.lo)))
+    m.linear_constraints.lower_bounds.extend(rows.lo)
+    m.linear_constraints.upper_bounds.extend(rows.hi)
+    # the matrix in row-major order without duplicates (rows are built in order)
+    seen: dict[tuple[int, int], float] = {}
+    for r, c, v in zip(rows.r, rows.c, rows.v, strict=True):
+        seen[r, c] = seen.get((r, c), 0.0) + v
+    keys = sorted(seen)
+    mat = m.linear_constraint_matrix
+    mat.row_ids.extend(k[0] for k in keys)
+    mat.column_ids.extend(k[1] for k in keys)
+    mat.coefficients.extend(seen[k] for k in keys)
+    return m, dropped
+
+
+def _outcome(
+    proto: model_pb2.ModelProto,
+    integral: bool,
+    time_limit: float,
+    random_seed: int,
+    log: bool,
+) -> tuple[float | None, list[float] | None, float | None, str]:
+    """Solve the relaxation with HiGHS: (bound rounded up, values by variable id, their
+    objective, detail)."""
+    model = mathopt.Model.from_model_proto(proto)
+    params = mathopt.SolveParameters(
+        time_limit=dt.timedelta(seconds=max(0.1, time_limit)),
+        random_seed=random_seed,
+        enable_output=log,
+    )
+    res = mathopt.solve(model, mathopt.SolverType.HIGHS, params=params)
+    term = res.termination
+    bound: float | None = None
+    if integral:
+        b = term.objective_bounds.dual_bound
+        bound = b if math.isfinite(b) else None
+    elif term.reason == mathopt.TerminationReason.OPTIMAL:
+        bound = res.objective_value()
+    if bound is not None:
+        # the CP-SAT objective is integral; the slack absorbs HiGHS' tolerances
+        bound = math.ceil(bound - 1e-6 * max(1.0, abs(bound)))
+    values, objective = None, None
+    if res.has_primal_feasible_solution():
+        got = res.variable_values()
+        values = [got[model.get_variable(i)] for i in range(len(proto.variables.ids))]
+        objective = res.objective_value()
+    return bound, values, objective, term.reason.name
+
+
+def main() -> None:
+    """Child-process entry: a relaxation proto on stdin, its bound as JSON on stdout.
+
+    python -m optimizer.patrol.relax <integral 0|1> <time limit s> <seed>"""
+    integral, time_limit, seed = bool(int(sys.argv[1])), float(sys.argv[2]), int(sys.argv[3])
+    proto = model_pb2.ModelProto.FromString(sys.stdin.buffer.read())
+    bound, values, objective, detail = _outcome(proto, integral, time_limit, seed, False)
+    if values is not None and integral:
+        values = [round(v) for v in values]
+    answer = {"bound": bound, "values": values, "objective": objective, "detail": detail}
+    sys.stdout.write(json.dumps(answer))
+
+
+class Relaxation:
+    """The relaxation of a CP-SAT model, read from the model at once."""
+
+    def __init__(self, cp: cp_model.CpModel, integral: bool = False) -> None:
+        start = time.perf_counter()
+        self.integral = integral
+        self.proto, self.dropped = relaxation_proto(cp, integral)
+        self.build_seconds = time.perf_counter() - start
+
+    @property
+    def source(self) -> str:
+        return MIP_SOURCE if self.integral else LP_SOURCE
+
+    def solve(
+        self, time_limit: float, random_seed: int = 0, log: bool = False
+    ) -> RelaxationOutcome:
+        """Solve with HiGHS in this process."""
+        start = time.perf_counter()
+        bound, values, objective, detail = _outcome(
+            self.proto, self.integral, time_limit, random_seed, log
+        )
+        return RelaxationOutcome(
+            bound=bound,
+            values=values,
+            seconds=self.build_seconds + time.perf_counter() - start,
+            source=self.source,
+            detail=f"{detail}; {self.dropped} constraints dropped",
+            integral=self.integral,
+            objective=objective,
+        )
+
+    def start(self, time_limit: float, random_seed: int = 0) -> RunningRelaxation:
+        """Solve in a child process while this one runs CP-SAT (the HiGHS call holds the
+        Python lock: in a thread it would stall CP-SAT's solution callbacks)."""
+        return RunningRelaxation(self, time_limit, random_seed)
+
+
+class RunningRelaxation:
+    """HiGHS solving a relaxation in a child process (`python -m optimizer.patrol.relax`)."""
+
+    def __init__(self, relaxation: Relaxation, time_limit: float, random_seed: int) -> None:
+        self.relaxation = relaxation
+        self.started = time.perf_counter()
+        self.time_limit = time_limit
+        self.outcome: RelaxationOutcome | None = None
+        self.process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "optimizer.patrol.relax",
+                str(int(relaxation.integral)),
+                str(max(0.5, time_limit - STARTUP_SECONDS)),
+                str(random_seed),
+            ],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+        )
+        self._out: bytes = b""
+        self.reader = threading.Thread(target=self._talk, daemon=True)
+        self.reader.start()
+
+    def _talk(self) -> None:
+        try:
+            self._out, _ = self.process.communicate(self.relaxation.proto.SerializeToString())
+        except (OSError, ValueError):  # the process was stopped
+            self._out = b""
+
+    def wait(self, grace: float = STARTUP_SECONDS + 2.0) -> RelaxationOutcome | None:
+        """The outcome, waiting at most until the time limit (plus `grace`) has passed."""
+        if self.outcome is None:
+            deadline = self.started + self.time_limit + grace
+            self.reader.join(timeout=max(0.0, deadline - time.perf_counter()))
+            if not self.reader.is_alive() and self._out:
+                got = json.loads(self._out)
+                self.outcome = RelaxationOutcome(
+                    bound=got["bound"],
+                    values=got["values"],
+                    seconds=time.perf_counter() - self.started,
+                    source=self.relaxation.source,
+                    detail=got["detail"],
+                    integral=self.relaxation.integral,
+                    objective=got["objective"],
+                )
+        self.stop()
+        return self.outcome
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.kill()
+            self.process.wait(timeout=10)
+
+
+def solve_relaxation(
+    cp: cp_model.CpModel,
+    *,
+    time_limit: float,
+    integral: bool = False,
+    random_seed: int = 0,
+    log: bool = False,
+) -> RelaxationOutcome:
+    """Build and solve the relaxation of `cp` with HiGHS."""
+    return Relaxation(cp, integral).solve(time_limit, random_seed, log)
+
+
+if __name__ == "__main__":
+    main()
