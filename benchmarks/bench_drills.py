@@ -13,9 +13,9 @@ from __future__ import annotations
 import argparse
 import json
 import resource
-import subprocess
-import sys
 import time
+
+from harness import percent, print_row, run_case
 
 CASES = {
     "small-month": ("small", 31),
@@ -85,25 +85,12 @@ def main() -> None:
     print("\t".join(cols))
     sources = set()
     for case in args.cases:
-        out = subprocess.run(
-            [
-                sys.executable,
-                __file__,
-                "--one",
-                case,
-                "--seconds",
-                str(args.seconds),
-                "--workers",
-                str(args.workers),
-            ],
-            capture_output=True,
-            text=True,
-            check=True,
+        r = run_case(
+            __file__, case, ["--seconds", str(args.seconds), "--workers", str(args.workers)]
         )
-        r = json.loads(out.stdout)
         sources.add(r["bound_source"])
-        r["gap"] = None if r["gap"] is None else f"{100 * r['gap']:.2f}%"
-        print("\t".join(str(r[c]) for c in cols))
+        r["gap"] = percent(r["gap"])
+        print_row(r, cols)
     for s in sorted(sources):
         print(f"bound: {s}")
 
