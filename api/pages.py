@@ -277,27 +277,20 @@ def drills_html(
     venue: str,
 ) -> str:
     """The drill calendar of a month (with the days of the weeks around it)."""
-    from maps.drill_calendar import Names, drill_calendar_html
-    from rosters.drills import as_format, list_sessions, sessions_public
-    from rosters.models.drills import DrillRequirementUnit, DrillType, Venue
-    from rosters.models.forces import Unit
+    from maps.drill_calendar import drill_calendar_html
+    from rosters.drills import calendar_names, find_sessions
 
     zone = ZoneInfo(settings.timezone)
-    first = dt.datetime.combine(month, dt.time(), zone) - dt.timedelta(days=7)
-    last = dt.datetime.combine(month, dt.time(), zone) + dt.timedelta(days=45)
-    rows, _ = list_sessions(
-        session, unit=unit or None, venue=venue or None, since=first, until=last
+    start = dt.datetime.combine(month, dt.time(), zone)
+    sessions = find_sessions(
+        session,
+        settings.timezone,
+        unit=unit or None,
+        venue=venue or None,
+        since=start - dt.timedelta(days=7),
+        until=start + dt.timedelta(days=45),
     )
-    sessions = [as_format(p, settings.timezone) for p in sessions_public(session, rows)]
-    drilling = select(DrillRequirementUnit.unit_id)
-    names = Names(
-        types={t.code: (t.name, t.kind) for t in session.exec(select(DrillType)).all()},
-        units={
-            u.code: u.name
-            for u in session.exec(select(Unit).where(Unit.id.in_(drilling))).all()  # type: ignore[union-attr]
-        },
-        venues={v.code: v.name for v in session.exec(select(Venue)).all()},
-    )
+    names = calendar_names(session, settings.timezone)
     nav = nav_html(
         page="drills",
         lang=lang,

@@ -51,38 +51,34 @@ def list_(
     from sqlmodel import Session
 
     from optimizer.drills.ics import sessions_to_ics
-    from rosters.drills import as_format, calendar_sequence, list_sessions, sessions_public
-    from rosters.scenario_db import export_scenario
+    from rosters.drills import calendar_names, calendar_sequence, find_sessions
     from rosters.settings import get_settings
 
     tz = get_settings().timezone
     since = dt.datetime.now(dt.UTC)
     with Session(database_engine()) as session:
-        rows, _ = list_sessions(
+        sessions = find_sessions(
             session,
+            tz,
             unit=unit or None,
             venue=venue or None,
             since=since,
             until=since + dt.timedelta(days=days),
         )
-        public = sessions_public(session, rows)
         if ics is not None:
-            scenario = export_scenario(session, start=since.date(), days=1, tz=tz)
-            sessions = [as_format(p, tz) for p in public]
-            ics.write_bytes(
-                sessions_to_ics(scenario, sessions, revision=calendar_sequence(session))
-            )
+            names = calendar_names(session, tz)
+            ics.write_bytes(sessions_to_ics(names, sessions, revision=calendar_sequence(session)))
     emit(
         [
             {
-                "id": p["id"],
-                "start": p["start"],
-                "drill": p["drill_type"],
-                "units": ",".join(p["units"]),
-                "venue": p["venue"] or "",
-                "status": p["status"],
+                "id": x.id,
+                "start": x.start,
+                "drill": x.drill_type_id,
+                "units": ",".join(x.unit_ids),
+                "venue": x.venue_id or "",
+                "status": x.status.value,
             }
-            for p in public
+            for x in sessions
         ],
         title=f"drills of the next {days} days",
         columns=["id", "start", "drill", "units", "venue", "status"],

@@ -9,7 +9,6 @@ import calendar
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
 
@@ -18,16 +17,8 @@ from maps.labels import Lang, label
 from maps.offline import current_base_url
 from maps.pages import PAGES_CSS, PAGES_JS, render_template
 from optimizer.drill_format import DrillSession
+from optimizer.drills.names import CalendarNames
 from optimizer.workdays import work_calendar
-
-
-@dataclass(frozen=True)
-class Names:
-    """Display names of what the sessions refer to."""
-
-    types: dict[str, tuple[str, str]]  # drill type id → (name, kind)
-    units: dict[str, str]
-    venues: dict[str, str]
 
 
 def month_start(text: str | None, today: dt.date) -> dt.date:
@@ -45,7 +36,7 @@ def _shift(first: dt.date, months: int) -> dt.date:
 
 def drill_calendar_html(
     sessions: Sequence[DrillSession],
-    names: Names,
+    names: CalendarNames,
     *,
     month: dt.date,
     lang: Lang,
@@ -68,7 +59,7 @@ def drill_calendar_html(
             continue
         name, kind = names.types.get(s.drill_type_id, (s.drill_type_id, "other"))
         units = "、".join(names.units.get(u, u) for u in s.unit_ids)
-        where = names.venues.get(s.venue_id or "", "")
+        where = names.venues.get(s.venue_id or "", ("", None))[0]
         status = label(f"drill_status.{s.status.value}", lang)
         by_day[s.start.date()].append(
             {
@@ -146,7 +137,7 @@ def drill_calendar_html(
             for k, v in sorted(names.units.items(), key=lambda kv: kv[0])
         ],
         venues=[
-            {"id": k, "name": v, "selected": k == venue}
+            {"id": k, "name": v[0], "selected": k == venue}
             for k, v in sorted(names.venues.items(), key=lambda kv: kv[0])
         ],
         ics_href=ics_href + (f"?{urlencode(ics_query)}" if ics_query else ""),

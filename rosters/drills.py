@@ -27,6 +27,7 @@ from sqlmodel import Session
 
 from optimizer import drill_format as df
 from optimizer.drills import DrillResult
+from optimizer.drills.names import CalendarNames
 from optimizer.result import SolveStatus
 from optimizer.scenario import Scenario
 from rosters.drill_db import aware, drill_settings, local, session_units
@@ -35,6 +36,7 @@ from rosters.models.drills import (
     CalendarDay,
     DrillReminder,
     DrillRequirement,
+    DrillRequirementUnit,
     DrillSchedule,
     DrillSession,
     DrillSessionUnit,
@@ -693,3 +695,39 @@ def store_schedule(
             "cancelled": len(report.cancelled),
         }
     return out
+
+
+def find_sessions(
+    session: Session,
+    tz: str,
+    *,
+    unit: str | None = None,
+    venue: str | None = None,
+    since: dt.datetime | None = None,
+    until: dt.datetime | None = None,
+    status: Sequence[df.SessionStatus] = (),
+) -> list[df.DrillSession]:
+    """The sessions `list_sessions` selects, in the scenario format (local times)."""
+    rows, _ = list_sessions(
+        session, unit=unit, venue=venue, since=since, until=until, status=status
+    )
+    return [as_format(p, tz) for p in sessions_public(session, rows)]
+
+
+def calendar_names(session: Session, tz: str) -> CalendarNames:
+    """Names for a drill calendar — drill types, the units that have drill duties, venues,
+    instructors — read straight from their tables (no roster export)."""
+    drilling = select(DrillRequirementUnit.unit_id)
+    return CalendarNames(
+        tz,
+        {t.code: (t.name, t.kind) for t in session.exec(select(DrillType)).scalars()},  # type: ignore[call-overload]
+        {
+            u.code: u.name
+            for u in session.exec(select(Unit).where(Unit.id.in_(drilling))).scalars()  # type: ignore[call-overload,union-attr]
+        },
+        {
+            v.code: (v.name, (v.lon, v.lat) if v.lon is not None and v.lat is not None else None)
+            for v in session.exec(select(Venue)).scalars()  # type: ignore[call-overload]
+        },
+        {i.code: i.name for i in session.exec(select(Instructor)).scalars()},  # type: ignore[call-overload]
+    )

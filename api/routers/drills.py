@@ -195,19 +195,20 @@ def sessions_ics(
     """The selected sessions as an iCalendar file: one event per session, UID from the session
     id, so re-publishing updates the events already imported."""
     from optimizer.drills.ics import sessions_to_ics
-    from rosters.scenario_db import export_scenario
 
     since, until = _window(settings, since, until)
-    rows, _ = svc.list_sessions(
-        session, unit=unit, venue=venue, since=since, until=until, status=status or ()
+    picked = svc.find_sessions(
+        session,
+        settings.timezone,
+        unit=unit,
+        venue=venue,
+        since=since,
+        until=until,
+        status=status or (),
     )
-    picked = [svc.as_format(p, settings.timezone) for p in svc.sessions_public(session, rows)]
-    today = dt.datetime.now(ZoneInfo(settings.timezone)).date()
-    roster = export_scenario(
-        session, start=today, days=1, tz=settings.timezone, drill_absences=False
-    )
+    names = svc.calendar_names(session, settings.timezone)
     name = "演练日程" + (f" {unit}" if unit else "") + (f" {venue}" if venue else "")
-    body = sessions_to_ics(roster, picked, name=name, revision=svc.calendar_sequence(session))
+    body = sessions_to_ics(names, picked, name=name, revision=svc.calendar_sequence(session))
     filename = "drills" + (f"-{unit}" if unit else "") + (f"-{venue}" if venue else "") + ".ics"
     return Response(
         body,

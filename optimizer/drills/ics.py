@@ -15,6 +15,7 @@ from collections.abc import Iterable
 import icalendar
 
 from optimizer.drill_format import DrillSession, SessionStatus
+from optimizer.drills.names import CalendarNames
 from optimizer.scenario import Scenario
 
 PRODID = "-//pingan//drill schedule//ZH"
@@ -37,19 +38,18 @@ def _aware(t: dt.datetime, tz: zoneinfo.ZoneInfo) -> dt.datetime:
 
 
 def sessions_to_ics(
-    scenario: Scenario,
+    names: Scenario | CalendarNames,
     sessions: Iterable[DrillSession],
     *,
     name: str = "演练日程",
     revision: int = 0,
     stamp: dt.datetime | None = None,
 ) -> bytes:
-    """An iCalendar file of these sessions (one VEVENT each)."""
-    tz = zoneinfo.ZoneInfo(scenario.timezone)
-    types = {t.id: t for t in scenario.drills.types}
-    venues = {v.id: v for v in scenario.drills.venues}
-    instructors = {i.id: i for i in scenario.drills.instructors}
-    units = scenario.by_id("units")
+    """An iCalendar file of these sessions (one VEVENT each); `names` (or the scenario) name
+    what they refer to."""
+    if isinstance(names, Scenario):
+        names = CalendarNames.of(names)
+    tz = zoneinfo.ZoneInfo(names.timezone)
     stamp = stamp or dt.datetime.now(dt.UTC)
     cal = icalendar.Calendar()
     cal.add("prodid", PRODID)
@@ -57,11 +57,10 @@ def sessions_to_ics(
     cal.add("calscale", "GREGORIAN")
     cal.add("method", "PUBLISH")
     cal.add("x-wr-calname", name)
-    cal.add("x-wr-timezone", scenario.timezone)
+    cal.add("x-wr-timezone", names.timezone)
     for s in sessions:
-        t = types.get(s.drill_type_id)
-        title = t.name if t else s.drill_type_id
-        who = "、".join(units[u].name if u in units else u for u in s.unit_ids)
+        title, kind = names.types.get(s.drill_type_id, (s.drill_type_id, ""))
+        who = "、".join(names.units.get(u, u) for u in s.unit_ids)
         ev = icalendar.Event()
         ev.add("uid", session_uid(s.id))
         ev.add("dtstamp", stamp)
@@ -70,17 +69,16 @@ def sessions_to_ics(
         ev.add("dtend", _aware(s.end, tz))
         ev.add("summary", f"{title} — {who}")
         ev.add("status", _STATUS[s.status])
-        if t is not None:
-            ev.add("categories", [t.kind.value])
-        venue = venues.get(s.venue_id or "")
+        if kind:
+            ev.add("categories", [kind])
+        venue = names.venues.get(s.venue_id or "")
         if venue is not None:
-            ev.add("location", venue.name)
-            if venue.location is not None:
-                ev.add("geo", (venue.location[1], venue.location[0]))
+            ev.add("location", venue[0])
+            if venue[1] is not None:
+                ev.add("geo", (venue[1][1], venue[1][0]))
         lines = [f"单位: {who}", f"人数: {s.participants}"]
-        ins = instructors.get(s.instructor_id or "")
-        if ins is not None:
-            lines.append(f"教官: {ins.name}")
+        if s.instructor_id in names.instructors:
+            lines.append(f"教官: {names.instructors[s.instructor_id]}")
         lines.append(f"任务: {s.requirement_id} ({s.occurrence})")
         if s.note:
             lines.append(s.note)
