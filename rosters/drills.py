@@ -184,6 +184,27 @@ def save_schedule(
     return row
 
 
+def list_schedules(
+    session: Session, *, published: bool | None = None, limit: int = 50, offset: int = 0
+) -> tuple[list[DrillSchedule], int]:
+    """Schedules, newest first (only the published or only the drafts when asked)."""
+    conditions = []
+    if published is not None:
+        col = DrillSchedule.published_at
+        conditions.append(col.is_not(None) if published else col.is_(None))  # type: ignore[union-attr]
+    total = session.execute(
+        select(func.count()).select_from(DrillSchedule).where(*conditions)
+    ).scalar_one()
+    rows = session.execute(
+        select(DrillSchedule)
+        .where(*conditions)
+        .order_by(DrillSchedule.id.desc())  # type: ignore[union-attr]
+        .offset(offset)
+        .limit(limit)
+    ).scalars()
+    return list(rows), int(total)
+
+
 def get_schedule(session: Session, schedule_id: int) -> DrillSchedule:
     row = session.get(DrillSchedule, schedule_id)
     if row is None:

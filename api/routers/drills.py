@@ -14,8 +14,6 @@ from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Path, Query, Request, Response
-from sqlalchemy import func
-from sqlmodel import select
 
 from api import audit
 from api.deps import DrillWriter, Reader, SessionDep, SettingsDep
@@ -79,18 +77,7 @@ def list_schedules(
     limit: Limit = 50,
     offset: Offset = 0,
 ) -> dict[str, Any]:
-    conditions = []
-    if published is not None:
-        col = DrillSchedule.published_at
-        conditions.append(col.is_not(None) if published else col.is_(None))  # type: ignore[union-attr]
-    total = session.exec(select(func.count()).select_from(DrillSchedule).where(*conditions)).one()
-    rows = session.exec(
-        select(DrillSchedule)
-        .where(*conditions)
-        .order_by(DrillSchedule.id.desc())  # type: ignore[union-attr]
-        .offset(offset)
-        .limit(limit)
-    ).all()
+    rows, total = svc.list_schedules(session, published=published, limit=limit, offset=offset)
     return {"items": rows, "total": total, "limit": limit, "offset": offset}
 
 

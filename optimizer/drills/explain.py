@@ -63,6 +63,8 @@ def explain_unscheduled(
     out = []
     for d in drills:
         allowed = d.allowed()
+        venue_open = {vid: set(hours) for vid, hours in d.venues.items()}
+        teacher_free = {iid: set(hours) for iid, hours in d.instructors.items()}
         w0, w1 = _window(inst, d)
         if not allowed:
             if not d.candidates:
@@ -84,14 +86,13 @@ def explain_unscheduled(
                         name = inst.scenario.by_id("jurisdictions").get(c)
                         causes[f"readiness floor of {name.name if name else c}"] += 1
                 if d.venues and all(
-                    t not in set(hours)
+                    t not in hours
                     or (venue_use[vid][sl] + d.headcount > venues[vid].capacity).any()
-                    for vid, hours in d.venues.items()
+                    for vid, hours in venue_open.items()
                 ):
                     causes["venues closed or full"] += 1
                 if d.instructors and all(
-                    t not in set(hours) or teaching[iid][sl].any()
-                    for iid, hours in d.instructors.items()
+                    t not in hours or teaching[iid][sl].any() for iid, hours in teacher_free.items()
                 ):
                     causes["instructors unavailable or busy"] += 1
             detail = ", ".join(f"{k} at {n}" for k, n in causes.most_common())

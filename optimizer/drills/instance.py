@@ -53,6 +53,7 @@ class Drill:
     gap_after: dt.datetime | None = None  # must start after this (min gap after the last drill)
     lapse_hour: int | None = None  # when the first certificate this drill renews lapses
     lapsing: int = 0  # participants whose certificate lapses before the window ends
+    _allowed: dict[frozenset[str], list[int]] = field(default_factory=dict, repr=False)
 
     @property
     def key(self) -> str:
@@ -63,11 +64,14 @@ class Drill:
         return self.occ.dtype.hours
 
     def allowed(self, disabled: frozenset[str] = frozenset()) -> list[int]:
-        banned: set[int] = set()
-        for name, hours in self.filters.items():
-            if name not in disabled:
-                banned |= hours
-        return [t for t in self.candidates if t not in banned]
+        """The start hours no filter forbids (but those in `disabled`); a fresh list."""
+        if disabled not in self._allowed:
+            banned: set[int] = set()
+            for name, hours in self.filters.items():
+                if name not in disabled:
+                    banned |= hours
+            self._allowed[disabled] = [t for t in self.candidates if t not in banned]
+        return list(self._allowed[disabled])
 
 
 @dataclass
