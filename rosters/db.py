@@ -89,3 +89,23 @@ def migrate(engine: Engine, revision: str = "heads") -> None:
     with engine.begin() as connection:
         cfg.attributes["connection"] = connection
         command.upgrade(cfg, revision)
+
+
+def newest_first(
+    session: Session, model: Any, conditions: list[Any], limit: int, offset: int
+) -> tuple[list[Any], int]:
+    """A page of `model` rows meeting `conditions`, newest (highest id) first, and the total."""
+    from sqlalchemy import func, select
+
+    total = session.execute(select(func.count()).select_from(model).where(*conditions))
+    rows = session.execute(
+        select(model).where(*conditions).order_by(model.id.desc()).offset(offset).limit(limit)
+    ).scalars()
+    return list(rows), int(total.scalar_one())
+
+
+def published_is(column: Any, published: bool | None) -> list[Any]:
+    """The condition "published" / "not published" on a `published_at` column (none: all)."""
+    if published is None:
+        return []
+    return [column.is_not(None) if published else column.is_(None)]

@@ -30,6 +30,7 @@ from optimizer.drills import DrillResult
 from optimizer.drills.names import CalendarNames
 from optimizer.result import SolveStatus
 from optimizer.scenario import Scenario
+from rosters.db import newest_first, published_is
 from rosters.drill_db import aware, drill_settings, local, session_units
 from rosters.models import Unit
 from rosters.models.drills import (
@@ -188,21 +189,8 @@ def list_schedules(
     session: Session, *, published: bool | None = None, limit: int = 50, offset: int = 0
 ) -> tuple[list[DrillSchedule], int]:
     """Schedules, newest first (only the published or only the drafts when asked)."""
-    conditions = []
-    if published is not None:
-        col = DrillSchedule.published_at
-        conditions.append(col.is_not(None) if published else col.is_(None))  # type: ignore[union-attr]
-    total = session.execute(
-        select(func.count()).select_from(DrillSchedule).where(*conditions)
-    ).scalar_one()
-    rows = session.execute(
-        select(DrillSchedule)
-        .where(*conditions)
-        .order_by(DrillSchedule.id.desc())  # type: ignore[union-attr]
-        .offset(offset)
-        .limit(limit)
-    ).scalars()
-    return list(rows), int(total)
+    conditions = published_is(DrillSchedule.published_at, published)
+    return newest_first(session, DrillSchedule, conditions, limit, offset)
 
 
 def get_schedule(session: Session, schedule_id: int) -> DrillSchedule:

@@ -10,8 +10,6 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Query, Request, Response
 from pydantic import BaseModel, Field
-from sqlalchemy import func
-from sqlmodel import select
 
 from api import audit
 from api.auth import Principal
@@ -22,6 +20,7 @@ from api.jobs import JobRunner
 from api.models import FINISHED, Job, JobStatus, Role
 from api.schemas.common import Page
 from api.solves import JOB_ROLES, PatrolPlanRequest
+from rosters.db import newest_first, published_is
 from rosters.models.plans import Plan
 from rosters.plans import load_assignments, publish_plan
 
@@ -123,10 +122,7 @@ def list_jobs(
         conditions.append(Job.status == status.value)
     if kind:
         conditions.append(Job.kind == kind)
-    total = session.exec(select(func.count()).select_from(Job).where(*conditions)).one()
-    rows = session.exec(
-        select(Job).where(*conditions).order_by(Job.id.desc()).offset(offset).limit(limit)  # type: ignore[union-attr]
-    ).all()
+    rows, total = newest_first(session, Job, conditions, limit, offset)
     return {"items": rows, "total": total, "limit": limit, "offset": offset}
 
 
@@ -173,14 +169,8 @@ def list_plans(
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
 ) -> dict[str, Any]:
-    conditions = []
-    if published is not None:
-        col = Plan.published_at
-        conditions.append(col.is_not(None) if published else col.is_(None))  # type: ignore[union-attr]
-    total = session.exec(select(func.count()).select_from(Plan).where(*conditions)).one()
-    rows = session.exec(
-        select(Plan).where(*conditions).order_by(Plan.id.desc()).offset(offset).limit(limit)  # type: ignore[union-attr]
-    ).all()
+    conditions = published_is(Plan.published_at, published)
+    rows, total = newest_first(session, Plan, conditions, limit, offset)
     return {"items": rows, "total": total, "limit": limit, "offset": offset}
 
 
