@@ -12,6 +12,7 @@ from collections.abc import Iterable
 
 from optimizer.result import Shortfall
 from optimizer.scenario import (
+    Absence,
     Assignment,
     ConsecutiveOffRule,
     ConsecutiveWorkRule,
@@ -35,14 +36,32 @@ def _interval(s: Scenario, a: Assignment) -> tuple[dt.datetime, dt.datetime]:
     return s.by_id("shifts")[a.shift_id].interval(a.date)
 
 
-def _applies(s: Scenario, sel: Selector, person_id: str) -> bool:
+class _Places:
+    """Jurisdiction lookups of one scenario, each computed once."""
+
+    def __init__(self, s: Scenario) -> None:
+        self.s = s
+        self.people = s.by_id("people")
+        self.jurisdictions = s.by_id("jurisdictions")
+        self._up: dict[tuple[str, Level], str | None] = {}
+
+    def ancestor_at(self, jid: str, level: Level) -> str | None:
+        if (jid, level) not in self._up:
+            self._up[jid, level] = self.s.ancestor_at(jid, level)
+        return self._up[jid, level]
+
+    def county_of(self, jid: str) -> str | None:
+        return self.ancestor_at(jid, Level.COUNTY)
+
+
+def _applies(places: _Places, sel: Selector, person_id: str) -> bool:
     if sel.is_everyone():
         return True
-    p = s.by_id("people")[person_id]
+    p = places.people[person_id]
     if p.id in sel.people or p.unit_id in sel.units or p.force in sel.forces:
         return True
     node: str | None = p.jurisdiction_id
-    jur = s.by_id("jurisdictions")
+    jur = places.jurisdictions
     while node is not None:
         if node in sel.jurisdictions:
             return True
@@ -50,13 +69,24 @@ def _applies(s: Scenario, sel: Selector, person_id: str) -> bool:
     return False
 
 
-def _absent(s: Scenario, person_id: str, start: dt.datetime, end: dt.datetime) -> bool:
-    return any(a.person_id == person_id and a.start < end and start < a.end for a in s.absences)
+def absences_by_person(s: Scenario) -> dict[str, list[Absence]]:
+    away: dict[str, list[Absence]] = defaultdict(list)
+    for a in s.absences:
+        away[a.person_id].append(a)
+    return away
+
+
+def _absent(
+    away: dict[str, list[Absence]], person_id: str, start: dt.datetime, end: dt.datetime
+) -> bool:
+    return any(a.start < end and start < a.end for a in away.get(person_id, ()))
 
 
 def check_plan(s: Scenario, plan: Iterable[Assignment]) -> list[str]:
     """Every violation of a hard rule, as readable sentences (empty = the plan is valid)."""
     plan = list(plan)
+    away = absences_by_person(s)
+    places = _Places(s)
     people, posts, zones, shifts = (s.by_id(k) for k in ("people", "posts", "zones", "shifts"))
     floors = {f.jurisdiction_id: f for f in s.standby}
     dates = set(s.horizon.dates)
@@ -73,9 +103,9 @@ def check_plan(s: Scenario, plan: Iterable[Assignment]) -> list[str]:
             out.append(f"unknown person, shift or date in {a}")
             continue
         start, end = _interval(s, a)
-        if _absent(s, p.id, start, end):
+        if _absent(away, p.id, start, end):
             out.append(f"{p.id} is absent during {a.date} {a.shift_id}")
-        home_county = s.county_of(p.jurisdiction_id)
+        home_county = places.county_of(p.jurisdiction_id)
         if a.task == TaskKind.POST:
             post = posts.get(a.target_id)
             if post is None:
@@ -88,7 +118,7 @@ def check_plan(s: Scenario, plan: Iterable[Assignment]) -> list[str]:
             if (
                 s.options.patrol_within_jurisdiction
                 and home_county
-                and s.county_of(post.jurisdiction_id) != home_county
+                and places.county_of(post.jurisdiction_id) != home_county
             ):
                 out.append(f"{p.id} of {home_county} on post {post.id} in another county")
         elif a.task == TaskKind.ZONE:
@@ -101,26 +131,26 @@ def check_plan(s: Scenario, plan: Iterable[Assignment]) -> list[str]:
             if (
                 s.options.patrol_within_jurisdiction
                 and home_county
-                and s.county_of(zone.jurisdiction_id) != home_county
+                and places.county_of(zone.jurisdiction_id) != home_county
             ):
                 out.append(f"{p.id} of {home_county} patrols {zone.id} in another county")
             if (
                 p.force == Force.VOLUNTEER
                 and s.options.volunteers_stay_in_village
-                and s.ancestor_at(p.jurisdiction_id, Level.TOWNSHIP)
-                != s.ancestor_at(zone.jurisdiction_id, Level.TOWNSHIP)
+                and places.ancestor_at(p.jurisdiction_id, Level.TOWNSHIP)
+                != places.ancestor_at(zone.jurisdiction_id, Level.TOWNSHIP)
             ):
                 out.append(f"volunteer {p.id} patrols {zone.id} away from home")
         else:
             floor = floors.get(a.target_id)
             if floor is None or p.force not in floor.forces or home_county != a.target_id:
                 out.append(f"{p.id} may not be on standby for {a.target_id}")
-    out += _labour_violations(s, plan)
-    out += _squad_violations(s, plan)
+    out += _labour_violations(s, plan, places)
+    out += _squad_violations(s, plan, away)
     return out
 
 
-def _labour_violations(s: Scenario, plan: list[Assignment]) -> list[str]:
+def _labour_violations(s: Scenario, plan: list[Assignment], places: _Places) -> list[str]:
     shifts = s.by_id("shifts")
     mine: dict[str, list[Assignment]] = defaultdict(list)
     for a in plan:
@@ -129,7 +159,7 @@ def _labour_violations(s: Scenario, plan: list[Assignment]) -> list[str]:
     days = s.horizon.dates
     for rule in (r for r in s.rules if r.hard):
         for p in s.people:
-            if not _applies(s, rule.applies_to, p.id):
+            if not _applies(places, rule.applies_to, p.id):
                 continue
             work = mine.get(p.id, [])
             worked = [any(a.date == d for a in work) for d in days]
@@ -196,7 +226,9 @@ def _runs(flags: list[bool], value: bool) -> list[tuple[int, int, bool]]:
     return out
 
 
-def _squad_violations(s: Scenario, plan: list[Assignment]) -> list[str]:
+def _squad_violations(
+    s: Scenario, plan: list[Assignment], away: dict[str, list[Absence]]
+) -> list[str]:
     forces = set(s.options.squads_whole)
     if not forces:
         return []
@@ -211,7 +243,7 @@ def _squad_violations(s: Scenario, plan: list[Assignment]) -> list[str]:
         for date in s.horizon.dates:
             for shift in s.shifts:
                 begin, end = shift.interval(date)
-                present = [m for m in members if not _absent(s, m, begin, end)]
+                present = [m for m in members if not _absent(away, m, begin, end)]
                 seen = {task_of.get((m, date, shift.id)) for m in present}
                 if len(seen) > 1:
                     out.append(f"squad {unit} split on {date} {shift.id}")
@@ -219,14 +251,20 @@ def _squad_violations(s: Scenario, plan: list[Assignment]) -> list[str]:
 
 
 def _ready(
-    s: Scenario, county: str, forces: list[Force], start: dt.datetime, end: dt.datetime
+    s: Scenario,
+    places: _Places,
+    away: dict[str, list[Absence]],
+    county: str,
+    forces: list[Force],
+    start: dt.datetime,
+    end: dt.datetime,
 ) -> int:
     return sum(
         1
         for p in s.people
         if p.force in forces
-        and s.county_of(p.jurisdiction_id) == county
-        and not _absent(s, p.id, start, end)
+        and places.county_of(p.jurisdiction_id) == county
+        and not _absent(away, p.id, start, end)
     )
 
 
@@ -244,6 +282,8 @@ def plan_shortfalls(s: Scenario, plan: Iterable[Assignment]) -> list[Shortfall]:
     """Every requirement the plan does not meet: post staff, armed, skills, zone minimum
     presence, standby floors — per shift, with how many are missing."""
     people = s.by_id("people")
+    away = absences_by_person(s)
+    places = _Places(s)
     on: dict[tuple[str, str, dt.date, str], list[str]] = defaultdict(list)
     for a in plan:
         on[a.task.value, a.target_id, a.date, a.shift_id].append(a.person_id)
@@ -303,7 +343,7 @@ def plan_shortfalls(s: Scenario, plan: Iterable[Assignment]) -> list[Shortfall]:
                         )
                     )
             for floor in s.standby:
-                strength = _ready(s, floor.jurisdiction_id, floor.forces, begin, end)
+                strength = _ready(s, places, away, floor.jurisdiction_id, floor.forces, begin, end)
                 need = max(floor.min_count, math.ceil(floor.min_share * strength - 1e-9))
                 n = len(on["standby", floor.jurisdiction_id, date, shift.id])
                 if n < need:

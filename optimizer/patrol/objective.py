@@ -18,7 +18,7 @@ from collections import defaultdict
 from ortools.sat.python import cp_model
 
 from optimizer.patrol.instance import PatrolInstance
-from optimizer.patrol.variables import PatrolVars
+from optimizer.patrol.variables import LP_SKIP, PatrolVars
 from optimizer.scenario import Assignment, TaskKind
 
 
@@ -56,7 +56,10 @@ def add_fairness(model: cp_model.CpModel, v: PatrolVars, inst: PatrolInstance) -
             top = sum(per(s) for s in inst.slots if keep(s))
             most = model.new_int_var(0, top, f"{name}_{force}_{county}")
             for load in loads:
-                model.add(load <= most)
+                model.add(load <= most).with_name(LP_SKIP)
+            # implied by the rows above (the average is at most the largest); the LP
+            # relaxation keeps only this one, which it solves many times faster
+            model.add(sum(loads) <= len(loads) * most)
             v.term(name, weight, most)
 
 
@@ -101,7 +104,9 @@ def add_continuity(model: cp_model.CpModel, v: PatrolVars, inst: PatrolInstance)
             zones[pi, ti].append(x)
     for (pi, ti), xs in zones.items():
         used = model.new_bool_var(f"zone_used{pi}_{ti}")
-        model.add_max_equality(used, xs)
+        for x in xs:
+            model.add_implication(x, used).with_name(LP_SKIP)
+        model.add(sum(xs) <= len(xs) * used)  # implied; what the LP relaxation keeps
         v.term("continuity", w, used)
 
 

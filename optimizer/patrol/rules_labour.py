@@ -192,7 +192,7 @@ def add_weekends(
             _bound(model, v, rule, sum(flags), None, rule.max, f"{rule.id}_{pi}")
 
 
-def _forbidden_pairs(inst: PatrolInstance, rest_hours: float) -> list[tuple[int, int]]:
+def forbidden_pairs(inst: PatrolInstance, rest_hours: float) -> list[tuple[int, int]]:
     out = []
     for a in inst.slots:
         for b in inst.slots:
@@ -209,7 +209,7 @@ def add_min_rest(
     model: cp_model.CpModel, v: PatrolVars, inst: PatrolInstance, rule: MinRestRule
 ) -> None:
     """At least `hours` between the end of one shift and the start of the next."""
-    pairs = _forbidden_pairs(inst, rule.hours)
+    pairs = forbidden_pairs(inst, rule.hours)
     for pi in selected(inst, rule.applies_to):
         for a, b in pairs:
             if (pi, a) in v.work and (pi, b) in v.work:

@@ -17,19 +17,18 @@ from ortools.sat.python import cp_model
 
 from optimizer.patrol import objective as obj
 from optimizer.patrol import rules_cover as cover
-from optimizer.patrol.check import plan_shortfalls
+from optimizer.patrol.check import check_plan, plan_shortfalls
+from optimizer.patrol.evaluate import plan_terms
 from optimizer.patrol.explain import explain_shortfalls
 from optimizer.patrol.greedy import greedy_plan
 from optimizer.patrol.instance import PatrolInstance, build_instance, validate_for_patrol
 from optimizer.patrol.relax import Relaxation, RunningRelaxation
 from optimizer.patrol.result import PatrolResult, PlanDiff
+from optimizer.patrol.rounding import PlanBuilder, fill_plan
 from optimizer.patrol.rules_labour import add_labour_rules
-from optimizer.patrol.variables import PatrolVars, create_variables
+from optimizer.patrol.variables import SCALE, Key, PatrolVars, create_variables
 from optimizer.result import Conflict, Progress, ProgressCallback, SolveStatus, relative_gap
-from optimizer.scenario import Assignment, Scenario
-
-SCALE = 100  # objective weights are multiplied by this and rounded (CP-SAT is integral)
-COMPLETE_SECONDS = 10.0  # at most this long to complete a plan found outside CP-SAT
+from optimizer.scenario import Assignment, Force, Scenario
 
 
 @dataclass
@@ -42,12 +41,17 @@ class SolveParams:
 
 
 @dataclass
-class Completed:
-    """A complete assignment of every model variable and its objective (objective units)."""
+class Candidate:
+    """A complete plan, where it came from, and its objective recomputed from the plan
+    (`evaluate.plan_terms`, objective units)."""
 
-    objective: float
-    values: list[int]  # by CP-SAT variable index
+    plan: set[Key]
     source: str
+    terms: dict[str, float]
+
+    @property
+    def objective(self) -> float:
+        return round(sum(self.terms.values()), 3)
 
 
 @dataclass
@@ -55,9 +59,13 @@ class BuiltModel:
     model: cp_model.CpModel
     vars: PatrolVars
     inst: PatrolInstance
-    hint: Completed | None = None  # the plan given to CP-SAT as its hint
+    published: set[Key] | None = None  # re-planning: the published plan's keys
+    hint: Candidate | None = None  # the heuristic plan (CP-SAT's hint when it fits the model)
     started: float | None = None  # perf_counter when planning began (model building included)
-    hint_seconds: float | None = None  # seconds from `started` to the hint being complete
+    hint_seconds: float | None = None  # seconds from `started` to the heuristic plan
+
+    def candidate(self, plan: set[Key], source: str) -> Candidate:
+        return Candidate(plan, source, plan_terms(self.inst, plan, self.published))
 
 
 def build_model(
@@ -90,15 +98,13 @@ def build_model(
     # search many times over); `_conflicts` frees them to name the rules of an infeasible set
     for lit in v.enforcement.values():
         model.proto.variables[lit.index].domain[0] = 1  # domain [0, 1] → [1, 1]
-    return BuiltModel(model, v, inst)
+    return BuiltModel(model, v, inst, published)
 
 
-def complete(
-    built: BuiltModel, plan: set[tuple[int, int, int]], seconds: float, source: str
-) -> Completed | None:
-    """Fix the assignments to `plan` (hinted, with CP-SAT told to fix hinted variables) and
-    let CP-SAT complete every other variable (slacks, fairness…); None when the plan breaks
-    a hard rule. Leaves the model without hints."""
+def complete(built: BuiltModel, plan: set[Key], seconds: float) -> list[int] | None:
+    """Every model variable's value with the assignments fixed to `plan` (hinted, with
+    CP-SAT told to fix hinted variables; it completes slacks, fairness…); None when the plan
+    breaks a hard rule or the time runs out. Leaves the model without hints."""
     model = built.model
     model.clear_hints()
     for key, x in built.vars.x.items():
@@ -111,27 +117,53 @@ def complete(
     model.clear_hints()
     if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return None
-    values = [
+    return [
         solver.value(model.get_int_var_from_proto_index(i))
         for i in range(len(model.proto.variables))
     ]
-    return Completed(solver.objective_value / SCALE, values, source)
 
 
-def hint_greedy(built: BuiltModel, seconds: float) -> float | None:
-    """Give the solver a complete first plan: the greedy plan, completed by CP-SAT, hinted
-    on every variable (and kept as the fallback plan). Returns its objective, or None when it
-    does not fit the hard rules (then no hint is given)."""
-    done = complete(built, greedy_plan(built.inst), seconds, "greedy")
-    if done is None:
-        return None
-    built.model.clear_hints()
-    for i, value in enumerate(done.values):
-        built.model.add_hint(built.model.get_int_var_from_proto_index(i), value)
-    built.hint = done
+def hint_heuristic(built: BuiltModel, seconds: float) -> float | None:
+    """The first plan: the better of the value-ordered fill and the greedy pass in time order
+    (`rounding.fill_plan`, `greedy.greedy_plan`), kept as the fallback plan and, completed by
+    CP-SAT within `seconds`, hinted on every variable. Returns its objective, or None when it
+    breaks a hard rule of the model (then there is neither hint nor fallback)."""
+    inst = built.inst
+    options = [
+        built.candidate(fill_plan(inst), "heuristic"),
+        built.candidate(greedy_plan(inst), "greedy"),
+    ]
+    best = min(options, key=lambda c: c.objective)
+    found = time.perf_counter()
+    values = complete(built, best.plan, seconds)
+    if values is None:
+        if check_plan(inst.scenario, _assignments(inst, best.plan)):
+            return None  # breaks a hard rule (the heuristics know only the "at most" rules)
+    else:
+        built.model.clear_hints()
+        for i, value in enumerate(values):
+            built.model.add_hint(built.model.get_int_var_from_proto_index(i), value)
+    built.hint = best
     if built.started is not None:
-        built.hint_seconds = time.perf_counter() - built.started
-    return done.objective
+        built.hint_seconds = found - built.started
+    return best.objective
+
+
+def _assignments(inst: PatrolInstance, plan: set[Key]) -> list[Assignment]:
+    out = []
+    for pi, si, ti in plan:
+        slot, task = inst.slots[si], inst.tasks[ti]
+        out.append(
+            Assignment(
+                person_id=inst.people[pi].id,
+                date=slot.date,
+                shift_id=slot.shift.id,
+                task=task.kind,
+                target_id=task.target,
+            )
+        )
+    out.sort(key=lambda a: (a.date, a.shift_id, a.task, a.target_id, a.person_id))
+    return out
 
 
 class _Watch(cp_model.CpSolverSolutionCallback):
@@ -249,14 +281,12 @@ def _solve(
         },
     )
     assignments: list[Assignment] = []
-    # the candidate plans: CP-SAT's, HiGHS' incumbent (completed), the greedy hint
-    plans: list[Completed] = []
+    # the candidate plans: CP-SAT's, HiGHS' incumbent, the heuristic plan; each objective is
+    # recomputed from the plan (a CP-SAT solution that is not optimal may carry slack)
+    plans: list[Candidate] = []
     if has_solution:
-        values = [
-            solver.value(built.model.get_int_var_from_proto_index(i))
-            for i in range(len(built.model.proto.variables))
-        ]
-        plans.append(Completed(solver.objective_value / SCALE, values, "CP-SAT"))
+        plan = {key for key, x in v.x.items() if solver.boolean_value(x)}
+        plans.append(built.candidate(plan, "CP-SAT"))
     cp_bound = solver.best_objective_bound / SCALE
     bounds = (
         [(cp_bound, "CP-SAT")] if code != cp_model.INFEASIBLE and math.isfinite(cp_bound) else []
@@ -266,17 +296,11 @@ def _solve(
         relaxed = outer.wait()
     if relaxed is not None and relaxed.bound is not None:
         bounds.append((relaxed.bound / SCALE, relaxed.source))
-    if (
-        relaxed is not None
-        and relaxed.integral
-        and relaxed.values is not None
-        and relaxed.objective is not None
-        and (not plans or relaxed.objective / SCALE < plans[0].objective - 1e-6)
-    ):
+    if relaxed is not None and relaxed.integral and relaxed.values is not None:
+        # HiGHS keeps every hard rule's rows: its incumbent is a plan (checked all the same)
         plan = {key for key, x in v.x.items() if relaxed.values[x.index] > 0.5}
-        done = complete(built, plan, COMPLETE_SECONDS, "HiGHS")
-        if done is not None:
-            plans.append(done)
+        if not check_plan(inst.scenario, _assignments(inst, plan)):
+            plans.append(built.candidate(plan, "HiGHS"))
     if built.hint is not None and code != cp_model.INFEASIBLE and status != SolveStatus.CANCELLED:
         plans.append(built.hint)
     if plans:
@@ -292,24 +316,8 @@ def _solve(
                 result.status = SolveStatus.OPTIMAL
         if best.source != "CP-SAT":
             result.message = f"plan from {best.source}"
-        value = best.values
-        result.objective_terms = {
-            name: round(sum(w * value[var.index] for w, var in terms), 3)
-            for name, terms in v.terms.items()
-        }
-        for (pi, si, ti), x in v.x.items():
-            if value[x.index]:
-                slot, task = inst.slots[si], inst.tasks[ti]
-                assignments.append(
-                    Assignment(
-                        person_id=inst.people[pi].id,
-                        date=slot.date,
-                        shift_id=slot.shift.id,
-                        task=task.kind,
-                        target_id=task.target,
-                    )
-                )
-        assignments.sort(key=lambda a: (a.date, a.shift_id, a.task, a.target_id, a.person_id))
+        result.objective_terms = best.terms
+        assignments = _assignments(inst, best.plan)
         result.assignments = assignments
         result.shortfalls = explain_shortfalls(
             inst, assignments, plan_shortfalls(inst.scenario, assignments)
@@ -351,12 +359,78 @@ def plan_patrol(
             break
         left = params.time_limit - (time.perf_counter() - start)
         share = max(1.0, left * weights[i] / sum(weights[i:]))
+        plan = _plan_staged if _staged(part) else _plan_one
         results.append(
-            _plan_one(
-                part, SolveParams(**{**params.__dict__, "time_limit": share}), progress, cancel
-            )
+            plan(part, SolveParams(**{**params.__dict__, "time_limit": share}), progress, cancel)
         )
     return merge(scenario.name, results)
+
+
+#: a county with more volunteers than this is planned in two stages (`_plan_staged`)
+STAGE_VOLUNTEERS = 3_000
+
+
+def _staged(s: Scenario) -> bool:
+    volunteers = sum(1 for p in s.people if p.force == Force.VOLUNTEER)
+    return s.options.volunteers_stay_in_village and volunteers > STAGE_VOLUNTEERS
+
+
+def _plan_staged(
+    scenario: Scenario,
+    params: SolveParams,
+    progress: ProgressCallback | None,
+    cancel: threading.Event | None,
+) -> PatrolResult:
+    """A county with all its villages' volunteers, in two stages: the sworn forces are
+    planned by the solver (posts, standby, zones), then each volunteer patrols the zones of
+    their own township where the plan is still short, most valuable first, within their
+    labour rules (`rounding.fill_plan`). The objective is recomputed on the whole county.
+    No bound is claimed for the whole: the first stage's bound is for the sworn forces
+    alone, and the volunteers lower the objective below it."""
+    start = time.perf_counter()
+    sworn_ids = {p.id for p in scenario.people if p.force != Force.VOLUNTEER}
+    sworn = scenario.model_copy(
+        update={
+            "name": f"{scenario.name} (sworn forces)",
+            "people": [p for p in scenario.people if p.id in sworn_ids],
+            "absences": [a for a in scenario.absences if a.person_id in sworn_ids],
+            "requests": [r for r in scenario.requests if r.person_id in sworn_ids],
+            "published_plan": [a for a in scenario.published_plan if a.person_id in sworn_ids],
+        }
+    )
+    share = SolveParams(**{**params.__dict__, "time_limit": params.time_limit * STAGE_ONE_SHARE})
+    first = _plan_one(sworn, share, progress, cancel)
+    inst = build_instance(scenario)
+    builder = PlanBuilder(inst)
+    for key in obj.published_keys(inst, first.assignments):
+        builder.add(key)
+    plan = fill_plan(inst, builder)
+    assignments = _assignments(inst, plan)
+    terms = plan_terms(inst, plan)
+    objective = round(sum(terms.values()), 3)
+    return PatrolResult(
+        status=SolveStatus.FEASIBLE if plan else first.status,
+        objective=objective,
+        bound=None,
+        gap=None,
+        bound_source="none for the whole county (volunteers planned by the fill stage)",
+        objective_terms=terms,
+        solve_seconds=round(time.perf_counter() - start, 3),
+        first_feasible_seconds=first.first_feasible_seconds,
+        num_workers=first.num_workers,
+        scenario_name=scenario.name,
+        message=(
+            f"sworn forces: {first.status.value}, objective {first.objective}, bound "
+            f"{first.bound} ({first.bound_source}); volunteers added by the fill stage"
+        ),
+        assignments=assignments,
+        shortfalls=explain_shortfalls(inst, assignments, plan_shortfalls(scenario, assignments)),
+        model_size=first.model_size,
+    )
+
+
+#: share of a staged county's time for its sworn forces' solve
+STAGE_ONE_SHARE = 0.75
 
 
 def _plan_one(
@@ -365,27 +439,33 @@ def _plan_one(
     progress: ProgressCallback | None,
     cancel: threading.Event | None,
 ) -> PatrolResult:
-    """Greedy hint, then CP-SAT while HiGHS solves the MIP relaxation of the same model in a
-    child process: the bound is the better of the two, the plan the best of CP-SAT's, HiGHS'
-    and the greedy one (CP-SAT's own bound stays weak on two workers)."""
+    """HiGHS starts on the relaxation of the model in a child process, the heuristic plan is
+    built and hinted, then CP-SAT searches: the bound is the better of CP-SAT's and HiGHS',
+    the plan the best of CP-SAT's, HiGHS' and the heuristic one (CP-SAT's own bound stays
+    weak on two workers). Small models get HiGHS' MIP (its cuts close the gap of a day), large
+    ones the LP (the MIP's root alone would not finish in time)."""
     start = time.perf_counter()
     built = build_model(build_instance(scenario))
     built.started = start
-    # the greedy plan is the safety net: it gets the time a large model needs to complete it
-    hint_greedy(built, max(20.0, params.time_limit / 3))
+    end = start + params.time_limit * (1 - WRAP_UP_SHARE)
     lp = None
     if params.time_limit - (time.perf_counter() - start) > max(
         RELAXATION_MIN_SECONDS, RELAXATION_MIN_SHARE * params.time_limit
     ):
-        lp = Relaxation(built.model, integral=True).start(
-            max(1.0, params.time_limit * (1 - WRAP_UP_SHARE) - (time.perf_counter() - start)),
-            params.random_seed,
+        integral = len(built.vars.x) <= MIP_MAX_ASSIGNMENTS
+        lp = Relaxation(built.model, integral).start(
+            max(1.0, end - time.perf_counter()), params.random_seed
         )
+    # the heuristic plan is the safety net; completing it as CP-SAT's hint may take a while
+    hint_heuristic(built, max(5.0, params.time_limit / 5))
     try:
         # keep a little of the time for reading the plans back and explaining shortfalls
-        end = start + params.time_limit * (1 - WRAP_UP_SHARE)
         left = max(1.0, end - time.perf_counter())
-        rest = SolveParams(**{**params.__dict__, "time_limit": left})
+        # with HiGHS working beside it, CP-SAT leaves it a core
+        workers = params.num_workers - 1 if lp is not None and params.num_workers >= 2 else None
+        rest = SolveParams(
+            **{**params.__dict__, "time_limit": left, "num_workers": workers or params.num_workers}
+        )
         return _solve(built, rest, progress, cancel, lp)[0]
     finally:
         if lp is not None:
@@ -396,6 +476,8 @@ def _plan_one(
 #: model and the greedy hint are built (reading a large model into HiGHS takes a while)
 RELAXATION_MIN_SHARE = 0.25
 RELAXATION_MIN_SECONDS = 8.0
+#: models with at most this many assignment variables get HiGHS' MIP, larger ones the LP
+MIP_MAX_ASSIGNMENTS = 40_000
 #: share of a part's time kept for reading the plans back and explaining shortfalls
 WRAP_UP_SHARE = 0.06
 

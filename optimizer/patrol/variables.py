@@ -10,6 +10,10 @@ from ortools.sat.python import cp_model
 from optimizer.patrol.instance import PatrolInstance
 
 Key = tuple[int, int, int]  # (person, slot, task)
+SCALE = 100  # objective weights are multiplied by this and rounded (CP-SAT is integral)
+#: name of the constraints the LP relaxation (`relax.py`) leaves out: each is covered by an
+#: implied aggregate row that is much lighter for the LP (dropping rows keeps the bound valid)
+LP_SKIP = "~lp"
 
 
 @dataclass

@@ -1,0 +1,200 @@
+"""A plan from scores: take (person, slot, task) assignments best first while every hard
+"at most" labour rule still holds, then fill what is still short by value.
+
+`round_plan(inst, scores)` turns the LP relaxation's fractional solution into a plan (the
+LP knows which people to keep for later days and which zones matter most, which a greedy
+pass in time order does not); `fill_plan` tops a plan up with the most valuable open needs.
+Hard rules of the "at least" kind (minimum shifts, hours or runs) are not built here: a plan
+that breaks one is caught by the independent checker and not used."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from optimizer.patrol.instance import PatrolInstance
+from optimizer.patrol.rules_labour import forbidden_pairs, selected
+from optimizer.patrol.variables import Key
+from optimizer.scenario import (
+    ConsecutiveWorkRule,
+    DaysOffRule,
+    ForbiddenSuccessionRule,
+    HoursRule,
+    MinRestRule,
+    ShiftCountRule,
+    TaskKind,
+    WeekendRule,
+)
+
+
+class PlanBuilder:
+    """A plan under construction that keeps the hard "at most" rules as it grows."""
+
+    def __init__(self, inst: PatrolInstance) -> None:
+        self.inst = inst
+        self.plan: set[Key] = set()
+        self.filled: dict[tuple[int, int], int] = defaultdict(int)  # (task, slot) → people
+        self.armed: dict[tuple[int, int], int] = defaultdict(int)
+        self.slots: dict[int, set[int]] = defaultdict(set)  # person → worked slots
+        self.days: dict[int, set[int]] = defaultdict(set)  # person → worked days
+        s = inst.scenario
+        # (people, shift ids or all, max shifts) and (people, max hours)
+        self.counts: list[tuple[set[int], set[str], int]] = []
+        self.hours: list[tuple[set[int], int]] = []
+        self.runs: list[tuple[set[int], int]] = []  # (people, max consecutive days)
+        self.weekends: list[tuple[set[int], int]] = []
+        self.conflicts: dict[int, dict[int, set[int]]] = defaultdict(lambda: defaultdict(set))
+        self.off: set[tuple[int, int]] = set()
+        for rule in s.rules:
+            if not rule.hard:
+                continue
+            people = set(selected(inst, rule.applies_to))
+            if isinstance(rule, ShiftCountRule) and rule.max is not None:
+                self.counts.append((people, set(rule.shift_ids), rule.max))
+            elif isinstance(rule, HoursRule) and rule.max is not None:
+                self.hours.append((people, rule.max))
+            elif isinstance(rule, ConsecutiveWorkRule) and rule.max is not None:
+                self.runs.append((people, rule.max))
+            elif isinstance(rule, WeekendRule):
+                self.weekends.append((people, rule.max))
+            elif isinstance(rule, MinRestRule | ForbiddenSuccessionRule):
+                pairs = (
+                    forbidden_pairs(inst, rule.hours)
+                    if isinstance(rule, MinRestRule)
+                    else _succession(inst, rule)
+                )
+                for pi in people:
+                    for a, b in pairs:
+                        self.conflicts[pi][a].add(b)
+                        self.conflicts[pi][b].add(a)
+            elif isinstance(rule, DaysOffRule):
+                for pi in people:
+                    for day, date in enumerate(s.horizon.dates):
+                        if date in rule.dates or date.weekday() in rule.weekdays:
+                            self.off.add((pi, day))
+        self.week_of = {
+            day: date.isocalendar()[1]
+            for day, date in enumerate(s.horizon.dates)
+            if date.weekday() >= 5
+        }
+
+    def can(self, pi: int, si: int) -> bool:
+        """May person `pi` work slot `si` on top of what they already work?"""
+        slot = self.inst.slots[si]
+        day = slot.day
+        if day in self.days[pi] or (pi, day) in self.off:
+            return False
+        mine = self.slots[pi]
+        if self.conflicts.get(pi) and self.conflicts[pi].get(si, set()) & mine:
+            return False
+        for people, ids, cap in self.counts:
+            if pi in people and (not ids or slot.shift.id in ids):
+                n = sum(1 for x in mine if not ids or self.inst.slots[x].shift.id in ids)
+                if n + 1 > cap:
+                    return False
+        hours = sum(self.inst.slots[x].shift.hours for x in mine) + slot.shift.hours
+        for people, cap in self.hours:
+            if pi in people and hours > cap:
+                return False
+        days = self.days[pi] | {day}
+        for people, cap in self.runs:
+            if pi in people and _longest_run(days, day) > cap:
+                return False
+        if day in self.week_of:
+            weeks = {self.week_of[d] for d in days if d in self.week_of}
+            for people, cap in self.weekends:
+                if pi in people and len(weeks) > cap:
+                    return False
+        return True
+
+    def room(self, ti: int, si: int) -> bool:
+        d = self.inst.demand.get((ti, si))
+        return d is None or self.filled[ti, si] < d.cap
+
+    def add(self, key: Key) -> bool:
+        pi, si, ti = key
+        if not self.room(ti, si) or not self.can(pi, si):
+            return False
+        self.plan.add(key)
+        self.filled[ti, si] += 1
+        if self.inst.people[pi].armed:
+            self.armed[ti, si] += 1
+        self.slots[pi].add(si)
+        self.days[pi].add(self.inst.slots[si].day)
+        return True
+
+
+def _succession(inst: PatrolInstance, rule: ForbiddenSuccessionRule) -> list[tuple[int, int]]:
+    firsts = {s.day: s.index for s in inst.slots if s.shift.id == rule.first}
+    thens = {s.day: s.index for s in inst.slots if s.shift.id == rule.then}
+    return [(a, thens[day + 1]) for day, a in firsts.items() if day + 1 in thens]
+
+
+def _longest_run(days: set[int], around: int) -> int:
+    lo = hi = around
+    while lo - 1 in days:
+        lo -= 1
+    while hi + 1 in days:
+        hi += 1
+    return hi - lo + 1
+
+
+def round_plan(inst: PatrolInstance, scores: dict[Key, float], floor: float = 0.05) -> set[Key]:
+    """Assignments in order of score (the LP value), kept while the rules allow, then the
+    open needs filled by value."""
+    builder = PlanBuilder(inst)
+    for key in sorted((k for k, v in scores.items() if v > floor), key=lambda k: -scores[k]):
+        builder.add(key)
+    return fill_plan(inst, builder)
+
+
+def fill_plan(inst: PatrolInstance, builder: PlanBuilder | None = None) -> set[Key]:
+    """Top up the plan: every open need (post staff, armed officers, standby floors, zone
+    presence and risk targets) in order of what one more person there is worth, net of the
+    travel it costs; each need takes people while it is short."""
+    builder = builder or PlanBuilder(inst)
+    w = inst.scenario.weights
+    wanted: list[tuple[float, Key]] = []
+    for (pi, si), tasks in inst.options.items():
+        if si in builder.slots[pi]:
+            continue
+        for ti in tasks:
+            value = _value(inst, ti, si, inst.people[pi].armed)
+            if value > 0:
+                travel = w.travel * inst.travel_minutes.get((pi, ti), 0.0)
+                wanted.append((value - travel, (pi, si, ti)))
+    wanted.sort(key=lambda v: -v[0])
+    for net, (pi, si, ti) in wanted:
+        if net <= 0:
+            break
+        if _short(inst, builder, ti, si, inst.people[pi].armed):
+            builder.add((pi, si, ti))
+    return builder.plan
+
+
+def _value(inst: PatrolInstance, ti: int, si: int, armed: bool) -> float:
+    """What one more person on task `ti` in slot `si` is worth while the task is short."""
+    d = inst.demand.get((ti, si))
+    if d is None:
+        return 0.0
+    w = inst.scenario.weights
+    kind = inst.tasks[ti].kind
+    if kind == TaskKind.POST:
+        value = d.under_weight if d.under_weight is not None else w.unmet_post_cover
+        return value + (w.unmet_armed if armed and d.armed else 0.0)
+    if kind == TaskKind.STANDBY:
+        return w.unmet_standby
+    value = w.unmet_zone_presence if d.minimum else 0.0
+    if d.staff > 0 and d.risk > 0:
+        value += (
+            d.under_weight if d.under_weight is not None else w.risk_uncovered * d.risk / d.staff
+        )
+    return value
+
+
+def _short(inst: PatrolInstance, builder: PlanBuilder, ti: int, si: int, armed: bool) -> bool:
+    d = inst.demand[ti, si]
+    have = builder.filled[ti, si]
+    if inst.tasks[ti].kind == TaskKind.POST and d.armed and not armed:
+        # leave the places armed officers must hold to them
+        return have < d.staff and have - builder.armed[ti, si] < d.staff - d.armed
+    return have < max(d.staff, d.minimum)
