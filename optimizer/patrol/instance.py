@@ -88,6 +88,12 @@ class PatrolInstance:
     travel_minutes: dict[tuple[int, int], float]  # (person, task) → minutes from home
     skills_valid: dict[tuple[int, str, int], bool]  # (person, skill, day) → valid
     eligible: list[list[int]]  # person → tasks they may do at all (absences aside)
+    # people of an aggregated instance (`aggregate.py`) stand for this many identical people
+    count: list[int] = field(default_factory=list)
+
+    def size(self, pi: int) -> int:
+        """How many people `people[pi]` stands for (1 unless aggregated)."""
+        return self.count[pi] if self.count else 1
 
     def slot_of(self, date: dt.date, shift_id: str) -> Slot | None:
         for s in self.slots:
@@ -171,12 +177,13 @@ def build_instance(scenario: Scenario, travel: GreatCircleTravel | None = None) 
     demand = _demand(s, slots, tasks, posts, zones, floors, people, options, county)
     travel_minutes = {}
     for pi, p in enumerate(people):
-        if p.home is None:
+        base = home_base(p, units)
+        if base is None:
             continue
         for ti in eligible_tasks[pi]:
             loc = tasks[ti].location
             if loc is not None and tasks[ti].kind != TaskKind.STANDBY:
-                travel_minutes[pi, ti] = travel.minutes(p.home, loc, TravelMode.VEHICLE)
+                travel_minutes[pi, ti] = travel.minutes(base, loc, TravelMode.VEHICLE)
     skills_valid = {}
     for pi, p in enumerate(people):
         for c in p.skills:
@@ -242,6 +249,14 @@ def _eligible(
     return out
 
 
+def home_base(p: Person, units: dict) -> tuple[float, float] | None:
+    """Where a person's shift starts: their unit's base (驻地, where the unit musters and
+    keeps its vehicles) when they belong to a unit that has one, their home otherwise."""
+    if p.unit_id and units[p.unit_id].base:
+        return units[p.unit_id].base
+    return p.home
+
+
 #: a person may patrol this many zones nearest their base
 NEAREST_ZONES = 4
 
@@ -286,7 +301,7 @@ def _nearest_zones(
     if town is not None:
         own = [ti for ti in zone_ids if towns.get(zones[tasks[ti].target].jurisdiction_id) == town]
         zone_ids = own or zone_ids
-    base = units[p.unit_id].base if p.unit_id and units[p.unit_id].base else p.home
+    base = home_base(p, units)
     if base is None or len(zone_ids) <= NEAREST_ZONES:
         return others + zone_ids
     ranked = sorted(zone_ids, key=lambda ti: travel.minutes(base, tasks[ti].location or base))

@@ -6,7 +6,8 @@ adds the lighter terms, in this order of importance by default weights:
 - fairness_nights / fairness_weekends / fairness_hours: within each group of people of the same
   force and county, the most nights, weekend shifts and hours anyone works (minimising the
   maximum spreads the load evenly);
-- travel: minutes from each person's home base to the post or zone centroid;
+- travel: minutes from each person's home base (their unit's base, else their home) to the
+  post or zone centroid;
 - preferences: requests to work or not work a shift, each times its own weight;
 - continuity: the number of different zones a person patrols in the horizon;
 - change (re-planning): every published assignment dropped and every new one added."""
@@ -50,16 +51,16 @@ def add_fairness(model: cp_model.CpModel, v: PatrolVars, inst: PatrolInstance) -
                     if keep(s) and (pi, s.index) in v.work
                 ]
                 if terms:
-                    loads.append(sum(terms))
+                    loads.append((inst.size(pi), sum(terms)))
             if not loads:
                 continue
             top = sum(per(s) for s in inst.slots if keep(s))
             most = model.new_int_var(0, top, f"{name}_{force}_{county}")
-            for load in loads:
-                model.add(load <= most).with_name(LP_SKIP)
+            for m, load in loads:  # (an aggregated person: the average of m people)
+                model.add(load <= m * most).with_name(LP_SKIP)
             # implied by the rows above (the average is at most the largest); the LP
             # relaxation keeps only this one, which it solves many times faster
-            model.add(sum(loads) <= len(loads) * most)
+            model.add(sum(load for _, load in loads) <= sum(m for m, _ in loads) * most)
             v.term(name, weight, most)
 
 
@@ -87,8 +88,8 @@ def add_preferences(model: cp_model.CpModel, v: PatrolVars, inst: PatrolInstance
                 continue
             work = v.work[pi, s.index]
             if r.on:
-                missed = model.new_bool_var(f"req_on{pi}_{s.index}")
-                model.add(missed == 1 - work)
+                missed = model.new_int_var(0, inst.size(pi), f"req_on{pi}_{s.index}")
+                model.add(missed == inst.size(pi) - work)
                 v.term("preferences", w * r.weight, missed)
             else:
                 v.term("preferences", w * r.weight, work)
@@ -103,9 +104,10 @@ def add_continuity(model: cp_model.CpModel, v: PatrolVars, inst: PatrolInstance)
         if inst.tasks[ti].kind == TaskKind.ZONE:
             zones[pi, ti].append(x)
     for (pi, ti), xs in zones.items():
-        used = model.new_bool_var(f"zone_used{pi}_{ti}")
-        for x in xs:
-            model.add_implication(x, used).with_name(LP_SKIP)
+        m = inst.size(pi)
+        used = model.new_bool_var(f"zone_used{pi}_{ti}") if m == 1 else model.new_int_var(0, m, "")
+        for x in xs:  # an aggregated person: at least as many used the zone as in any slot
+            (model.add_implication(x, used) if m == 1 else model.add(used >= x)).with_name(LP_SKIP)
         model.add(sum(xs) <= len(xs) * used)  # implied; what the LP relaxation keeps
         v.term("continuity", w, used)
 

@@ -1,9 +1,10 @@
-"""A plan from scores: take (person, slot, task) assignments best first while every hard
-"at most" labour rule still holds, then fill what is still short by value.
+"""Plans by filling needs: assignments are taken best first while every hard "at most"
+labour rule still holds (`PlanBuilder`).
 
-`round_plan(inst, scores)` turns the LP relaxation's fractional solution into a plan (the
-LP knows which people to keep for later days and which zones matter most, which a greedy
-pass in time order does not); `fill_plan` tops a plan up with the most valuable open needs.
+`fill_plan(inst)` fills the open needs in order of what one more person there is worth net
+of travel; `fill_plan(inst, lp=values)` lets the LP relaxation's solution decide between
+people (it knows whom to keep for later days, which a greedy pass cannot), which turns the
+nearly integral LP solution of a week into a plan within a few per cent of the LP bound.
 Hard rules of the "at least" kind (minimum shifts, hours or runs) are not built here: a plan
 that breaks one is caught by the independent checker and not used."""
 
@@ -138,34 +139,37 @@ def _longest_run(days: set[int], around: int) -> int:
     return hi - lo + 1
 
 
-def round_plan(inst: PatrolInstance, scores: dict[Key, float], floor: float = 0.05) -> set[Key]:
-    """Assignments in order of score (the LP value), kept while the rules allow, then the
-    open needs filled by value."""
-    builder = PlanBuilder(inst)
-    for key in sorted((k for k, v in scores.items() if v > floor), key=lambda k: -scores[k]):
-        builder.add(key)
-    return fill_plan(inst, builder)
+#: objective units one unit of LP value is worth when a fill is guided by the LP solution:
+#: enough to follow the LP between people of similar value, far below a need's own value
+#: (a person the LP puts on a zone must not take an armed post's last place)
+LP_WEIGHT = 300.0
 
 
-def fill_plan(inst: PatrolInstance, builder: PlanBuilder | None = None) -> set[Key]:
+def fill_plan(
+    inst: PatrolInstance, builder: PlanBuilder | None = None, lp: dict[Key, float] | None = None
+) -> set[Key]:
     """Top up the plan: every open need (post staff, armed officers, standby floors, zone
-    presence and risk targets) in order of what one more person there is worth, net of the
-    travel it costs; each need takes people while it is short."""
+    presence and risk targets) in order of what one more person there is worth net of the
+    travel it costs, plus LP_WEIGHT × the LP relaxation's value of the assignment when `lp`
+    is given (the LP knows whom to keep for later days and which people only it can
+    reach); each need takes people while it is short, and nobody is sent where the travel
+    costs more than the need is worth."""
     builder = builder or PlanBuilder(inst)
     w = inst.scenario.weights
+    lp = lp or {}
     wanted: list[tuple[float, Key]] = []
     for (pi, si), tasks in inst.options.items():
         if si in builder.slots[pi]:
             continue
         for ti in tasks:
-            value = _value(inst, ti, si, inst.people[pi].armed)
-            if value > 0:
-                travel = w.travel * inst.travel_minutes.get((pi, ti), 0.0)
-                wanted.append((value - travel, (pi, si, ti)))
+            net = _value(inst, ti, si, inst.people[pi].armed) - w.travel * inst.travel_minutes.get(
+                (pi, ti), 0.0
+            )
+            if net > 0:
+                key = (pi, si, ti)
+                wanted.append((net + LP_WEIGHT * lp.get(key, 0.0), key))
     wanted.sort(key=lambda v: -v[0])
-    for net, (pi, si, ti) in wanted:
-        if net <= 0:
-            break
+    for _order, (pi, si, ti) in wanted:
         if _short(inst, builder, ti, si, inst.people[pi].armed):
             builder.add((pi, si, ti))
     return builder.plan

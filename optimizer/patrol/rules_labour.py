@@ -63,8 +63,13 @@ def _bound(
     lo: int | None,
     hi: int | None,
     tag: str,
+    m: int = 1,
 ) -> None:
-    """lo ≤ expr ≤ hi, hard under the rule's literal or soft with its weight."""
+    """lo ≤ expr ≤ hi, hard under the rule's literal or soft with its weight. For an
+    aggregated person standing for `m` identical people the bounds are m·lo and m·hi (each
+    person's constraint, summed: a relaxation, as are the summed violations of a soft rule)."""
+    lo = None if lo is None else lo * m
+    hi = None if hi is None else hi * m
     if rule.hard:
         lit = v.literal(model, rule_name(rule))
         if lo is not None:
@@ -95,7 +100,7 @@ def add_shift_count(
     for pi in selected(inst, rule.applies_to):
         ws = _works(v, inst, pi, lambda s: not ids or s.shift.id in ids)
         if ws or rule.min:
-            _bound(model, v, rule, sum(ws), rule.min, rule.max, f"{rule.id}_{pi}")
+            _bound(model, v, rule, sum(ws), rule.min, rule.max, f"{rule.id}_{pi}", inst.size(pi))
 
 
 def add_hours(
@@ -105,7 +110,7 @@ def add_hours(
         expr = sum(
             v.work[pi, s.index] * s.shift.hours for s in inst.slots if (pi, s.index) in v.work
         )
-        _bound(model, v, rule, expr, rule.min, rule.max, f"{rule.id}_{pi}")
+        _bound(model, v, rule, expr, rule.min, rule.max, f"{rule.id}_{pi}", inst.size(pi))
 
 
 def add_consecutive_work(
@@ -126,6 +131,7 @@ def add_consecutive_work(
                     None,
                     rule.max,
                     f"{rule.id}_{pi}_{start}",
+                    inst.size(pi),
                 )
         if rule.min is not None and rule.min > 1:
             for day in range(1, days):
@@ -153,7 +159,7 @@ def add_consecutive_off(
     """A stretch of days off lasts at least `min` days (stretches touching the ends exempt)."""
     days = inst.scenario.horizon.days
     for pi in selected(inst, rule.applies_to):
-        off = [1 - v.worked_day[pi, day] for day in range(days)]
+        off = [inst.size(pi) - v.worked_day[pi, day] for day in range(days)]
         for day in range(1, days):
             for k in range(1, rule.min):
                 if day + k >= days:
@@ -185,11 +191,17 @@ def add_weekends(
             worked = [v.worked_day[pi, d] for d in days if not isinstance(v.worked_day[pi, d], int)]
             if not worked:
                 continue
-            flag = model.new_bool_var(f"wkend{pi}_{week}")
-            model.add_max_equality(flag, worked)
+            m = inst.size(pi)
+            if m == 1:
+                flag = model.new_bool_var(f"wkend{pi}_{week}")
+                model.add_max_equality(flag, worked)
+            else:  # at least as many people worked the weekend as worked any day of it
+                flag = model.new_int_var(0, m, f"wkend{pi}_{week}")
+                for w in worked:
+                    model.add(flag >= w)
             flags.append(flag)
         if flags:
-            _bound(model, v, rule, sum(flags), None, rule.max, f"{rule.id}_{pi}")
+            _bound(model, v, rule, sum(flags), None, rule.max, f"{rule.id}_{pi}", inst.size(pi))
 
 
 def forbidden_pairs(inst: PatrolInstance, rest_hours: float) -> list[tuple[int, int]]:
@@ -221,6 +233,7 @@ def add_min_rest(
                     None,
                     1,
                     f"{rule.id}_{pi}_{a}_{b}",
+                    inst.size(pi),
                 )
 
 
@@ -235,7 +248,14 @@ def add_forbidden_succession(
             b = thens.get(day + 1)
             if b is not None and (pi, a) in v.work and (pi, b) in v.work:
                 _bound(
-                    model, v, rule, v.work[pi, a] + v.work[pi, b], None, 1, f"{rule.id}_{pi}_{day}"
+                    model,
+                    v,
+                    rule,
+                    v.work[pi, a] + v.work[pi, b],
+                    None,
+                    1,
+                    f"{rule.id}_{pi}_{day}",
+                    inst.size(pi),
                 )
 
 

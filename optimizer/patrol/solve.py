@@ -17,6 +17,7 @@ from ortools.sat.python import cp_model
 
 from optimizer.patrol import objective as obj
 from optimizer.patrol import rules_cover as cover
+from optimizer.patrol.aggregate import aggregate, disaggregate
 from optimizer.patrol.check import check_plan, plan_shortfalls
 from optimizer.patrol.evaluate import plan_terms
 from optimizer.patrol.explain import explain_shortfalls
@@ -66,6 +67,14 @@ class BuiltModel:
 
     def candidate(self, plan: set[Key], source: str) -> Candidate:
         return Candidate(plan, source, plan_terms(self.inst, plan, self.published))
+
+
+def _checked(inst: PatrolInstance, plan: set[Key], source: str) -> list[Candidate]:
+    """A heuristic plan as a candidate when the independent checker finds no broken hard
+    rule (the heuristics keep the "at most" rules; the checker sees the rest)."""
+    if check_plan(inst.scenario, _assignments(inst, plan)):
+        return []
+    return [Candidate(plan, source, plan_terms(inst, plan))]
 
 
 def build_model(
@@ -243,9 +252,10 @@ def _solve(
     progress: ProgressCallback | None,
     cancel: threading.Event | None,
     outer: RunningRelaxation | None = None,
+    extra: tuple[list[Candidate], list[tuple[float, str]]] = ([], []),
 ) -> tuple[PatrolResult, list[Assignment]]:
-    """Solve `built`; the bound is the best of CP-SAT's and the relaxation's (`outer`, waited
-    for once CP-SAT stops)."""
+    """Solve `built`; the bound is the best of CP-SAT's, the relaxation's (`outer`, waited
+    for once CP-SAT stops) and `extra`'s, the plan the best of CP-SAT's and the candidates."""
     inst, v = built.inst, built.vars
     solver = _solver(params)
     watch = _Watch(progress, cancel)
@@ -283,7 +293,7 @@ def _solve(
     assignments: list[Assignment] = []
     # the candidate plans: CP-SAT's, HiGHS' incumbent, the heuristic plan; each objective is
     # recomputed from the plan (a CP-SAT solution that is not optimal may carry slack)
-    plans: list[Candidate] = []
+    plans: list[Candidate] = list(extra[0]) if status != SolveStatus.CANCELLED else []
     if has_solution:
         plan = {key for key, x in v.x.items() if solver.boolean_value(x)}
         plans.append(built.candidate(plan, "CP-SAT"))
@@ -291,6 +301,7 @@ def _solve(
     bounds = (
         [(cp_bound, "CP-SAT")] if code != cp_model.INFEASIBLE and math.isfinite(cp_bound) else []
     )
+    bounds += extra[1] if code != cp_model.INFEASIBLE else []
     relaxed = None
     if outer is not None and code not in (cp_model.OPTIMAL, cp_model.INFEASIBLE):
         relaxed = outer.wait()
@@ -301,27 +312,13 @@ def _solve(
         plan = {key for key, x in v.x.items() if relaxed.values[x.index] > 0.5}
         if not check_plan(inst.scenario, _assignments(inst, plan)):
             plans.append(built.candidate(plan, "HiGHS"))
+    elif relaxed is not None and relaxed.values is not None and status != SolveStatus.CANCELLED:
+        lp = {key: relaxed.values[x.index] for key, x in v.x.items()}
+        plans += _checked(inst, fill_plan(inst, lp=lp), "the LP-guided fill")
     if built.hint is not None and code != cp_model.INFEASIBLE and status != SolveStatus.CANCELLED:
         plans.append(built.hint)
     if plans:
-        best = min(plans, key=lambda c: c.objective)
-        result.objective = best.objective
-        if best.source != "CP-SAT" and status in (SolveStatus.UNKNOWN, SolveStatus.OPTIMAL):
-            result.status = status = SolveStatus.FEASIBLE
-        if bounds:
-            result.bound, result.bound_source = max(bounds)
-            result.bound = min(result.bound, result.objective)
-            result.gap = relative_gap(result.objective, result.bound)
-            if result.gap == 0.0:
-                result.status = SolveStatus.OPTIMAL
-        if best.source != "CP-SAT":
-            result.message = f"plan from {best.source}"
-        result.objective_terms = best.terms
-        assignments = _assignments(inst, best.plan)
-        result.assignments = assignments
-        result.shortfalls = explain_shortfalls(
-            inst, assignments, plan_shortfalls(inst.scenario, assignments)
-        )
+        assignments = _finish(result, inst, plans, bounds)
     elif code == cp_model.INFEASIBLE:
         result.conflicts = _conflicts(built, params)
         names = ", ".join(c.rule for c in result.conflicts) or "the hard labour rules"
@@ -333,6 +330,35 @@ def _solve(
             else "cancelled before a plan was found"
         )
     return result, assignments
+
+
+def _finish(
+    result: PatrolResult,
+    inst: PatrolInstance,
+    plans: list[Candidate],
+    bounds: list[tuple[float, str]],
+) -> list[Assignment]:
+    """Fill `result` with the best plan, its recomputed objective, the best bound, the gap
+    and the shortfalls with their reasons; returns the plan's assignments."""
+    best = min(plans, key=lambda c: c.objective)
+    result.objective = best.objective
+    if best.source != "CP-SAT" and result.status in (SolveStatus.UNKNOWN, SolveStatus.OPTIMAL):
+        result.status = SolveStatus.FEASIBLE
+    if bounds:
+        result.bound, result.bound_source = max(bounds)
+        result.bound = min(result.bound, result.objective)
+        result.gap = relative_gap(result.objective, result.bound)
+        if result.gap == 0.0:
+            result.status = SolveStatus.OPTIMAL
+    if best.source != "CP-SAT":
+        result.message = f"plan from {best.source}"
+    result.objective_terms = best.terms
+    assignments = _assignments(inst, best.plan)
+    result.assignments = assignments
+    result.shortfalls = explain_shortfalls(
+        inst, assignments, plan_shortfalls(inst.scenario, assignments)
+    )
+    return assignments
 
 
 def plan_patrol(
@@ -349,7 +375,8 @@ def plan_patrol(
     validate_for_patrol(scenario)
     parts = county_parts(scenario)
     if len(parts) <= 1:
-        return _plan_one(parts[0] if parts else scenario, params, progress, cancel)
+        part = parts[0] if parts else scenario
+        return (_plan_staged if _staged(part) else _plan_one)(part, params, progress, cancel)
     # each county gets the time left in proportion to its share of the people left
     start = time.perf_counter()
     weights = [max(1, len(p.people)) for p in parts]
@@ -439,13 +466,29 @@ def _plan_one(
     progress: ProgressCallback | None,
     cancel: threading.Event | None,
 ) -> PatrolResult:
-    """HiGHS starts on the relaxation of the model in a child process, the heuristic plan is
-    built and hinted, then CP-SAT searches: the bound is the better of CP-SAT's and HiGHS',
-    the plan the best of CP-SAT's, HiGHS' and the heuristic one (CP-SAT's own bound stays
-    weak on two workers). Small models get HiGHS' MIP (its cuts close the gap of a day), large
-    ones the LP (the MIP's root alone would not finish in time)."""
+    """First the LP of the aggregated model (identical people counted once, `aggregate.py`):
+    a valid bound in seconds and a plan guided by it. A model small enough to search then
+    goes to CP-SAT, with the heuristic plan as its hint, while HiGHS solves the relaxation of
+    the exact model in a child process (its MIP for small models — the cuts close a day's
+    gap —, its LP above that, whose solution guides another fill); the bound is the best of
+    the three, the plan the best of all. A larger model is not built: its plan is the best
+    heuristic one, its bound the aggregated LP's."""
     start = time.perf_counter()
-    built = build_model(build_instance(scenario))
+    inst = build_instance(scenario)
+    if cancel is not None and cancel.is_set():
+        return PatrolResult(
+            status=SolveStatus.CANCELLED,
+            scenario_name=scenario.name,
+            message="cancelled before a plan was found",
+        )
+    guide = aggregated_guide(inst, params.time_limit * GUIDE_SHARE)
+    extra = (_checked(inst, guide.plan, "the aggregated-LP-guided fill") if guide.plan else [], [])
+    if guide.bound is not None:
+        extra[1].append((guide.bound, AGGREGATED_SOURCE))
+    size = sum(len(tasks) for tasks in inst.options.values())
+    if size > EXACT_MAX_ASSIGNMENTS:
+        return _heuristic(inst, extra, start, params, size)
+    built = build_model(inst)
     built.started = start
     end = start + params.time_limit * (1 - WRAP_UP_SHARE)
     lp = None
@@ -466,10 +509,66 @@ def _plan_one(
         rest = SolveParams(
             **{**params.__dict__, "time_limit": left, "num_workers": workers or params.num_workers}
         )
-        return _solve(built, rest, progress, cancel, lp)[0]
+        return _solve(built, rest, progress, cancel, lp, extra)[0]
     finally:
         if lp is not None:
             lp.stop()
+
+
+def _heuristic(
+    inst: PatrolInstance,
+    extra: tuple[list[Candidate], list[tuple[float, str]]],
+    start: float,
+    params: SolveParams,
+    size: int,
+) -> PatrolResult:
+    """The plan of a part too large for the exact model: the best of the heuristic plans."""
+    plans = list(extra[0])
+    plans += _checked(inst, fill_plan(inst), "the fill heuristic")
+    plans += _checked(inst, greedy_plan(inst), "the greedy heuristic")
+    result = PatrolResult(
+        status=SolveStatus.UNKNOWN,
+        num_workers=params.num_workers,
+        scenario_name=inst.scenario.name,
+        model_size={"assignment_vars": size},
+    )
+    if plans:
+        _finish(result, inst, plans, extra[1])
+        result.first_feasible_seconds = round(time.perf_counter() - start, 3)
+        result.message += (
+            f"; the exact model ({size} assignment variables) is beyond the solver's share of "
+            "time, the bound comes from the aggregated model"
+        )
+    else:
+        result.message = "no heuristic plan meets every hard rule of this large part"
+    result.solve_seconds = round(time.perf_counter() - start, 3)
+    return result
+
+
+@dataclass
+class Guide:
+    bound: float | None  # objective units
+    plan: set[Key] | None
+    seconds: float
+
+
+AGGREGATED_SOURCE = "HiGHS LP of the aggregated model"
+
+
+def aggregated_guide(inst: PatrolInstance, seconds: float) -> Guide:
+    """Solve the LP of the aggregated model: its optimum is a valid bound (`aggregate.py`),
+    and its class counts, handed to named people, guide a fill."""
+    start = time.perf_counter()
+    agg = aggregate(inst)
+    built = build_model(agg.inst)
+    relaxation = Relaxation(built.model)
+    out = relaxation.solve(max(1.0, seconds - (time.perf_counter() - start)))
+    plan = None
+    if out.values is not None:
+        counts = {key: out.values[x.index] for key, x in built.vars.x.items()}
+        plan = fill_plan(inst, lp=dict.fromkeys(disaggregate(agg, inst, counts), 1.0))
+    bound = out.bound / SCALE if out.bound is not None else None
+    return Guide(bound, plan, time.perf_counter() - start)
 
 
 #: the HiGHS relaxation is started only when this share of a part's time is left after the
@@ -478,6 +577,10 @@ RELAXATION_MIN_SHARE = 0.25
 RELAXATION_MIN_SECONDS = 8.0
 #: models with at most this many assignment variables get HiGHS' MIP, larger ones the LP
 MIP_MAX_ASSIGNMENTS = 40_000
+#: parts with more (person, slot, task) options than this are not given to CP-SAT
+EXACT_MAX_ASSIGNMENTS = 150_000
+#: share of a part's time the aggregated LP may take at most
+GUIDE_SHARE = 0.4
 #: share of a part's time kept for reading the plans back and explaining shortfalls
 WRAP_UP_SHARE = 0.06
 

@@ -44,12 +44,17 @@ def create_variables(model: cp_model.CpModel, inst: PatrolInstance) -> PatrolVar
     x: dict[Key, cp_model.IntVar] = {}
     work: dict[tuple[int, int], cp_model.IntVar] = {}
     by_task: dict[tuple[int, int], list[tuple[int, cp_model.IntVar]]] = defaultdict(list)
+
+    def var(pi: int, name: str) -> cp_model.IntVar:
+        m = inst.size(pi)  # an aggregated person counts the identical people doing it
+        return model.new_bool_var(name) if m == 1 else model.new_int_var(0, m, name)
+
     for (pi, si), tasks in inst.options.items():
-        w = model.new_bool_var(f"w{pi}_{si}")
+        w = var(pi, f"w{pi}_{si}")
         work[pi, si] = w
         xs = []
         for ti in tasks:
-            v = model.new_bool_var(f"x{pi}_{si}_{ti}")
+            v = var(pi, f"x{pi}_{si}_{ti}")
             x[pi, si, ti] = v
             by_task[ti, si].append((pi, v))
             xs.append(v)
@@ -64,7 +69,7 @@ def create_variables(model: cp_model.CpModel, inst: PatrolInstance) -> PatrolVar
             if not ws:
                 worked_day[pi, day] = 0
                 continue
-            d = model.new_bool_var(f"d{pi}_{day}")
+            d = var(pi, f"d{pi}_{day}")
             model.add(sum(ws) == d)  # at most one shift a day
             worked_day[pi, day] = d
     return PatrolVars(x, work, worked_day, by_task)

@@ -14,7 +14,7 @@ import pytest
 from optimizer.patrol import check_plan
 from optimizer.patrol.evaluate import plan_objective, plan_terms
 from optimizer.patrol.instance import build_instance
-from optimizer.patrol.rounding import fill_plan, round_plan
+from optimizer.patrol.rounding import fill_plan
 from optimizer.patrol.solve import _assignments, build_model, complete
 from optimizer.patrol.variables import SCALE
 from optimizer.scenario import Scenario
@@ -169,6 +169,6 @@ def test_heuristic_plans_keep_the_hard_at_most_rules() -> None:
         standby=[{"jurisdiction_id": "K1", "min_count": 1}],
     )
     inst = build_instance(s)
-    for plan in (fill_plan(inst), round_plan(inst, {k: 1.0 for k in random_plans(s, 1, 3)[0]})):
+    for plan in (fill_plan(inst), fill_plan(inst, lp={k: 1.0 for k in random_plans(s, 1, 3)[0]})):
         assert plan and check_plan(s, _assignments(inst, plan)) == []
         assert plan_objective(inst, plan) == pytest.approx(sum(plan_terms(inst, plan).values()))
