@@ -83,7 +83,13 @@ def merge(name: str, results: list[PatrolResult]) -> PatrolResult:
     for r in results:
         for k, val in r.objective_terms.items():
             terms[k] = round(terms.get(k, 0) + val, 3)
+    # parts are solved one after another: the whole has a plan once the last part has one
     firsts = [r.first_feasible_seconds for r in results]
+    first = (
+        round(sum(r.solve_seconds for r in results[:-1]) + (firsts[-1] or 0.0), 3)
+        if results and all(f is not None for f in firsts)
+        else None
+    )
     return PatrolResult(
         status=status,
         objective=objective,
@@ -94,9 +100,7 @@ def merge(name: str, results: list[PatrolResult]) -> PatrolResult:
         + ")",
         objective_terms=terms,
         solve_seconds=round(sum(r.solve_seconds for r in results), 3),
-        first_feasible_seconds=round(sum(f for f in firsts if f is not None), 3)
-        if all(f is not None for f in firsts)
-        else None,
+        first_feasible_seconds=first,
         num_workers=results[0].num_workers if results else 1,
         shortfalls=[x for r in results for x in r.shortfalls],
         conflicts=[x for r in results for x in r.conflicts],

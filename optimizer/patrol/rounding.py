@@ -123,6 +123,15 @@ class PlanBuilder:
         self.days[pi].add(self.inst.slots[si].day)
         return True
 
+    def remove(self, key: Key) -> None:
+        pi, si, ti = key
+        self.plan.discard(key)
+        self.filled[ti, si] -= 1
+        if self.inst.people[pi].armed:
+            self.armed[ti, si] -= 1
+        self.slots[pi].discard(si)
+        self.days[pi].discard(self.inst.slots[si].day)
+
 
 def _succession(inst: PatrolInstance, rule: ForbiddenSuccessionRule) -> list[tuple[int, int]]:
     firsts = {s.day: s.index for s in inst.slots if s.shift.id == rule.first}

@@ -22,6 +22,7 @@ from optimizer.patrol.check import check_plan, plan_shortfalls
 from optimizer.patrol.evaluate import plan_terms
 from optimizer.patrol.explain import explain_shortfalls
 from optimizer.patrol.greedy import greedy_plan
+from optimizer.patrol.improve import improve
 from optimizer.patrol.instance import PatrolInstance, build_instance, validate_for_patrol
 from optimizer.patrol.relax import Relaxation, RunningRelaxation
 from optimizer.patrol.result import PatrolResult, PlanDiff
@@ -253,6 +254,7 @@ def _solve(
     cancel: threading.Event | None,
     outer: RunningRelaxation | None = None,
     extra: tuple[list[Candidate], list[tuple[float, str]]] = ([], []),
+    deadline: float | None = None,
 ) -> tuple[PatrolResult, list[Assignment]]:
     """Solve `built`; the bound is the best of CP-SAT's, the relaxation's (`outer`, waited
     for once CP-SAT stops) and `extra`'s, the plan the best of CP-SAT's and the candidates."""
@@ -318,7 +320,7 @@ def _solve(
     if built.hint is not None and code != cp_model.INFEASIBLE and status != SolveStatus.CANCELLED:
         plans.append(built.hint)
     if plans:
-        assignments = _finish(result, inst, plans, bounds)
+        assignments = _finish(result, inst, plans, bounds, deadline, built.published)
     elif code == cp_model.INFEASIBLE:
         result.conflicts = _conflicts(built, params)
         names = ", ".join(c.rule for c in result.conflicts) or "the hard labour rules"
@@ -337,10 +339,19 @@ def _finish(
     inst: PatrolInstance,
     plans: list[Candidate],
     bounds: list[tuple[float, str]],
+    deadline: float | None = None,
+    published: set[Key] | None = None,
 ) -> list[Assignment]:
-    """Fill `result` with the best plan, its recomputed objective, the best bound, the gap
-    and the shortfalls with their reasons; returns the plan's assignments."""
+    """Fill `result` with the best plan (improved by local search until `deadline` when
+    given), its recomputed objective, the best bound, the gap and the shortfalls with their
+    reasons; returns the plan's assignments."""
     best = min(plans, key=lambda c: c.objective)
+    if deadline is not None and published is None and time.perf_counter() < deadline:
+        better = improve(inst, best.plan, deadline)
+        # the search keeps the "at most" rules; the checker sees the rest
+        if better is not best.plan and not check_plan(inst.scenario, _assignments(inst, better)):
+            source = f"{best.source}, improved by local search"
+            best = Candidate(better, source, plan_terms(inst, better))
     result.objective = best.objective
     if best.source != "CP-SAT" and result.status in (SolveStatus.UNKNOWN, SolveStatus.OPTIMAL):
         result.status = SolveStatus.FEASIBLE
@@ -486,11 +497,13 @@ def _plan_one(
     if guide.bound is not None:
         extra[1].append((guide.bound, AGGREGATED_SOURCE))
     size = sum(len(tasks) for tasks in inst.options.values())
-    if size > EXACT_MAX_ASSIGNMENTS:
+    if size > EXACT_MAX_ASSIGNMENTS or params.time_limit < EXACT_MIN_SECONDS:
         return _heuristic(inst, extra, start, params, size)
     built = build_model(inst)
     built.started = start
-    end = start + params.time_limit * (1 - WRAP_UP_SHARE)
+    # CP-SAT stops early enough to leave time for the local search on the best plan
+    deadline = start + params.time_limit * (1 - WRAP_UP_SHARE)
+    end = start + params.time_limit * (1 - WRAP_UP_SHARE - SEARCH_SHARE)
     lp = None
     if params.time_limit - (time.perf_counter() - start) > max(
         RELAXATION_MIN_SECONDS, RELAXATION_MIN_SHARE * params.time_limit
@@ -509,7 +522,9 @@ def _plan_one(
         rest = SolveParams(
             **{**params.__dict__, "time_limit": left, "num_workers": workers or params.num_workers}
         )
-        return _solve(built, rest, progress, cancel, lp, extra)[0]
+        result = _solve(built, rest, progress, cancel, lp, extra, deadline)[0]
+        result.solve_seconds = round(time.perf_counter() - start, 3)  # model building too
+        return result
     finally:
         if lp is not None:
             lp.stop()
@@ -526,6 +541,7 @@ def _heuristic(
     plans = list(extra[0])
     plans += _checked(inst, fill_plan(inst), "the fill heuristic")
     plans += _checked(inst, greedy_plan(inst), "the greedy heuristic")
+    first = round(time.perf_counter() - start, 3)
     result = PatrolResult(
         status=SolveStatus.UNKNOWN,
         num_workers=params.num_workers,
@@ -533,8 +549,8 @@ def _heuristic(
         model_size={"assignment_vars": size},
     )
     if plans:
-        _finish(result, inst, plans, extra[1])
-        result.first_feasible_seconds = round(time.perf_counter() - start, 3)
+        _finish(result, inst, plans, extra[1], start + params.time_limit * (1 - WRAP_UP_SHARE))
+        result.first_feasible_seconds = first
         result.message += (
             f"; the exact model ({size} assignment variables) is beyond the solver's share of "
             "time, the bound comes from the aggregated model"
@@ -579,10 +595,15 @@ RELAXATION_MIN_SECONDS = 8.0
 MIP_MAX_ASSIGNMENTS = 40_000
 #: parts with more (person, slot, task) options than this are not given to CP-SAT
 EXACT_MAX_ASSIGNMENTS = 150_000
+#: parts with less time than this are not given to CP-SAT (building the model and its
+#: hint would take it all)
+EXACT_MIN_SECONDS = 15.0
 #: share of a part's time the aggregated LP may take at most
 GUIDE_SHARE = 0.4
 #: share of a part's time kept for reading the plans back and explaining shortfalls
 WRAP_UP_SHARE = 0.06
+#: share of a part's time for the local search on the best plan (`improve.py`)
+SEARCH_SHARE = 0.25
 
 
 def replan_patrol(

@@ -1,0 +1,182 @@
+"""Local search on a plan: move people to where they are worth more.
+
+`improve(inst, plan, deadline)` repeats, most valuable first, for every need still short
+(post staff, armed officers, standby, zone presence and risk targets):
+- add an eligible person who is free and may still work that slot;
+- or move one who is blocked (working that day, resting, or at a limit) off an assignment
+  worth less to them, then give the need they left to the best free person.
+Moves are valued by the cover terms and travel (the objective's dominant terms); the plan
+is returned only if its objective, recomputed in full (`evaluate.plan_objective`), is lower,
+and the hard "at most" rules hold throughout (`rounding.PlanBuilder`)."""
+
+from __future__ import annotations
+
+import time
+from collections import defaultdict
+
+from optimizer.patrol.evaluate import plan_objective
+from optimizer.patrol.instance import PatrolInstance
+from optimizer.patrol.rounding import PlanBuilder
+from optimizer.patrol.variables import Key
+from optimizer.scenario import TaskKind
+
+
+class _Values:
+    """What one more (or one fewer) person on a task in a slot changes in the cover terms
+    and travel, given what the plan has there now."""
+
+    def __init__(self, inst: PatrolInstance, builder: PlanBuilder) -> None:
+        self.inst, self.b = inst, builder
+        self.w = inst.scenario.weights
+
+    def _unit(self, ti: int, si: int) -> float:
+        d = self.inst.demand[ti, si]
+        kind = self.inst.tasks[ti].kind
+        if kind == TaskKind.POST:
+            return d.under_weight if d.under_weight is not None else self.w.unmet_post_cover
+        if kind == TaskKind.STANDBY:
+            return self.w.unmet_standby
+        if d.staff > 0 and d.risk > 0:
+            if d.under_weight is not None:
+                return d.under_weight
+            return self.w.risk_uncovered * d.risk / d.staff
+        return 0.0
+
+    def gain(self, pi: int, si: int, ti: int) -> float:
+        """Objective decrease if `pi` joins task `ti` in slot `si` (negative: it costs)."""
+        d = self.inst.demand.get((ti, si))
+        travel = self.w.travel * self.inst.travel_minutes.get((pi, ti), 0.0)
+        if d is None:
+            return -travel
+        n = self.b.filled[ti, si]
+        out = self._unit(ti, si) if n < d.staff else -d.over_weight
+        if n < d.minimum:
+            out += self.w.unmet_zone_presence
+        if d.armed and self.inst.people[pi].armed and self.b.armed[ti, si] < d.armed:
+            out += self.w.unmet_armed
+        return out - travel
+
+    def loss(self, pi: int, si: int, ti: int) -> float:
+        """Objective increase if `pi` (on task `ti` in slot `si`) leaves it."""
+        d = self.inst.demand.get((ti, si))
+        travel = self.w.travel * self.inst.travel_minutes.get((pi, ti), 0.0)
+        if d is None:
+            return -travel
+        n = self.b.filled[ti, si]
+        out = self._unit(ti, si) if n <= d.staff else -d.over_weight
+        if n <= d.minimum:
+            out += self.w.unmet_zone_presence
+        if d.armed and self.inst.people[pi].armed and self.b.armed[ti, si] <= d.armed:
+            out += self.w.unmet_armed
+        if d.skills:
+            out += self.w.unmet_skill * len(d.skills)  # keep skilled posts as they are
+        return out - travel
+
+
+def improve(inst: PatrolInstance, plan: set[Key], deadline: float) -> set[Key]:
+    builder = PlanBuilder(inst)
+    for key in plan:
+        if not builder.add(key):
+            return plan  # not a plan the builder can hold (an over-full task): leave it
+    values = _Values(inst, builder)
+    can_do: dict[tuple[int, int], list[int]] = defaultdict(list)  # (task, slot) → people
+    for (pi, si), tasks in inst.options.items():
+        for ti in tasks:
+            can_do[ti, si].append(pi)
+    doing: dict[int, dict[int, int]] = defaultdict(dict)  # person → slot → task
+    for pi, si, ti in plan:
+        doing[pi][si] = ti
+    moved = True
+    while moved and time.perf_counter() < deadline:
+        moved = False
+        short = [
+            (values._unit(ti, si), ti, si)
+            for (ti, si), d in inst.demand.items()
+            if builder.filled[ti, si] < max(d.staff, d.minimum)
+        ]
+        short.sort(reverse=True)
+        for _, ti, si in short:
+            if time.perf_counter() > deadline:
+                break
+            d = inst.demand[ti, si]
+            if builder.filled[ti, si] >= max(d.staff, d.minimum):
+                continue
+            if _fill_one(inst, builder, values, can_do, doing, ti, si):
+                moved = True
+    better = builder.plan
+    if plan_objective(inst, better) < plan_objective(inst, plan) - 1e-6:
+        return set(better)
+    return plan
+
+
+def _fill_one(
+    inst: PatrolInstance,
+    builder: PlanBuilder,
+    values: _Values,
+    can_do: dict[tuple[int, int], list[int]],
+    doing: dict[int, dict[int, int]],
+    ti: int,
+    si: int,
+) -> bool:
+    """One more person on (ti, si): a free one, or one moved from a less valuable place
+    whose place is then refilled. True when the plan got better."""
+    best: tuple[float, int, int | None] | None = None  # (gain, person, slot they leave)
+    refills: dict[tuple[int, int, int], tuple[float, int] | None] = {}
+
+    def refill(pi: int, sj: int, tj: int) -> tuple[float, int] | None:
+        """The best free person for the place `pi` leaves, and what they bring."""
+        if (pi, sj, tj) not in refills:
+            refills[pi, sj, tj] = max(
+                (
+                    (values.gain(r, sj, tj), r)
+                    for r in can_do[tj, sj]
+                    if r != pi and sj not in doing[r] and builder.can(r, sj)
+                ),
+                default=None,
+            )
+        return refills[pi, sj, tj]
+
+    for pi in can_do[ti, si]:
+        if si in doing[pi] and doing[pi][si] == ti:
+            continue
+        gain = values.gain(pi, si, ti)
+        if gain <= 0:
+            continue
+        if si not in doing[pi] and builder.can(pi, si):
+            if best is None or gain > best[0]:
+                best = (gain, pi, None)
+            continue
+        for sj, tj in doing[pi].items():
+            net = gain - values.loss(pi, sj, tj)
+            if net + values.loss(pi, sj, tj) <= (best[0] if best else 0):
+                continue  # even a perfect refill would not make it the best move
+            builder.remove((pi, sj, tj))
+            ok = builder.can(pi, si)
+            if ok:
+                back = refill(pi, sj, tj)
+                # the refill's gain is counted once the place is empty: loss + its gain
+                net += max(0.0, back[0]) if back else 0.0
+            builder.add((pi, sj, tj))
+            if ok and net > (best[0] if best else 0):
+                best = (net, pi, sj)
+    if best is None:
+        return False
+    _, pi, sj = best
+    if sj is not None:
+        tj = doing[pi].pop(sj)
+        builder.remove((pi, sj, tj))
+    builder.add((pi, si, ti))
+    doing[pi][si] = ti
+    if sj is not None:  # refill the place left
+        refill = max(
+            (
+                (values.gain(r, sj, tj), r)
+                for r in can_do[tj, sj]
+                if sj not in doing[r] and builder.can(r, sj)
+            ),
+            default=None,
+        )
+        if refill is not None and refill[0] > 0:
+            builder.add((refill[1], sj, tj))
+            doing[refill[1]][sj] = tj
+    return True
