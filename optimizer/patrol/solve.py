@@ -497,8 +497,8 @@ def _plan_one(
     if guide.bound is not None:
         extra[1].append((guide.bound, AGGREGATED_SOURCE))
     size = sum(len(tasks) for tasks in inst.options.values())
-    if size > EXACT_MAX_ASSIGNMENTS or params.time_limit < EXACT_MIN_SECONDS:
-        return _heuristic(inst, extra, start, params, size)
+    if size > min(EXACT_MAX_ASSIGNMENTS, EXACT_PER_SECOND * params.time_limit):
+        return _heuristic(inst, extra, start, params, size, progress)
     built = build_model(inst)
     built.started = start
     # CP-SAT stops early enough to leave time for the local search on the best plan
@@ -536,6 +536,7 @@ def _heuristic(
     start: float,
     params: SolveParams,
     size: int,
+    progress: ProgressCallback | None,
 ) -> PatrolResult:
     """The plan of a part too large for the exact model: the best of the heuristic plans."""
     plans = list(extra[0])
@@ -551,6 +552,15 @@ def _heuristic(
     if plans:
         _finish(result, inst, plans, extra[1], start + params.time_limit * (1 - WRAP_UP_SHARE))
         result.first_feasible_seconds = first
+        if progress is not None and result.objective is not None:
+            progress(
+                Progress(
+                    seconds=time.perf_counter() - start,
+                    objective=result.objective,
+                    bound=result.bound,
+                    gap=result.gap,
+                )
+            )
         result.message += (
             f"; the exact model ({size} assignment variables) is beyond the solver's share of "
             "time, the bound comes from the aggregated model"
@@ -595,9 +605,9 @@ RELAXATION_MIN_SECONDS = 8.0
 MIP_MAX_ASSIGNMENTS = 40_000
 #: parts with more (person, slot, task) options than this are not given to CP-SAT
 EXACT_MAX_ASSIGNMENTS = 150_000
-#: parts with less time than this are not given to CP-SAT (building the model and its
-#: hint would take it all)
-EXACT_MIN_SECONDS = 15.0
+#: nor parts with more options than this per second of their time (building the model and
+#: its hint would take it all)
+EXACT_PER_SECOND = 10_000
 #: share of a part's time the aggregated LP may take at most
 GUIDE_SHARE = 0.4
 #: share of a part's time kept for reading the plans back and explaining shortfalls
