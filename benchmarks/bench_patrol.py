@@ -51,7 +51,7 @@ def one(case: str, seconds: float, workers: int) -> dict[str, object]:
         "assignments": len(r.assignments),
         "shortfalls": len(r.shortfalls),
         "hard_rule_violations": len(violations),
-        "vars": r.model_size.get("variables"),
+        "options": r.model_size.get("assignment_vars"),
         "peak_mb": round(
             (
                 resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
@@ -84,7 +84,7 @@ def main() -> None:
         "workers",
         "shortfalls",
         "hard_rule_violations",
-        "vars",
+        "options",
         "peak_mb",
     ]
     print("\t".join(cols))

@@ -83,6 +83,15 @@ def improve(inst: PatrolInstance, plan: set[Key], deadline: float) -> set[Key]:
     for (pi, si), tasks in inst.options.items():
         for ti in tasks:
             can_do[ti, si].append(pi)
+    # who may do each task, armed and unarmed apart, nearest first: a free person's gain
+    # differs from another's only by travel and the armed bonus
+    nearest: dict[tuple[int, int], tuple[list[int], list[int]]] = {}
+    for (ti, si), people in can_do.items():
+        ranked = sorted(people, key=lambda pi: inst.travel_minutes.get((pi, ti), 0.0))
+        nearest[ti, si] = (
+            [pi for pi in ranked if inst.people[pi].armed],
+            [pi for pi in ranked if not inst.people[pi].armed],
+        )
     doing: dict[int, dict[int, int]] = defaultdict(dict)  # person → slot → task
     for pi, si, ti in plan:
         doing[pi][si] = ti
@@ -101,7 +110,7 @@ def improve(inst: PatrolInstance, plan: set[Key], deadline: float) -> set[Key]:
             d = inst.demand[ti, si]
             if builder.filled[ti, si] >= max(d.staff, d.minimum):
                 continue
-            if _fill_one(inst, builder, values, can_do, doing, ti, si):
+            if _fill_one(inst, builder, values, can_do, doing, ti, si, nearest):
                 moved = True
     better = builder.plan
     if plan_objective(inst, better) < plan_objective(inst, plan) - 1e-6:
@@ -117,6 +126,7 @@ def _fill_one(
     doing: dict[int, dict[int, int]],
     ti: int,
     si: int,
+    nearest: dict[tuple[int, int], tuple[list[int], list[int]]],
 ) -> bool:
     """One more person on (ti, si): a free one, or one moved from a less valuable place
     whose place is then refilled. True when the plan got better."""
@@ -126,14 +136,15 @@ def _fill_one(
     def refill(pi: int, sj: int, tj: int) -> tuple[float, int] | None:
         """The best free person for the place `pi` leaves, and what they bring."""
         if (pi, sj, tj) not in refills:
-            refills[pi, sj, tj] = max(
-                (
-                    (values.gain(r, sj, tj), r)
-                    for r in can_do[tj, sj]
-                    if r != pi and sj not in doing[r] and builder.can(r, sj)
-                ),
-                default=None,
-            )
+            found = []
+            for ranked in nearest[tj, sj]:  # the armed, then the others, nearest first
+                r = next(
+                    (r for r in ranked if r != pi and sj not in doing[r] and builder.can(r, sj)),
+                    None,
+                )
+                if r is not None:
+                    found.append((values.gain(r, sj, tj), r))
+            refills[pi, sj, tj] = max(found, default=None)
         return refills[pi, sj, tj]
 
     for pi in can_do[ti, si]:
@@ -168,15 +179,9 @@ def _fill_one(
     builder.add((pi, si, ti))
     doing[pi][si] = ti
     if sj is not None:  # refill the place left
-        refill = max(
-            (
-                (values.gain(r, sj, tj), r)
-                for r in can_do[tj, sj]
-                if sj not in doing[r] and builder.can(r, sj)
-            ),
-            default=None,
-        )
-        if refill is not None and refill[0] > 0:
-            builder.add((refill[1], sj, tj))
-            doing[refill[1]][sj] = tj
+        refills.clear()
+        back = refill(pi, sj, tj)
+        if back is not None and back[0] > 0:
+            builder.add((back[1], sj, tj))
+            doing[back[1]][sj] = tj
     return True

@@ -19,6 +19,7 @@ from collections import defaultdict
 from ortools.sat.python import cp_model
 
 from optimizer.patrol.instance import PatrolInstance
+from optimizer.patrol.rules_labour import shift_caps
 from optimizer.patrol.variables import LP_SKIP, PatrolVars
 from optimizer.scenario import Assignment, TaskKind
 
@@ -103,12 +104,18 @@ def add_continuity(model: cp_model.CpModel, v: PatrolVars, inst: PatrolInstance)
     for (pi, _si, ti), x in v.x.items():
         if inst.tasks[ti].kind == TaskKind.ZONE:
             zones[pi, ti].append(x)
+    caps = shift_caps(inst)
     for (pi, ti), xs in zones.items():
         m = inst.size(pi)
-        used = model.new_bool_var(f"zone_used{pi}_{ti}") if m == 1 else model.new_int_var(0, m, "")
+        used = (
+            model.new_bool_var(f"zone_used{pi}_{ti}")
+            if m == 1
+            else model.new_int_var(0, m, f"zone_used{pi}_{ti}")
+        )
         for x in xs:  # an aggregated person: at least as many used the zone as in any slot
             (model.add_implication(x, used) if m == 1 else model.add(used >= x)).with_name(LP_SKIP)
-        model.add(sum(xs) <= len(xs) * used)  # implied; what the LP relaxation keeps
+        # implied (nobody works more than their cap of shifts); what the LP relaxation keeps
+        model.add(sum(xs) <= min(len(xs), max(1, caps[pi])) * used)
         v.term("continuity", w, used)
 
 

@@ -10,7 +10,8 @@ that breaks one is caught by the independent checker and not used."""
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
 
 from optimizer.patrol.instance import PatrolInstance
 from optimizer.patrol.rules_labour import forbidden_pairs, selected
@@ -25,6 +26,18 @@ from optimizer.scenario import (
     TaskKind,
     WeekendRule,
 )
+
+_NONE: frozenset[int] = frozenset()
+
+
+@dataclass
+class _Limits:
+    """The hard "at most" limits of one person."""
+
+    counts: list[tuple[frozenset[str] | None, int]] = field(default_factory=list)
+    hours: int | None = None
+    run: int | None = None
+    weekends: int | None = None
 
 
 class PlanBuilder:
@@ -77,34 +90,60 @@ class PlanBuilder:
             for day, date in enumerate(s.horizon.dates)
             if date.weekday() >= 5
         }
+        self.by_shift: dict[int, Counter[str]] = defaultdict(Counter)
+        self.hours_worked: dict[int, int] = defaultdict(int)
+        self._limits: dict[int, _Limits] = {}
+        for people, ids, cap in self.counts:
+            for pi in people:
+                self._person(pi).counts.append((frozenset(ids) if ids else None, cap))
+        for people, cap in self.hours:
+            for pi in people:
+                lim = self._person(pi)
+                lim.hours = cap if lim.hours is None else min(lim.hours, cap)
+        for people, cap in self.runs:
+            for pi in people:
+                lim = self._person(pi)
+                lim.run = cap if lim.run is None else min(lim.run, cap)
+        for people, cap in self.weekends:
+            for pi in people:
+                lim = self._person(pi)
+                lim.weekends = cap if lim.weekends is None else min(lim.weekends, cap)
+
+    def _person(self, pi: int) -> _Limits:
+        if pi not in self._limits:
+            self._limits[pi] = _Limits()
+        return self._limits[pi]
 
     def can(self, pi: int, si: int) -> bool:
         """May person `pi` work slot `si` on top of what they already work?"""
         slot = self.inst.slots[si]
         day = slot.day
-        if day in self.days[pi] or (pi, day) in self.off:
+        days = self.days[pi]
+        if day in days or (pi, day) in self.off:
             return False
-        mine = self.slots[pi]
-        if self.conflicts.get(pi) and self.conflicts[pi].get(si, set()) & mine:
+        if pi in self.conflicts and self.conflicts[pi].get(si, _NONE) & self.slots[pi]:
             return False
-        for people, ids, cap in self.counts:
-            if pi in people and (not ids or slot.shift.id in ids):
-                n = sum(1 for x in mine if not ids or self.inst.slots[x].shift.id in ids)
-                if n + 1 > cap:
-                    return False
-        hours = sum(self.inst.slots[x].shift.hours for x in mine) + slot.shift.hours
-        for people, cap in self.hours:
-            if pi in people and hours > cap:
+        limits = self._limits.get(pi)
+        if limits is None:
+            return True
+        sid = slot.shift.id
+        for ids, cap in limits.counts:
+            if ids is None:
+                n = len(self.slots[pi])
+            elif sid in ids:
+                n = sum(self.by_shift[pi][i] for i in ids)
+            else:
+                continue
+            if n + 1 > cap:
                 return False
-        days = self.days[pi] | {day}
-        for people, cap in self.runs:
-            if pi in people and _longest_run(days, day) > cap:
-                return False
-        if day in self.week_of:
+        if limits.hours is not None and self.hours_worked[pi] + slot.shift.hours > limits.hours:
+            return False
+        if limits.run is not None and _longest_run(days, day) > limits.run:
+            return False
+        if limits.weekends is not None and day in self.week_of:
             weeks = {self.week_of[d] for d in days if d in self.week_of}
-            for people, cap in self.weekends:
-                if pi in people and len(weeks) > cap:
-                    return False
+            if len(weeks | {self.week_of[day]}) > limits.weekends:
+                return False
         return True
 
     def room(self, ti: int, si: int) -> bool:
@@ -121,6 +160,8 @@ class PlanBuilder:
             self.armed[ti, si] += 1
         self.slots[pi].add(si)
         self.days[pi].add(self.inst.slots[si].day)
+        self.by_shift[pi][self.inst.slots[si].shift.id] += 1
+        self.hours_worked[pi] += self.inst.slots[si].shift.hours
         return True
 
     def remove(self, key: Key) -> None:
@@ -131,6 +172,8 @@ class PlanBuilder:
             self.armed[ti, si] -= 1
         self.slots[pi].discard(si)
         self.days[pi].discard(self.inst.slots[si].day)
+        self.by_shift[pi][self.inst.slots[si].shift.id] -= 1
+        self.hours_worked[pi] -= self.inst.slots[si].shift.hours
 
 
 def _succession(inst: PatrolInstance, rule: ForbiddenSuccessionRule) -> list[tuple[int, int]]:
@@ -140,6 +183,7 @@ def _succession(inst: PatrolInstance, rule: ForbiddenSuccessionRule) -> list[tup
 
 
 def _longest_run(days: set[int], around: int) -> int:
+    """The run of consecutive days through `around` if it were worked too."""
     lo = hi = around
     while lo - 1 in days:
         lo -= 1

@@ -51,6 +51,22 @@ def selected(inst: PatrolInstance, sel: Selector) -> list[int]:
     ]
 
 
+def shift_caps(inst: PatrolInstance) -> list[int]:
+    """The most shifts each person may work in the horizon: one a day, and the hard limits
+    on shifts of every type."""
+    caps = [inst.scenario.horizon.days] * len(inst.people)
+    for rule in inst.scenario.rules:
+        if (
+            isinstance(rule, ShiftCountRule)
+            and rule.hard
+            and rule.max is not None
+            and not rule.shift_ids
+        ):
+            for pi in selected(inst, rule.applies_to):
+                caps[pi] = min(caps[pi], rule.max)
+    return caps
+
+
 def rule_name(rule: Any) -> str:
     return rule.name or f"{rule.kind} {rule.id}"
 

@@ -26,11 +26,11 @@ from optimizer.patrol.improve import improve
 from optimizer.patrol.instance import PatrolInstance, build_instance, validate_for_patrol
 from optimizer.patrol.relax import Relaxation, RunningRelaxation
 from optimizer.patrol.result import PatrolResult, PlanDiff
-from optimizer.patrol.rounding import PlanBuilder, fill_plan
+from optimizer.patrol.rounding import fill_plan
 from optimizer.patrol.rules_labour import add_labour_rules
 from optimizer.patrol.variables import SCALE, Key, PatrolVars, create_variables
 from optimizer.result import Conflict, Progress, ProgressCallback, SolveStatus, relative_gap
-from optimizer.scenario import Assignment, Force, Scenario
+from optimizer.scenario import Assignment, Scenario
 
 
 @dataclass
@@ -386,8 +386,7 @@ def plan_patrol(
     validate_for_patrol(scenario)
     parts = county_parts(scenario)
     if len(parts) <= 1:
-        part = parts[0] if parts else scenario
-        return (_plan_staged if _staged(part) else _plan_one)(part, params, progress, cancel)
+        return _plan_one(parts[0] if parts else scenario, params, progress, cancel)
     # each county gets the time left in proportion to its share of the people left
     start = time.perf_counter()
     weights = [max(1, len(p.people)) for p in parts]
@@ -397,78 +396,12 @@ def plan_patrol(
             break
         left = params.time_limit - (time.perf_counter() - start)
         share = max(1.0, left * weights[i] / sum(weights[i:]))
-        plan = _plan_staged if _staged(part) else _plan_one
         results.append(
-            plan(part, SolveParams(**{**params.__dict__, "time_limit": share}), progress, cancel)
+            _plan_one(
+                part, SolveParams(**{**params.__dict__, "time_limit": share}), progress, cancel
+            )
         )
     return merge(scenario.name, results)
-
-
-#: a county with more volunteers than this is planned in two stages (`_plan_staged`)
-STAGE_VOLUNTEERS = 3_000
-
-
-def _staged(s: Scenario) -> bool:
-    volunteers = sum(1 for p in s.people if p.force == Force.VOLUNTEER)
-    return s.options.volunteers_stay_in_village and volunteers > STAGE_VOLUNTEERS
-
-
-def _plan_staged(
-    scenario: Scenario,
-    params: SolveParams,
-    progress: ProgressCallback | None,
-    cancel: threading.Event | None,
-) -> PatrolResult:
-    """A county with all its villages' volunteers, in two stages: the sworn forces are
-    planned by the solver (posts, standby, zones), then each volunteer patrols the zones of
-    their own township where the plan is still short, most valuable first, within their
-    labour rules (`rounding.fill_plan`). The objective is recomputed on the whole county.
-    No bound is claimed for the whole: the first stage's bound is for the sworn forces
-    alone, and the volunteers lower the objective below it."""
-    start = time.perf_counter()
-    sworn_ids = {p.id for p in scenario.people if p.force != Force.VOLUNTEER}
-    sworn = scenario.model_copy(
-        update={
-            "name": f"{scenario.name} (sworn forces)",
-            "people": [p for p in scenario.people if p.id in sworn_ids],
-            "absences": [a for a in scenario.absences if a.person_id in sworn_ids],
-            "requests": [r for r in scenario.requests if r.person_id in sworn_ids],
-            "published_plan": [a for a in scenario.published_plan if a.person_id in sworn_ids],
-        }
-    )
-    share = SolveParams(**{**params.__dict__, "time_limit": params.time_limit * STAGE_ONE_SHARE})
-    first = _plan_one(sworn, share, progress, cancel)
-    inst = build_instance(scenario)
-    builder = PlanBuilder(inst)
-    for key in obj.published_keys(inst, first.assignments):
-        builder.add(key)
-    plan = fill_plan(inst, builder)
-    assignments = _assignments(inst, plan)
-    terms = plan_terms(inst, plan)
-    objective = round(sum(terms.values()), 3)
-    return PatrolResult(
-        status=SolveStatus.FEASIBLE if plan else first.status,
-        objective=objective,
-        bound=None,
-        gap=None,
-        bound_source="none for the whole county (volunteers planned by the fill stage)",
-        objective_terms=terms,
-        solve_seconds=round(time.perf_counter() - start, 3),
-        first_feasible_seconds=first.first_feasible_seconds,
-        num_workers=first.num_workers,
-        scenario_name=scenario.name,
-        message=(
-            f"sworn forces: {first.status.value}, objective {first.objective}, bound "
-            f"{first.bound} ({first.bound_source}); volunteers added by the fill stage"
-        ),
-        assignments=assignments,
-        shortfalls=explain_shortfalls(inst, assignments, plan_shortfalls(scenario, assignments)),
-        model_size=first.model_size,
-    )
-
-
-#: share of a staged county's time for its sworn forces' solve
-STAGE_ONE_SHARE = 0.75
 
 
 def _plan_one(

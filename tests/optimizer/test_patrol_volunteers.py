@@ -1,6 +1,5 @@
-"""A county with many village volunteers is planned in two stages: the sworn forces by the
-solver, then the volunteers in their own township's zones. The plan keeps every hard rule,
-volunteers stay home, and the objective is the whole county's, recomputed from the plan."""
+"""Village volunteers patrol their own township's zones only, in the exact model and in the
+heuristic plans of a part too large for it; the objective is recomputed from the plan."""
 
 from __future__ import annotations
 
@@ -48,13 +47,14 @@ def county() -> Any:
     )
 
 
-def test_volunteers_are_planned_after_the_sworn_forces_in_their_own_township(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    monkeypatch.setattr(solve, "STAGE_VOLUNTEERS", 1)
+@pytest.mark.parametrize("exact", [True, False])
+def test_volunteers_patrol_their_own_township(exact: bool, monkeypatch: pytest.MonkeyPatch) -> None:
+    if not exact:  # as if the county were too large for the exact model
+        monkeypatch.setattr(solve, "EXACT_MAX_ASSIGNMENTS", 0)
     s = county()
     r = plan_patrol(s, SolveParams(time_limit=20, num_workers=1, random_seed=1))
-    assert r.status == SolveStatus.FEASIBLE and "fill stage" in r.message
+    assert r.status in (SolveStatus.FEASIBLE, SolveStatus.OPTIMAL)
+    assert ("exact model" in r.message) != exact
     assert check_plan(s, r.assignments) == []
     # the armed checkpoint is held by the sworn officers every shift
     assert sum(1 for a in r.assignments if a.task == "post") == 6
@@ -66,11 +66,4 @@ def test_volunteers_are_planned_after_the_sworn_forces_in_their_own_township(
     )
     inst = build_instance(s)
     assert r.objective == pytest.approx(plan_objective(inst, published_keys(inst, r.assignments)))
-    assert r.bound is None and r.gap is None  # no bound is claimed for the whole county
-
-
-def test_a_county_under_the_threshold_is_planned_in_one_model() -> None:
-    s = county()
-    r = plan_patrol(s, SolveParams(time_limit=20, num_workers=1, random_seed=1))
-    assert "fill stage" not in r.message and r.bound is not None
-    assert check_plan(s, r.assignments) == []
+    assert r.bound is not None and r.bound <= r.objective + 1e-6
