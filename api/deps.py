@@ -66,13 +66,16 @@ def authenticate_request(
 ) -> Principal:
     """The caller, from `Authorization: Bearer <token>` or `X-API-Key: <key>`."""
     settings: Settings = request.app.state.settings
-    with Session(request.app.state.engine) as session:
-        if api_key:
+    if api_key:
+        with Session(request.app.state.engine) as session:
             who = principal_from_api_key(session, api_key)
-            if who is None:
-                raise _unauthorized("the API key is not valid")
-            touch_api_key(request.app.state.engine, api_key)
-            return who
+        if who is None:
+            raise _unauthorized("the API key is not valid")
+        # the write comes after the read session is closed: no connection of this request
+        # holds a transaction while it waits for the write lock
+        touch_api_key(request.app.state.engine, api_key)
+        return who
+    with Session(request.app.state.engine) as session:
         if token:
             who = principal_from_token(session, settings.secret_key, token)
             if who is None:

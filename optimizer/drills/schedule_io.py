@@ -17,6 +17,7 @@ from optimizer.drill_format import DrillSession
 from optimizer.drills.result import DrillResult
 from optimizer.result import summary_rows
 from optimizer.scenario import Scenario
+from optimizer.xlsx import append
 
 SCHEDULE_FORMAT = "pingan-drill-schedule"
 SCHEDULE_VERSION = "1.0"
@@ -101,33 +102,33 @@ def write_schedule_xlsx(scenario: Scenario, result: DrillResult, target: str | P
     book = Workbook()
     sheet = book.active
     sheet.title = "演练日程"
-    sheet.append(HEADER)
+    append(sheet, HEADER)
     for s in result.sessions:
-        sheet.append(session_row(scenario, s))
+        append(sheet, session_row(scenario, s))
     sheet.freeze_panes = "A2"
     units = scenario.by_id("units")
     per_unit = book.create_sheet("按单位")
-    per_unit.append(["单位编码", "单位", *HEADER])
+    append(per_unit, ["单位编码", "单位", *HEADER])
     for uid, items in sorted(by_unit(result.sessions).items()):
         for s in items:
-            per_unit.append(
-                [uid, units[uid].name if uid in units else uid, *session_row(scenario, s)]
+            append(
+                per_unit, [uid, units[uid].name if uid in units else uid, *session_row(scenario, s)]
             )
     venues = {v.id: v.name for v in scenario.drills.venues}
     per_venue = book.create_sheet("按场地")
-    per_venue.append(["场地编码", "场地", *HEADER])
+    append(per_venue, ["场地编码", "场地", *HEADER])
     for vid, items in sorted(by_venue(result.sessions).items()):
         for s in items:
-            per_venue.append([vid, venues.get(vid, vid), *session_row(scenario, s)])
+            append(per_venue, [vid, venues.get(vid, vid), *session_row(scenario, s)])
     gaps = book.create_sheet("未安排")
-    gaps.append(["任务", "窗口开始", "窗口结束", "缺少", "原因"])
+    append(gaps, ["任务", "窗口开始", "窗口结束", "缺少", "原因"])
     for x in result.shortfalls:
-        gaps.append([x.target_id, x.start, x.end, x.missing, x.reason])
+        append(gaps, [x.target_id, x.start, x.end, x.missing, x.reason])
     info = book.create_sheet("求解")
     for row in summary_rows(result, ("drills_due", "groups")):
-        info.append(row)
+        append(info, row)
     for w in result.warnings:
-        info.append(["warning", w])
+        append(info, ["warning", w])
     path = Path(target)
     book.save(path)
     return path

@@ -11,6 +11,7 @@ and the hard "at most" rules hold throughout (`rounding.PlanBuilder`)."""
 
 from __future__ import annotations
 
+import threading
 import time
 from collections import defaultdict
 
@@ -73,7 +74,13 @@ class _Values:
         return out - travel
 
 
-def improve(inst: PatrolInstance, plan: set[Key], deadline: float) -> set[Key]:
+def improve(
+    inst: PatrolInstance,
+    plan: set[Key],
+    deadline: float,
+    cancel: threading.Event | None = None,
+) -> set[Key]:
+    """The plan after local search until `deadline` (or `cancel`), if better; else `plan`."""
     builder = PlanBuilder(inst)
     for key in plan:
         if not builder.add(key):
@@ -96,7 +103,11 @@ def improve(inst: PatrolInstance, plan: set[Key], deadline: float) -> set[Key]:
     for pi, si, ti in plan:
         doing[pi][si] = ti
     moved = True
-    while moved and time.perf_counter() < deadline:
+
+    def stopped() -> bool:
+        return time.perf_counter() > deadline or (cancel is not None and cancel.is_set())
+
+    while moved and not stopped():
         moved = False
         short = [
             (values._unit(ti, si), ti, si)
@@ -105,7 +116,7 @@ def improve(inst: PatrolInstance, plan: set[Key], deadline: float) -> set[Key]:
         ]
         short.sort(reverse=True)
         for _, ti, si in short:
-            if time.perf_counter() > deadline:
+            if stopped():
                 break
             d = inst.demand[ti, si]
             if builder.filled[ti, si] >= max(d.staff, d.minimum):

@@ -13,6 +13,7 @@ from pydantic import Field
 from optimizer.patrol.result import PatrolResult
 from optimizer.result import summary_rows
 from optimizer.scenario import Scenario
+from optimizer.xlsx import append
 
 PLAN_FORMAT = "pingan-patrol-plan"
 PLAN_VERSION = "1.0"
@@ -68,13 +69,27 @@ def write_plan_xlsx(scenario: Scenario, result: PatrolResult, target: str | Path
     book = Workbook()
     sheet = book.active
     sheet.title = "勤务安排"
-    sheet.append(
-        ["日期", "班次", "时间", "任务", "地点编码", "地点", "警号", "姓名", "单位", "电话", "持枪"]
+    append(
+        sheet,
+        [
+            "日期",
+            "班次",
+            "时间",
+            "任务",
+            "地点编码",
+            "地点",
+            "警号",
+            "姓名",
+            "单位",
+            "电话",
+            "持枪",
+        ],
     )
     for a in result.assignments:
         p, t = people[a.person_id], shifts[a.shift_id]
         begin, end = t.interval(a.date)
-        sheet.append(
+        append(
+            sheet,
             [
                 a.date.isoformat(),
                 t.name,
@@ -87,13 +102,14 @@ def write_plan_xlsx(scenario: Scenario, result: PatrolResult, target: str | Path
                 units[p.unit_id].name if p.unit_id else "",
                 p.phone,
                 "是" if p.armed else "否",
-            ]
+            ],
         )
     sheet.freeze_panes = "A2"
     gaps = book.create_sheet("缺口")
-    gaps.append(["要求", "地点编码", "地点", "开始", "结束", "缺少", "原因"])
+    append(gaps, ["要求", "地点编码", "地点", "开始", "结束", "缺少", "原因"])
     for s in result.shortfalls:
-        gaps.append(
+        append(
+            gaps,
             [
                 s.requirement,
                 s.target_id,
@@ -102,11 +118,11 @@ def write_plan_xlsx(scenario: Scenario, result: PatrolResult, target: str | Path
                 s.end,
                 s.missing,
                 s.reason,
-            ]
+            ],
         )
     info = book.create_sheet("求解")
     for row in summary_rows(result):
-        info.append(row)
+        append(info, row)
     path = Path(target)
     book.save(path)
     return path

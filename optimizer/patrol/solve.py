@@ -320,7 +320,7 @@ def _solve(
     if built.hint is not None and code != cp_model.INFEASIBLE and status != SolveStatus.CANCELLED:
         plans.append(built.hint)
     if plans:
-        assignments = _finish(result, inst, plans, bounds, deadline, built.published)
+        assignments = _finish(result, inst, plans, bounds, deadline, built.published, cancel)
     elif code == cp_model.INFEASIBLE:
         result.conflicts = _conflicts(built, params)
         names = ", ".join(c.rule for c in result.conflicts) or "the hard labour rules"
@@ -341,13 +341,14 @@ def _finish(
     bounds: list[tuple[float, str]],
     deadline: float | None = None,
     published: set[Key] | None = None,
+    cancel: threading.Event | None = None,
 ) -> list[Assignment]:
     """Fill `result` with the best plan (improved by local search until `deadline` when
     given), its recomputed objective, the best bound, the gap and the shortfalls with their
     reasons; returns the plan's assignments."""
     best = min(plans, key=lambda c: c.objective)
     if deadline is not None and published is None and time.perf_counter() < deadline:
-        better = improve(inst, best.plan, deadline)
+        better = improve(inst, best.plan, deadline, cancel)
         # the search keeps the "at most" rules; the checker sees the rest
         if better is not best.plan and not check_plan(inst.scenario, _assignments(inst, better)):
             source = f"{best.source}, improved by local search"
@@ -431,7 +432,7 @@ def _plan_one(
         extra[1].append((guide.bound, AGGREGATED_SOURCE))
     size = sum(len(tasks) for tasks in inst.options.values())
     if size > min(EXACT_MAX_ASSIGNMENTS, EXACT_PER_SECOND * params.time_limit):
-        return _heuristic(inst, extra, start, params, size, progress)
+        return _heuristic(inst, extra, start, params, size, progress, cancel)
     built = build_model(inst)
     built.started = start
     # CP-SAT stops early enough to leave time for the local search on the best plan
@@ -470,8 +471,11 @@ def _heuristic(
     params: SolveParams,
     size: int,
     progress: ProgressCallback | None,
+    cancel: threading.Event | None,
 ) -> PatrolResult:
-    """The plan of a part too large for the exact model: the best of the heuristic plans."""
+    """The plan of a part too large for the exact model: the best of the heuristic plans,
+    improved by local search until the part's time is up (or the solve is cancelled: the
+    best plan so far is kept and the status says cancelled)."""
     plans = list(extra[0])
     plans += _checked(inst, fill_plan(inst), "the fill heuristic")
     plans += _checked(inst, greedy_plan(inst), "the greedy heuristic")
@@ -483,8 +487,11 @@ def _heuristic(
         model_size={"assignment_vars": size},
     )
     if plans:
-        _finish(result, inst, plans, extra[1], start + params.time_limit * (1 - WRAP_UP_SHARE))
+        deadline = start + params.time_limit * (1 - WRAP_UP_SHARE)
+        _finish(result, inst, plans, extra[1], deadline, None, cancel)
         result.first_feasible_seconds = first
+        if cancel is not None and cancel.is_set():
+            result.status = SolveStatus.CANCELLED
         if progress is not None and result.objective is not None:
             progress(
                 Progress(
@@ -544,7 +551,7 @@ EXACT_PER_SECOND = 10_000
 #: share of a part's time the aggregated LP may take at most
 GUIDE_SHARE = 0.4
 #: share of a part's time kept for reading the plans back and explaining shortfalls
-WRAP_UP_SHARE = 0.06
+WRAP_UP_SHARE = 0.08
 #: share of a part's time for the local search on the best plan (`improve.py`)
 SEARCH_SHARE = 0.25
 

@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlmodel import Session
 
+from optimizer.xlsx import append
 from rosters.models import Certification, Jurisdiction, Unit
 from rosters.tables.columns import TABLES, Table
 from rosters.tables.importer import MODELS
@@ -109,9 +110,9 @@ def export_table(session: Session, kind: str, target: str | Path, *, lang: str =
         book = Workbook()
         sheet = book.active
         sheet.title = table.title_zh if lang == "zh" else kind
-        sheet.append(headers)
+        append(sheet, headers)
         for row in rows:
-            sheet.append([_text(table, c.key, row[c.key]) for c in table.columns])
+            append(sheet, [_text(table, c.key, row[c.key]) for c in table.columns])
         sheet.freeze_panes = "A2"
         book.save(path)
     else:
