@@ -53,7 +53,8 @@ def known() -> dict[str, dict[str, str]]:
 def fixed_rules(scenario: Scenario, params: SolveParams) -> PatrolResult:
     """The plan_patrol model with its hard-rule literals fixed to true, not assumed."""
     from optimizer.patrol.instance import build_instance
-    from optimizer.patrol.solve import _solve, build_model
+    from optimizer.patrol.model import build_model
+    from optimizer.patrol.solve import _solve
 
     built = build_model(build_instance(scenario))
     built.model.clear_assumptions()

@@ -1,7 +1,7 @@
 """A lower bound (and a guide plan) for a patrol model from the HiGHS LP/MIP solver.
 
 CP-SAT on two workers proves little on the covering and assignment structure of a patrol
-plan. The CP-SAT model built by `solve.build_model` is read back constraint by constraint
+plan. The CP-SAT model built by `model.build_model` is read back constraint by constraint
 and turned into a linear program: every hard rule's enforcement literal holds (it is fixed
 true), so its constraints hold unconditionally; constraints enforced by any other literal
 are dropped, `max` equalities become `target ≥ each term`, and constraint kinds the model

@@ -16,19 +16,18 @@ from dataclasses import dataclass
 from ortools.sat.python import cp_model
 
 from optimizer.patrol import objective as obj
-from optimizer.patrol import rules_cover as cover
-from optimizer.patrol.aggregate import aggregate, disaggregate
 from optimizer.patrol.check import check_plan, plan_shortfalls
 from optimizer.patrol.evaluate import plan_terms
 from optimizer.patrol.explain import explain_shortfalls
 from optimizer.patrol.greedy import greedy_plan
 from optimizer.patrol.improve import improve
 from optimizer.patrol.instance import PatrolInstance, build_instance, validate_for_patrol
+from optimizer.patrol.model import BuiltModel, Candidate, build_model, complete
+from optimizer.patrol.plans import AGGREGATED_SOURCE, aggregated_guide, assignments_of, checked
 from optimizer.patrol.relax import Relaxation, RunningRelaxation
 from optimizer.patrol.result import PatrolResult, PlanDiff
 from optimizer.patrol.rounding import fill_plan
-from optimizer.patrol.rules_labour import add_labour_rules
-from optimizer.patrol.variables import SCALE, Key, PatrolVars, create_variables
+from optimizer.patrol.variables import SCALE, Key
 from optimizer.result import Conflict, Progress, ProgressCallback, SolveStatus, relative_gap
 from optimizer.scenario import Assignment, Scenario
 
@@ -40,97 +39,6 @@ class SolveParams:
     random_seed: int = 0
     relative_gap: float = 0.0
     log: bool = False
-
-
-@dataclass
-class Candidate:
-    """A complete plan, where it came from, and its objective recomputed from the plan
-    (`evaluate.plan_terms`, objective units)."""
-
-    plan: set[Key]
-    source: str
-    terms: dict[str, float]
-
-    @property
-    def objective(self) -> float:
-        return round(sum(self.terms.values()), 3)
-
-
-@dataclass
-class BuiltModel:
-    model: cp_model.CpModel
-    vars: PatrolVars
-    inst: PatrolInstance
-    published: set[Key] | None = None  # re-planning: the published plan's keys
-    hint: Candidate | None = None  # the heuristic plan (CP-SAT's hint when it fits the model)
-    started: float | None = None  # perf_counter when planning began (model building included)
-    hint_seconds: float | None = None  # seconds from `started` to the heuristic plan
-
-    def candidate(self, plan: set[Key], source: str) -> Candidate:
-        return Candidate(plan, source, plan_terms(self.inst, plan, self.published))
-
-
-def _checked(inst: PatrolInstance, plan: set[Key], source: str) -> list[Candidate]:
-    """A heuristic plan as a candidate when the independent checker finds no broken hard
-    rule (the heuristics keep the "at most" rules; the checker sees the rest)."""
-    if check_plan(inst.scenario, _assignments(inst, plan)):
-        return []
-    return [Candidate(plan, source, plan_terms(inst, plan))]
-
-
-def build_model(
-    inst: PatrolInstance,
-    published: set[tuple[int, int, int]] | None = None,
-    frozen_before: dt.datetime | None = None,
-) -> BuiltModel:
-    model = cp_model.CpModel()
-    v = create_variables(model, inst)
-    cover.add_post_cover(model, v, inst)
-    cover.add_over_cover(model, v, inst)
-    cover.add_armed_cover(model, v, inst)
-    cover.add_skill_cover(model, v, inst)
-    cover.add_zone_patrol(model, v, inst)
-    cover.add_standby_floor(model, v, inst)
-    cover.add_squads_whole(model, v, inst)
-    add_labour_rules(model, v, inst)
-    obj.add_fairness(model, v, inst)
-    obj.add_travel(model, v, inst)
-    obj.add_preferences(model, v, inst)
-    obj.add_continuity(model, v, inst)
-    if published is not None:
-        obj.add_change_penalty(model, v, inst, published)
-        if frozen_before is not None:  # what already happened stays as published
-            for (pi, si, ti), x in v.x.items():
-                if inst.slots[si].start < frozen_before:
-                    model.add(x == int((pi, si, ti) in published))
-    model.minimize(sum(round(w * SCALE) * var for terms in v.terms.values() for w, var in terms))
-    # hard rules hold: their literals are fixed true (as assumptions they would slow the
-    # search many times over); `_conflicts` frees them to name the rules of an infeasible set
-    for lit in v.enforcement.values():
-        model.proto.variables[lit.index].domain[0] = 1  # domain [0, 1] → [1, 1]
-    return BuiltModel(model, v, inst, published)
-
-
-def complete(built: BuiltModel, plan: set[Key], seconds: float) -> list[int] | None:
-    """Every model variable's value with the assignments fixed to `plan` (hinted, with
-    CP-SAT told to fix hinted variables; it completes slacks, fairness…); None when the plan
-    breaks a hard rule or the time runs out. Leaves the model without hints."""
-    model = built.model
-    model.clear_hints()
-    for key, x in built.vars.x.items():
-        model.add_hint(x, int(key in plan))
-    solver = cp_model.CpSolver()
-    solver.parameters.max_time_in_seconds = seconds
-    solver.parameters.num_workers = 1
-    solver.parameters.fix_variables_to_their_hinted_value = True
-    code = solver.solve(model)
-    model.clear_hints()
-    if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        return None
-    return [
-        solver.value(model.get_int_var_from_proto_index(i))
-        for i in range(len(model.proto.variables))
-    ]
 
 
 def hint_heuristic(built: BuiltModel, seconds: float) -> float | None:
@@ -147,7 +55,7 @@ def hint_heuristic(built: BuiltModel, seconds: float) -> float | None:
     found = time.perf_counter()
     values = complete(built, best.plan, seconds)
     if values is None:
-        if check_plan(inst.scenario, _assignments(inst, best.plan)):
+        if check_plan(inst.scenario, assignments_of(inst, best.plan)):
             return None  # breaks a hard rule (the heuristics know only the "at most" rules)
     else:
         built.model.clear_hints()
@@ -157,23 +65,6 @@ def hint_heuristic(built: BuiltModel, seconds: float) -> float | None:
     if built.started is not None:
         built.hint_seconds = found - built.started
     return best.objective
-
-
-def _assignments(inst: PatrolInstance, plan: set[Key]) -> list[Assignment]:
-    out = []
-    for pi, si, ti in plan:
-        slot, task = inst.slots[si], inst.tasks[ti]
-        out.append(
-            Assignment(
-                person_id=inst.people[pi].id,
-                date=slot.date,
-                shift_id=slot.shift.id,
-                task=task.kind,
-                target_id=task.target,
-            )
-        )
-    out.sort(key=lambda a: (a.date, a.shift_id, a.task, a.target_id, a.person_id))
-    return out
 
 
 class _Watch(cp_model.CpSolverSolutionCallback):
@@ -312,11 +203,11 @@ def _solve(
     if relaxed is not None and relaxed.integral and relaxed.values is not None:
         # HiGHS keeps every hard rule's rows: its incumbent is a plan (checked all the same)
         plan = {key for key, x in v.x.items() if relaxed.values[x.index] > 0.5}
-        if not check_plan(inst.scenario, _assignments(inst, plan)):
+        if not check_plan(inst.scenario, assignments_of(inst, plan)):
             plans.append(built.candidate(plan, "HiGHS"))
     elif relaxed is not None and relaxed.values is not None and status != SolveStatus.CANCELLED:
         lp = {key: relaxed.values[x.index] for key, x in v.x.items()}
-        plans += _checked(inst, fill_plan(inst, lp=lp), "the LP-guided fill")
+        plans += checked(inst, fill_plan(inst, lp=lp), "the LP-guided fill")
     if built.hint is not None and code != cp_model.INFEASIBLE and status != SolveStatus.CANCELLED:
         plans.append(built.hint)
     if plans:
@@ -350,7 +241,7 @@ def _finish(
     if deadline is not None and published is None and time.perf_counter() < deadline:
         better = improve(inst, best.plan, deadline, cancel)
         # the search keeps the "at most" rules; the checker sees the rest
-        if better is not best.plan and not check_plan(inst.scenario, _assignments(inst, better)):
+        if better is not best.plan and not check_plan(inst.scenario, assignments_of(inst, better)):
             source = f"{best.source}, improved by local search"
             best = Candidate(better, source, plan_terms(inst, better))
     result.objective = best.objective
@@ -365,7 +256,7 @@ def _finish(
     if best.source != "CP-SAT":
         result.message = f"plan from {best.source}"
     result.objective_terms = best.terms
-    assignments = _assignments(inst, best.plan)
+    assignments = assignments_of(inst, best.plan)
     result.assignments = assignments
     result.shortfalls = explain_shortfalls(
         inst, assignments, plan_shortfalls(inst.scenario, assignments)
@@ -427,7 +318,7 @@ def _plan_one(
             message="cancelled before a plan was found",
         )
     guide = aggregated_guide(inst, params.time_limit * GUIDE_SHARE)
-    extra = (_checked(inst, guide.plan, "the aggregated-LP-guided fill") if guide.plan else [], [])
+    extra = (checked(inst, guide.plan, "the aggregated-LP-guided fill") if guide.plan else [], [])
     if guide.bound is not None:
         extra[1].append((guide.bound, AGGREGATED_SOURCE))
     size = sum(len(tasks) for tasks in inst.options.values())
@@ -477,8 +368,8 @@ def _heuristic(
     improved by local search until the part's time is up (or the solve is cancelled: the
     best plan so far is kept and the status says cancelled)."""
     plans = list(extra[0])
-    plans += _checked(inst, fill_plan(inst), "the fill heuristic")
-    plans += _checked(inst, greedy_plan(inst), "the greedy heuristic")
+    plans += checked(inst, fill_plan(inst), "the fill heuristic")
+    plans += checked(inst, greedy_plan(inst), "the greedy heuristic")
     first = round(time.perf_counter() - start, 3)
     result = PatrolResult(
         status=SolveStatus.UNKNOWN,
@@ -509,32 +400,6 @@ def _heuristic(
         result.message = "no heuristic plan meets every hard rule of this large part"
     result.solve_seconds = round(time.perf_counter() - start, 3)
     return result
-
-
-@dataclass
-class Guide:
-    bound: float | None  # objective units
-    plan: set[Key] | None
-    seconds: float
-
-
-AGGREGATED_SOURCE = "HiGHS LP of the aggregated model"
-
-
-def aggregated_guide(inst: PatrolInstance, seconds: float) -> Guide:
-    """Solve the LP of the aggregated model: its optimum is a valid bound (`aggregate.py`),
-    and its class counts, handed to named people, guide a fill."""
-    start = time.perf_counter()
-    agg = aggregate(inst)
-    built = build_model(agg.inst)
-    relaxation = Relaxation(built.model)
-    out = relaxation.solve(max(1.0, seconds - (time.perf_counter() - start)))
-    plan = None
-    if out.values is not None:
-        counts = {key: out.values[x.index] for key, x in built.vars.x.items()}
-        plan = fill_plan(inst, lp=dict.fromkeys(disaggregate(agg, inst, counts), 1.0))
-    bound = out.bound / SCALE if out.bound is not None else None
-    return Guide(bound, plan, time.perf_counter() - start)
 
 
 #: the HiGHS relaxation is started only when this share of a part's time is left after the

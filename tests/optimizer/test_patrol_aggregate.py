@@ -16,9 +16,10 @@ from optimizer.patrol.aggregate import aggregate, disaggregate
 from optimizer.patrol.evaluate import plan_objective
 from optimizer.patrol.improve import improve
 from optimizer.patrol.instance import build_instance
+from optimizer.patrol.model import build_model
+from optimizer.patrol.plans import assignments_of
 from optimizer.patrol.relax import solve_relaxation
 from optimizer.patrol.rounding import fill_plan
-from optimizer.patrol.solve import _assignments, build_model
 from optimizer.patrol.variables import SCALE
 from optimizer.scenario import Absence, ShiftRequest
 from tests.optimizer.patrol_cases import person, post, scenario
@@ -120,7 +121,7 @@ def test_disaggregated_counts_keep_the_hard_rules() -> None:
     assert lp.values is not None
     counts = {key: lp.values[x.index] for key, x in built.vars.x.items()}
     plan = disaggregate(agg, inst, counts)
-    assert plan and check_plan(s, _assignments(inst, plan)) == []
+    assert plan and check_plan(s, assignments_of(inst, plan)) == []
 
 
 def test_local_search_moves_the_only_armed_officer_to_the_checkpoint() -> None:
@@ -139,7 +140,7 @@ def test_local_search_moves_the_only_armed_officer_to_the_checkpoint() -> None:
     better = improve(inst, plan, time.perf_counter() + 10)
     assert (0, day, pi) in better and (1, day, zi) in better
     assert plan_objective(inst, better) < plan_objective(inst, plan)
-    assert check_plan(s, _assignments(inst, better)) == []
+    assert check_plan(s, assignments_of(inst, better)) == []
 
 
 def test_local_search_never_returns_a_worse_plan() -> None:
@@ -148,4 +149,4 @@ def test_local_search_never_returns_a_worse_plan() -> None:
     plan = fill_plan(inst)
     better = improve(inst, plan, time.perf_counter() + 10)
     assert plan_objective(inst, better) <= plan_objective(inst, plan)
-    assert check_plan(s, _assignments(inst, better)) == []
+    assert check_plan(s, assignments_of(inst, better)) == []

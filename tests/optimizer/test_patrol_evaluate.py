@@ -14,8 +14,9 @@ import pytest
 from optimizer.patrol import check_plan
 from optimizer.patrol.evaluate import plan_objective, plan_terms
 from optimizer.patrol.instance import build_instance
+from optimizer.patrol.model import build_model, complete
+from optimizer.patrol.plans import assignments_of
 from optimizer.patrol.rounding import fill_plan
-from optimizer.patrol.solve import _assignments, build_model, complete
 from optimizer.patrol.variables import SCALE
 from optimizer.scenario import Scenario
 from tests.optimizer.patrol_cases import DAY, person, post, scenario
@@ -150,7 +151,7 @@ def test_every_term_kind_is_exercised() -> None:
     } <= seen
 
 
-def test_changes_count_dropped_and_added_assignments() -> None:
+def test_changes_count_dropped_and_addedassignments_of() -> None:
     s = week(hard=False)
     inst = build_instance(s)
     old, new = random_plans(s, 2, 5)
@@ -170,5 +171,5 @@ def test_heuristic_plans_keep_the_hard_at_most_rules() -> None:
     )
     inst = build_instance(s)
     for plan in (fill_plan(inst), fill_plan(inst, lp={k: 1.0 for k in random_plans(s, 1, 3)[0]})):
-        assert plan and check_plan(s, _assignments(inst, plan)) == []
+        assert plan and check_plan(s, assignments_of(inst, plan)) == []
         assert plan_objective(inst, plan) == pytest.approx(sum(plan_terms(inst, plan).values()))

@@ -10,9 +10,9 @@ from ortools.sat.python import cp_model
 from optimizer.patrol import SolveParams, check_plan, plan_patrol
 from optimizer.patrol.greedy import greedy_plan
 from optimizer.patrol.instance import build_instance
+from optimizer.patrol.model import build_model
 from optimizer.patrol.relax import LP_SOURCE, MIP_SOURCE, solve_relaxation
 from optimizer.patrol.rounding import fill_plan
-from optimizer.patrol.solve import build_model
 from optimizer.scenario import Assignment
 from tests.optimizer.patrol_cases import person, post, scenario
 
