@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections import defaultdict
+from collections import Counter, defaultdict
 
 from optimizer.patrol.evaluate import plan_objective
 from optimizer.patrol.instance import PatrolInstance
@@ -123,6 +123,8 @@ def improve(
                 continue
             if _fill_one(inst, builder, values, can_do, doing, ti, si, nearest):
                 moved = True
+    while not stopped() and _swap_zones(inst, builder, doing):
+        pass
     better = builder.plan
     if plan_objective(inst, better) < plan_objective(inst, plan) - 1e-6:
         return set(better)
@@ -196,3 +198,52 @@ def _fill_one(
             builder.add((back[1], sj, tj))
             doing[back[1]][sj] = tj
     return True
+
+
+def _swap_zones(
+    inst: PatrolInstance, builder: PlanBuilder, doing: dict[int, dict[int, int]]
+) -> bool:
+    """Two people patrolling different zones in the same slot trade zones when that lowers
+    travel plus the zones each patrols over the horizon (cover stays as it is). True when
+    any pair traded."""
+    w = inst.scenario.weights
+    zones: dict[int, Counter[int]] = defaultdict(Counter)  # person → zone task → slots
+    on: dict[int, list[tuple[int, int]]] = defaultdict(list)  # slot → [(person, zone task)]
+    for pi, slots in doing.items():
+        for si, ti in slots.items():
+            if inst.tasks[ti].kind == TaskKind.ZONE:
+                zones[pi][ti] += 1
+                on[si].append((pi, ti))
+
+    def cost(pi: int, ti: int, gone: int | None, new: int | None) -> float:
+        """Travel to `ti` plus continuity change when `pi` leaves zone `gone` for `new`."""
+        travel = w.travel * inst.travel_minutes.get((pi, ti), 0.0)
+        change = 0
+        if gone is not None and zones[pi][gone] == 1:
+            change -= 1
+        if new is not None and zones[pi][new] == 0:
+            change += 1
+        return travel + w.continuity * change
+
+    traded = False
+    for si, pairs in on.items():
+        for i in range(len(pairs)):
+            p, a = pairs[i]
+            for j in range(i + 1, len(pairs)):
+                q, b = pairs[j]
+                if a == b or b not in inst.options[p, si] or a not in inst.options[q, si]:
+                    continue
+                now = cost(p, a, None, None) + cost(q, b, None, None)
+                then = cost(p, b, a, b) + cost(q, a, b, a)
+                if then < now - 1e-9:
+                    builder.remove((p, si, a))
+                    builder.remove((q, si, b))
+                    for who, old, new in ((p, a, b), (q, b, a)):
+                        builder.add((who, si, new))  # same slots, same counts: always fits
+                        doing[who][si] = new
+                        zones[who][old] -= 1
+                        zones[who][new] += 1
+                    pairs[i], pairs[j] = (p, b), (q, a)
+                    a = b
+                    traded = True
+    return traded

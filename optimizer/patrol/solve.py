@@ -155,11 +155,16 @@ def _solve(
     stop = threading.Event()
 
     def watch_cancel() -> None:  # also stops a search that has found nothing yet
-        while cancel is not None and not stop.wait(0.05):
-            if cancel.is_set():
+        while (cancel is not None or outer is not None) and not stop.wait(0.05):
+            if cancel is not None and cancel.is_set():
                 solver.stop_search()
                 if outer is not None:
                     outer.stop()
+                return
+            if outer is not None and outer.finished() and not outer.relaxation.integral:
+                # the LP's answer is in: its guided fill and the local search make better
+                # use of the time left than CP-SAT does on a model this large
+                solver.stop_search()
                 return
 
     watcher = threading.Thread(target=watch_cancel, daemon=True)

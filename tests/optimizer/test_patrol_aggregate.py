@@ -150,3 +150,21 @@ def test_local_search_never_returns_a_worse_plan() -> None:
     better = improve(inst, plan, time.perf_counter() + 10)
     assert plan_objective(inst, better) <= plan_objective(inst, plan)
     assert check_plan(s, assignments_of(inst, better)) == []
+
+
+def test_local_search_trades_zones_to_cut_travel() -> None:
+    near_z1, near_z2 = person("near1"), person("near2")
+    near_z1["home"], near_z2["home"] = [100.0, 38.0], [100.5, 38.5]
+    far = {**zone("Z2", 1.0), "centroid": [100.5, 38.5]}
+    s = scenario(
+        [near_z1, near_z2],
+        zones=[zone("Z1", 1.0) | {"centroid": [100.0, 38.0]}, far],
+        weights={"travel": 0.5, "continuity": 1},
+    )
+    inst = build_instance(s)
+    z1, z2 = (next(i for i, t in enumerate(inst.tasks) if t.target == z) for z in ("Z1", "Z2"))
+    day = next(sl.index for sl in inst.slots if sl.shift.id == "D")
+    crossed = {(0, day, z2), (1, day, z1)}  # each patrols the zone by the other's home
+    better = improve(inst, crossed, time.perf_counter() + 10)
+    assert {(pi, ti) for pi, _, ti in better} == {(0, z1), (1, z2)}
+    assert plan_objective(inst, better) < plan_objective(inst, crossed)
