@@ -76,9 +76,10 @@ def merge(name: str, results: list[PatrolResult]) -> PatrolResult:
     status = min(statuses, key=ORDER.index)
     solved = all(r.objective is not None for r in results)
     objective = sum(r.objective or 0 for r in results) if solved else None
-    bound = (
-        sum(r.bound or 0 for r in results) if all(r.bound is not None for r in results) else None
-    )
+    # a part without a bound of its own counts 0 (every objective term is ≥ 0): still valid
+    bounded = [r for r in results if r.bound is not None]
+    bound = sum(r.bound or 0 for r in bounded) if bounded else None
+    missing = len(bounded) < len(results)
     terms: dict[str, float] = {}
     for r in results:
         for k, val in r.objective_terms.items():
@@ -96,7 +97,8 @@ def merge(name: str, results: list[PatrolResult]) -> PatrolResult:
         bound=bound,
         gap=relative_gap(objective, bound),
         bound_source="sum of county bounds ("
-        + ", ".join(sorted({r.bound_source for r in results if r.bound_source}))
+        + ", ".join(sorted({r.bound_source for r in bounded if r.bound_source}))
+        + (f"; 0 for {len(results) - len(bounded)} without one" if missing else "")
         + ")",
         objective_terms=terms,
         solve_seconds=round(sum(r.solve_seconds for r in results), 3),

@@ -14,6 +14,7 @@ from __future__ import annotations
 import threading
 import time
 from collections import Counter, defaultdict
+from collections.abc import Callable
 
 from optimizer.patrol.evaluate import plan_objective
 from optimizer.patrol.instance import PatrolInstance
@@ -123,7 +124,7 @@ def improve(
                 continue
             if _fill_one(inst, builder, values, can_do, doing, ti, si, nearest):
                 moved = True
-    while not stopped() and _swap_zones(inst, builder, doing):
+    while not stopped() and _swap_zones(inst, builder, doing, stopped):
         pass
     better = builder.plan
     if plan_objective(inst, better) < plan_objective(inst, plan) - 1e-6:
@@ -201,19 +202,22 @@ def _fill_one(
 
 
 def _swap_zones(
-    inst: PatrolInstance, builder: PlanBuilder, doing: dict[int, dict[int, int]]
+    inst: PatrolInstance,
+    builder: PlanBuilder,
+    doing: dict[int, dict[int, int]],
+    stopped: Callable[[], bool],
 ) -> bool:
     """Two people patrolling different zones in the same slot trade zones when that lowers
     travel plus the zones each patrols over the horizon (cover stays as it is). True when
     any pair traded."""
     w = inst.scenario.weights
     zones: dict[int, Counter[int]] = defaultdict(Counter)  # person → zone task → slots
-    on: dict[int, list[tuple[int, int]]] = defaultdict(list)  # slot → [(person, zone task)]
+    on: dict[int, dict[int, list[int]]] = defaultdict(lambda: defaultdict(list))
     for pi, slots in doing.items():
         for si, ti in slots.items():
             if inst.tasks[ti].kind == TaskKind.ZONE:
                 zones[pi][ti] += 1
-                on[si].append((pi, ti))
+                on[si][ti].append(pi)  # slot → zone task → people
 
     def cost(pi: int, ti: int, gone: int | None, new: int | None) -> float:
         """Travel to `ti` plus continuity change when `pi` leaves zone `gone` for `new`."""
@@ -225,25 +229,44 @@ def _swap_zones(
             change += 1
         return travel + w.continuity * change
 
-    traded = False
-    for si, pairs in on.items():
-        for i in range(len(pairs)):
-            p, a = pairs[i]
-            for j in range(i + 1, len(pairs)):
-                q, b = pairs[j]
-                if a == b or b not in inst.options[p, si] or a not in inst.options[q, si]:
+    def best_partner(p: int, si: int, a: int) -> tuple[float, int, int] | None:
+        best = None
+        for b in inst.options[p, si]:
+            if b == a or b not in on[si]:
+                continue
+            for q in on[si][b]:
+                if a not in inst.options[q, si]:
                     continue
-                now = cost(p, a, None, None) + cost(q, b, None, None)
-                then = cost(p, b, a, b) + cost(q, a, b, a)
-                if then < now - 1e-9:
-                    builder.remove((p, si, a))
-                    builder.remove((q, si, b))
-                    for who, old, new in ((p, a, b), (q, b, a)):
-                        builder.add((who, si, new))  # same slots, same counts: always fits
-                        doing[who][si] = new
-                        zones[who][old] -= 1
-                        zones[who][new] += 1
-                    pairs[i], pairs[j] = (p, b), (q, a)
-                    a = b
-                    traded = True
+                gain = (
+                    cost(p, a, None, None)
+                    + cost(q, b, None, None)
+                    - cost(p, b, a, b)
+                    - cost(q, a, b, a)
+                )
+                if gain > 1e-9 and (best is None or gain > best[0]):
+                    best = (gain, q, b)
+        return best
+
+    traded = False
+    for si in list(on):
+        if stopped():
+            break
+        for a in list(on[si]):
+            for p in list(on[si][a]):
+                if doing[p].get(si) != a:
+                    continue
+                found = best_partner(p, si, a)
+                if found is None:
+                    continue
+                _, q, b = found
+                builder.remove((p, si, a))
+                builder.remove((q, si, b))
+                for who, old, new in ((p, a, b), (q, b, a)):
+                    builder.add((who, si, new))  # same slot, same counts: always fits
+                    doing[who][si] = new
+                    zones[who][old] -= 1
+                    zones[who][new] += 1
+                    on[si][old].remove(who)
+                    on[si][new].append(who)
+                traded = True
     return traded

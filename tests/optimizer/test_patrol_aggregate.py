@@ -168,3 +168,17 @@ def test_local_search_trades_zones_to_cut_travel() -> None:
     better = improve(inst, crossed, time.perf_counter() + 10)
     assert {(pi, ti) for pi, _, ti in better} == {(0, z1), (1, z2)}
     assert plan_objective(inst, better) < plan_objective(inst, crossed)
+
+
+def test_a_county_without_bound_counts_zero_in_the_citys_bound() -> None:
+    from optimizer.patrol.decompose import merge
+    from optimizer.patrol.result import PatrolResult
+    from optimizer.result import SolveStatus
+
+    parts = [
+        PatrolResult(status=SolveStatus.FEASIBLE, objective=10.0, bound=8.0, bound_source="LP"),
+        PatrolResult(status=SolveStatus.FEASIBLE, objective=5.0, bound=None),
+    ]
+    city = merge("city", parts)
+    assert city.objective == 15.0 and city.bound == 8.0
+    assert city.gap == pytest.approx(7 / 15) and "0 for 1 without one" in city.bound_source
