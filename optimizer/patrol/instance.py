@@ -151,6 +151,7 @@ def build_instance(scenario: Scenario, travel: GreatCircleTravel | None = None) 
         absences[a.person_id].append((a.start, a.end))
     options: dict[tuple[int, int], list[int]] = {}
     units = s.by_id("units")
+    travel = _Memo(travel)  # people of a unit share a base: each trip is computed once
     eligible_tasks = [
         _nearest_zones(
             p,
@@ -163,15 +164,18 @@ def build_instance(scenario: Scenario, travel: GreatCircleTravel | None = None) 
         )
         for p in people
     ]
+    closed = {  # (post task, slot) when the post is not manned in that slot
+        (ti, slot.index)
+        for ti, t in enumerate(tasks)
+        if t.kind == TaskKind.POST
+        for slot in slots
+        if not _post_needed(posts[t.target], slot)
+    }
     for pi, p in enumerate(people):
         for slot in slots:
             if any(_overlaps(slot.start, slot.end, a0, a1) for a0, a1 in absences[p.id]):
                 continue
-            manned = [
-                ti
-                for ti in eligible_tasks[pi]
-                if tasks[ti].kind != TaskKind.POST or _post_needed(posts[tasks[ti].target], slot)
-            ]
+            manned = [ti for ti in eligible_tasks[pi] if (ti, slot.index) not in closed]
             if manned:
                 options[pi, slot.index] = manned
     demand = _demand(s, slots, tasks, posts, zones, floors, people, options, county)
@@ -289,7 +293,7 @@ def _nearest_zones(
     zones: dict[str, Zone],
     units: dict,
     towns: dict[str, str | None],
-    travel: GreatCircleTravel,
+    travel: GreatCircleTravel | _Memo,
 ) -> list[int]:
     """Each person patrols one of the NEAREST_ZONES zones nearest their unit's base (their
     home without a unit), among the zones of their own township when they belong to one.
@@ -306,6 +310,20 @@ def _nearest_zones(
         return others + zone_ids
     ranked = sorted(zone_ids, key=lambda ti: travel.minutes(base, tasks[ti].location or base))
     return others + sorted(ranked[:NEAREST_ZONES])
+
+
+class _Memo:
+    """A travel model that remembers every trip it was asked for."""
+
+    def __init__(self, travel: GreatCircleTravel | _Memo) -> None:
+        self.travel = travel
+        self.seen: dict[tuple[object, object, TravelMode], float] = {}
+
+    def minutes(self, a: object, b: object, mode: TravelMode = TravelMode.VEHICLE) -> float:
+        key = (tuple(a) if isinstance(a, list) else a, tuple(b) if isinstance(b, list) else b, mode)
+        if key not in self.seen:
+            self.seen[key] = self.travel.minutes(a, b, mode)  # type: ignore[arg-type]
+        return self.seen[key]
 
 
 def _post_needed(post: Post, slot: Slot) -> bool:

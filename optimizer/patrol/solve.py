@@ -322,7 +322,8 @@ def _plan_one(
             scenario_name=scenario.name,
             message="cancelled before a plan was found",
         )
-    guide = aggregated_guide(inst, params.time_limit * GUIDE_SHARE)
+    left = params.time_limit - (time.perf_counter() - start)
+    guide = aggregated_guide(inst, GUIDE_SHARE * left)
     extra = (checked(inst, guide.plan, "the aggregated-LP-guided fill") if guide.plan else [], [])
     if guide.bound is not None:
         extra[1].append((guide.bound, AGGREGATED_SOURCE))
@@ -418,8 +419,9 @@ EXACT_MAX_ASSIGNMENTS = 150_000
 #: nor parts with more options than this per second of their time (building the model and
 #: its hint would take it all)
 EXACT_PER_SECOND = 10_000
-#: share of a part's time the aggregated LP may take at most
-GUIDE_SHARE = 0.4
+#: share of a part's time left after building its instance that the aggregated LP may take
+#: at most (its bound is what makes the gap; it usually needs far less)
+GUIDE_SHARE = 0.7
 #: share of a part's time kept for reading the plans back and explaining shortfalls
 WRAP_UP_SHARE = 0.08
 #: share of a part's time for the local search on the best plan (`improve.py`)
