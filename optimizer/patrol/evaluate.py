@@ -13,10 +13,11 @@ rounded as the model rounds them (to 1/SCALE)."""
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 
-from optimizer.patrol.instance import PatrolInstance, Slot
-from optimizer.patrol.rules_labour import SOFT_TERM, forbidden_pairs, selected
+from optimizer.patrol.instance import PatrolInstance
+from optimizer.patrol.objective import FAIRNESS, requested_slots
+from optimizer.patrol.rules_labour import SOFT_TERM, selected, succession_pairs
 from optimizer.patrol.variables import SCALE, Key
 from optimizer.scenario import (
     ConsecutiveOffRule,
@@ -150,7 +151,7 @@ def _labour(inst: PatrolInstance, plan: set[Key], out: _Terms) -> None:
                 if flags:
                     amount += max(0, sum(flags) - rule.max)
         elif isinstance(rule, MinRestRule | ForbiddenSuccessionRule):
-            pairs = _succession_pairs(inst, rule)
+            pairs = succession_pairs(inst, rule)
             for pi in people:
                 amount += sum(1 for a, b in pairs if (pi, a) in worked and (pi, b) in worked)
         elif isinstance(rule, DaysOffRule):
@@ -182,23 +183,6 @@ def _run_starts(flags: list[int], minimum: int) -> int:
     return n
 
 
-def _succession_pairs(
-    inst: PatrolInstance, rule: MinRestRule | ForbiddenSuccessionRule
-) -> list[tuple[int, int]]:
-    if isinstance(rule, MinRestRule):
-        return forbidden_pairs(inst, rule.hours)
-    firsts = {s.day: s.index for s in inst.slots if s.shift.id == rule.first}
-    thens = {s.day: s.index for s in inst.slots if s.shift.id == rule.then}
-    return [(a, thens[day + 1]) for day, a in firsts.items() if day + 1 in thens]
-
-
-FAIRNESS: list[tuple[str, Callable[[Slot], bool], Callable[[Slot], int]]] = [
-    ("fairness_nights", lambda s: s.shift.is_night(), lambda s: 1),
-    ("fairness_weekends", lambda s: s.date.weekday() >= 5, lambda s: 1),
-    ("fairness_hours", lambda s: True, lambda s: s.shift.hours),
-]
-
-
 def _fairness(inst: PatrolInstance, plan: set[Key], out: _Terms) -> None:
     weights = inst.scenario.weights
     groups: dict[tuple[str, str | None], list[int]] = defaultdict(list)
@@ -226,18 +210,8 @@ def _light(inst: PatrolInstance, plan: set[Key], out: _Terms, published: set[Key
         if minutes:
             out.add("travel", w.travel * round(minutes, 1), 1)
     worked = {(pi, si) for pi, si, _ in plan}
-    index = {p.id: pi for pi, p in enumerate(inst.people)}
-    for r in inst.scenario.requests:
-        pi = index.get(r.person_id)
-        if pi is None:
-            continue
-        for s in inst.slots:
-            if s.date != r.date or (r.shift_id is not None and s.shift.id != r.shift_id):
-                continue
-            if (pi, s.index) in inst.options:
-                out.add(
-                    "preferences", w.preferences * r.weight, int(r.on != ((pi, s.index) in worked))
-                )
+    for r, pi, s in requested_slots(inst):
+        out.add("preferences", w.preferences * r.weight, int(r.on != ((pi, s.index) in worked)))
     zones = {(pi, ti) for pi, _si, ti in plan if inst.tasks[ti].kind == TaskKind.ZONE}
     out.add("continuity", w.continuity, len(zones))
     if published is not None:

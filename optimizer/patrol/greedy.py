@@ -11,7 +11,7 @@ import math
 from collections import defaultdict
 
 from optimizer.patrol.instance import PatrolInstance
-from optimizer.patrol.rules_labour import selected
+from optimizer.patrol.rules_labour import selected, shift_caps
 from optimizer.scenario import DaysOffRule, MinRestRule, ShiftCountRule, TaskKind
 
 Key = tuple[int, int, int]
@@ -53,9 +53,7 @@ def greedy_plan(inst: PatrolInstance) -> set[Key]:
         if inst.people[pi].armed or any(inst.tasks[t].kind == TaskKind.STANDBY for t in tis)
     }
 
-    def max_shifts(pi: int) -> int:
-        caps = [cap for people, ids, cap in limits if pi in people and not ids]
-        return min(caps) if caps else days
+    caps = shift_caps(inst)
 
     # standby floors can only be held by their ready forces: outside standby each of them
     # works at most their share of the shifts the floors leave over
@@ -66,7 +64,7 @@ def greedy_plan(inst: PatrolInstance) -> set[Key]:
     spare: dict[int, float] = {}
     for ti, need in standby_need.items():
         ready = {pi for (t, _si), pis in by_slot_task.items() if t == ti for pi in pis}
-        capacity = sum(min(days, max_shifts(pi)) for pi in ready)
+        capacity = sum(caps[pi] for pi in ready)
         share = max(0.0, (capacity - need) / max(1, len(ready)))
         for pi in ready:
             spare[pi] = min(spare.get(pi, share), share)

@@ -18,7 +18,7 @@ from collections.abc import Callable
 
 from optimizer.patrol.evaluate import plan_objective
 from optimizer.patrol.instance import PatrolInstance
-from optimizer.patrol.rounding import PlanBuilder
+from optimizer.patrol.rounding import PlanBuilder, cover_value
 from optimizer.patrol.variables import Key
 from optimizer.scenario import TaskKind
 
@@ -31,19 +31,6 @@ class _Values:
         self.inst, self.b = inst, builder
         self.w = inst.scenario.weights
 
-    def _unit(self, ti: int, si: int) -> float:
-        d = self.inst.demand[ti, si]
-        kind = self.inst.tasks[ti].kind
-        if kind == TaskKind.POST:
-            return d.under_weight if d.under_weight is not None else self.w.unmet_post_cover
-        if kind == TaskKind.STANDBY:
-            return self.w.unmet_standby
-        if d.staff > 0 and d.risk > 0:
-            if d.under_weight is not None:
-                return d.under_weight
-            return self.w.risk_uncovered * d.risk / d.staff
-        return 0.0
-
     def gain(self, pi: int, si: int, ti: int) -> float:
         """Objective decrease if `pi` joins task `ti` in slot `si` (negative: it costs)."""
         d = self.inst.demand.get((ti, si))
@@ -51,7 +38,7 @@ class _Values:
         if d is None:
             return -travel
         n = self.b.filled[ti, si]
-        out = self._unit(ti, si) if n < d.staff else -d.over_weight
+        out = cover_value(self.inst, ti, si) if n < d.staff else -d.over_weight
         if n < d.minimum:
             out += self.w.unmet_zone_presence
         if d.armed and self.inst.people[pi].armed and self.b.armed[ti, si] < d.armed:
@@ -65,7 +52,7 @@ class _Values:
         if d is None:
             return -travel
         n = self.b.filled[ti, si]
-        out = self._unit(ti, si) if n <= d.staff else -d.over_weight
+        out = cover_value(self.inst, ti, si) if n <= d.staff else -d.over_weight
         if n <= d.minimum:
             out += self.w.unmet_zone_presence
         if d.armed and self.inst.people[pi].armed and self.b.armed[ti, si] <= d.armed:
@@ -111,7 +98,7 @@ def improve(
     while moved and not stopped():
         moved = False
         short = [
-            (values._unit(ti, si), ti, si)
+            (cover_value(inst, ti, si), ti, si)
             for (ti, si), d in inst.demand.items()
             if builder.filled[ti, si] < max(d.staff, d.minimum)
         ]

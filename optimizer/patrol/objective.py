@@ -15,13 +15,21 @@ adds the lighter terms, in this order of importance by default weights:
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable, Iterator
 
 from ortools.sat.python import cp_model
 
-from optimizer.patrol.instance import PatrolInstance
+from optimizer.patrol.instance import PatrolInstance, Slot
 from optimizer.patrol.rules_labour import shift_caps
 from optimizer.patrol.variables import LP_SKIP, PatrolVars
-from optimizer.scenario import Assignment, TaskKind
+from optimizer.scenario import Assignment, ShiftRequest, TaskKind
+
+#: the fairness terms: (name = weight field, which slots count, what a slot counts for)
+FAIRNESS: list[tuple[str, Callable[[Slot], bool], Callable[[Slot], int]]] = [
+    ("fairness_nights", lambda s: s.shift.is_night(), lambda s: 1),
+    ("fairness_weekends", lambda s: s.date.weekday() >= 5, lambda s: 1),
+    ("fairness_hours", lambda s: True, lambda s: s.shift.hours),
+]
 
 
 def add_fairness(model: cp_model.CpModel, v: PatrolVars, inst: PatrolInstance) -> None:
@@ -32,16 +40,8 @@ def add_fairness(model: cp_model.CpModel, v: PatrolVars, inst: PatrolInstance) -
     for (force, county), members in groups.items():
         if len(members) < 2:
             continue
-        for name, weight, keep, per in (
-            ("fairness_nights", w.fairness_nights, lambda s: s.shift.is_night(), lambda s: 1),
-            (
-                "fairness_weekends",
-                w.fairness_weekends,
-                lambda s: s.date.weekday() >= 5,
-                lambda s: 1,
-            ),
-            ("fairness_hours", w.fairness_hours, lambda s: True, lambda s: s.shift.hours),
-        ):
+        for name, keep, per in FAIRNESS:
+            weight = getattr(w, name)
             if not weight:
                 continue
             loads = []
@@ -75,8 +75,9 @@ def add_travel(model: cp_model.CpModel, v: PatrolVars, inst: PatrolInstance) -> 
             v.term("travel", w * round(minutes, 1), x)
 
 
-def add_preferences(model: cp_model.CpModel, v: PatrolVars, inst: PatrolInstance) -> None:
-    w = inst.scenario.weights.preferences
+def requested_slots(inst: PatrolInstance) -> Iterator[tuple[ShiftRequest, int, Slot]]:
+    """(request, person, slot) for every slot a shift request covers that its person could
+    work."""
     index = {p.id: pi for pi, p in enumerate(inst.people)}
     for r in inst.scenario.requests:
         pi = index.get(r.person_id)
@@ -85,15 +86,20 @@ def add_preferences(model: cp_model.CpModel, v: PatrolVars, inst: PatrolInstance
         for s in inst.slots:
             if s.date != r.date or (r.shift_id is not None and s.shift.id != r.shift_id):
                 continue
-            if (pi, s.index) not in v.work:
-                continue
-            work = v.work[pi, s.index]
-            if r.on:
-                missed = model.new_int_var(0, inst.size(pi), f"req_on{pi}_{s.index}")
-                model.add(missed == inst.size(pi) - work)
-                v.term("preferences", w * r.weight, missed)
-            else:
-                v.term("preferences", w * r.weight, work)
+            if (pi, s.index) in inst.options:
+                yield r, pi, s
+
+
+def add_preferences(model: cp_model.CpModel, v: PatrolVars, inst: PatrolInstance) -> None:
+    w = inst.scenario.weights.preferences
+    for r, pi, s in requested_slots(inst):
+        work = v.work[pi, s.index]
+        if r.on:
+            missed = model.new_int_var(0, inst.size(pi), f"req_on{pi}_{s.index}")
+            model.add(missed == inst.size(pi) - work)
+            v.term("preferences", w * r.weight, missed)
+        else:
+            v.term("preferences", w * r.weight, work)
 
 
 def add_continuity(model: cp_model.CpModel, v: PatrolVars, inst: PatrolInstance) -> None:

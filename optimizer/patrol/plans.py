@@ -44,9 +44,10 @@ def checked(inst: PatrolInstance, plan: set[Key], source: str) -> list[Candidate
 
 @dataclass
 class Guide:
-    bound: float | None  # objective units
+    """The aggregated model's LP: a bound (objective units) and the plan it guided."""
+
+    bound: float | None
     plan: set[Key] | None
-    seconds: float
 
 
 AGGREGATED_SOURCE = "HiGHS LP of the aggregated model"
@@ -65,4 +66,4 @@ def aggregated_guide(inst: PatrolInstance, seconds: float) -> Guide:
         counts = {key: out.values[x.index] for key, x in built.vars.x.items()}
         plan = fill_plan(inst, lp=dict.fromkeys(disaggregate(agg, inst, counts), 1.0))
     bound = out.bound / SCALE if out.bound is not None else None
-    return Guide(bound, plan, time.perf_counter() - start)
+    return Guide(bound, plan)

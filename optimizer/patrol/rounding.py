@@ -14,7 +14,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
 from optimizer.patrol.instance import PatrolInstance
-from optimizer.patrol.rules_labour import forbidden_pairs, selected
+from optimizer.patrol.rules_labour import selected, succession_pairs
 from optimizer.patrol.variables import Key
 from optimizer.scenario import (
     ConsecutiveWorkRule,
@@ -39,6 +39,14 @@ class _Limits:
     run: int | None = None
     weekends: int | None = None
 
+    def tighten(self, name: str, cap: int) -> None:
+        now = getattr(self, name)
+        setattr(self, name, cap if now is None else min(now, cap))
+
+
+#: the `_Limits` field each kind of "at most" rule caps
+_CAP: dict[type, str] = {HoursRule: "hours", ConsecutiveWorkRule: "run", WeekendRule: "weekends"}
+
 
 class PlanBuilder:
     """A plan under construction that keeps the hard "at most" rules as it grows."""
@@ -51,11 +59,9 @@ class PlanBuilder:
         self.slots: dict[int, set[int]] = defaultdict(set)  # person → worked slots
         self.days: dict[int, set[int]] = defaultdict(set)  # person → worked days
         s = inst.scenario
-        # (people, shift ids or all, max shifts) and (people, max hours)
-        self.counts: list[tuple[set[int], set[str], int]] = []
-        self.hours: list[tuple[set[int], int]] = []
-        self.runs: list[tuple[set[int], int]] = []  # (people, max consecutive days)
-        self.weekends: list[tuple[set[int], int]] = []
+        self.by_shift: dict[int, Counter[str]] = defaultdict(Counter)
+        self.hours_worked: dict[int, int] = defaultdict(int)
+        self._limits: dict[int, _Limits] = defaultdict(_Limits)  # person → their "at most"s
         self.conflicts: dict[int, dict[int, set[int]]] = defaultdict(lambda: defaultdict(set))
         self.off: set[tuple[int, int]] = set()
         for rule in s.rules:
@@ -63,19 +69,15 @@ class PlanBuilder:
                 continue
             people = set(selected(inst, rule.applies_to))
             if isinstance(rule, ShiftCountRule) and rule.max is not None:
-                self.counts.append((people, set(rule.shift_ids), rule.max))
-            elif isinstance(rule, HoursRule) and rule.max is not None:
-                self.hours.append((people, rule.max))
-            elif isinstance(rule, ConsecutiveWorkRule) and rule.max is not None:
-                self.runs.append((people, rule.max))
-            elif isinstance(rule, WeekendRule):
-                self.weekends.append((people, rule.max))
+                ids = frozenset(rule.shift_ids) or None
+                for pi in people:
+                    self._limits[pi].counts.append((ids, rule.max))
+            elif isinstance(rule, HoursRule | ConsecutiveWorkRule | WeekendRule):
+                if rule.max is not None:
+                    for pi in people:
+                        self._limits[pi].tighten(_CAP[type(rule)], rule.max)
             elif isinstance(rule, MinRestRule | ForbiddenSuccessionRule):
-                pairs = (
-                    forbidden_pairs(inst, rule.hours)
-                    if isinstance(rule, MinRestRule)
-                    else _succession(inst, rule)
-                )
+                pairs = succession_pairs(inst, rule)
                 for pi in people:
                     for a, b in pairs:
                         self.conflicts[pi][a].add(b)
@@ -90,29 +92,6 @@ class PlanBuilder:
             for day, date in enumerate(s.horizon.dates)
             if date.weekday() >= 5
         }
-        self.by_shift: dict[int, Counter[str]] = defaultdict(Counter)
-        self.hours_worked: dict[int, int] = defaultdict(int)
-        self._limits: dict[int, _Limits] = {}
-        for people, ids, cap in self.counts:
-            for pi in people:
-                self._person(pi).counts.append((frozenset(ids) if ids else None, cap))
-        for people, cap in self.hours:
-            for pi in people:
-                lim = self._person(pi)
-                lim.hours = cap if lim.hours is None else min(lim.hours, cap)
-        for people, cap in self.runs:
-            for pi in people:
-                lim = self._person(pi)
-                lim.run = cap if lim.run is None else min(lim.run, cap)
-        for people, cap in self.weekends:
-            for pi in people:
-                lim = self._person(pi)
-                lim.weekends = cap if lim.weekends is None else min(lim.weekends, cap)
-
-    def _person(self, pi: int) -> _Limits:
-        if pi not in self._limits:
-            self._limits[pi] = _Limits()
-        return self._limits[pi]
 
     def can(self, pi: int, si: int) -> bool:
         """May person `pi` work slot `si` on top of what they already work?"""
@@ -123,9 +102,9 @@ class PlanBuilder:
             return False
         if pi in self.conflicts and self.conflicts[pi].get(si, _NONE) & self.slots[pi]:
             return False
-        limits = self._limits.get(pi)
-        if limits is None:
+        if pi not in self._limits:
             return True
+        limits = self._limits[pi]
         sid = slot.shift.id
         for ids, cap in limits.counts:
             if ids is None:
@@ -176,12 +155,6 @@ class PlanBuilder:
         self.hours_worked[pi] -= self.inst.slots[si].shift.hours
 
 
-def _succession(inst: PatrolInstance, rule: ForbiddenSuccessionRule) -> list[tuple[int, int]]:
-    firsts = {s.day: s.index for s in inst.slots if s.shift.id == rule.first}
-    thens = {s.day: s.index for s in inst.slots if s.shift.id == rule.then}
-    return [(a, thens[day + 1]) for day, a in firsts.items() if day + 1 in thens]
-
-
 def _longest_run(days: set[int], around: int) -> int:
     """The run of consecutive days through `around` if it were worked too."""
     lo = hi = around
@@ -228,23 +201,33 @@ def fill_plan(
     return builder.plan
 
 
+def cover_value(inst: PatrolInstance, ti: int, si: int) -> float:
+    """What one more person below the staff wanted on task `ti` in slot `si` saves in the
+    cover terms: the post's under-staffing weight, the standby weight, or the zone's risk per
+    patroller (armed officers and zone presence come on top)."""
+    d = inst.demand[ti, si]
+    w = inst.scenario.weights
+    kind = inst.tasks[ti].kind
+    if kind == TaskKind.POST:
+        return d.under_weight if d.under_weight is not None else w.unmet_post_cover
+    if kind == TaskKind.STANDBY:
+        return w.unmet_standby
+    if d.staff > 0 and d.risk > 0:
+        return d.under_weight if d.under_weight is not None else w.risk_uncovered * d.risk / d.staff
+    return 0.0
+
+
 def _value(inst: PatrolInstance, ti: int, si: int, armed: bool) -> float:
     """What one more person on task `ti` in slot `si` is worth while the task is short."""
     d = inst.demand.get((ti, si))
     if d is None:
         return 0.0
     w = inst.scenario.weights
-    kind = inst.tasks[ti].kind
-    if kind == TaskKind.POST:
-        value = d.under_weight if d.under_weight is not None else w.unmet_post_cover
-        return value + (w.unmet_armed if armed and d.armed else 0.0)
-    if kind == TaskKind.STANDBY:
-        return w.unmet_standby
-    value = w.unmet_zone_presence if d.minimum else 0.0
-    if d.staff > 0 and d.risk > 0:
-        value += (
-            d.under_weight if d.under_weight is not None else w.risk_uncovered * d.risk / d.staff
-        )
+    value = cover_value(inst, ti, si)
+    if armed and d.armed:
+        value += w.unmet_armed
+    if inst.tasks[ti].kind == TaskKind.ZONE and d.minimum:
+        value += w.unmet_zone_presence
     return value
 
 

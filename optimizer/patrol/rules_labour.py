@@ -257,12 +257,10 @@ def add_forbidden_succession(
     model: cp_model.CpModel, v: PatrolVars, inst: PatrolInstance, rule: ForbiddenSuccessionRule
 ) -> None:
     """Shift `first` on one day may not be followed by shift `then` the next day."""
-    firsts = {s.day: s.index for s in inst.slots if s.shift.id == rule.first}
-    thens = {s.day: s.index for s in inst.slots if s.shift.id == rule.then}
+    pairs = succession_pairs(inst, rule)
     for pi in selected(inst, rule.applies_to):
-        for day, a in firsts.items():
-            b = thens.get(day + 1)
-            if b is not None and (pi, a) in v.work and (pi, b) in v.work:
+        for a, b in pairs:
+            if (pi, a) in v.work and (pi, b) in v.work:
                 _bound(
                     model,
                     v,
@@ -270,9 +268,20 @@ def add_forbidden_succession(
                     v.work[pi, a] + v.work[pi, b],
                     None,
                     1,
-                    f"{rule.id}_{pi}_{day}",
+                    f"{rule.id}_{pi}_{inst.slots[a].day}",
                     inst.size(pi),
                 )
+
+
+def succession_pairs(
+    inst: PatrolInstance, rule: MinRestRule | ForbiddenSuccessionRule
+) -> list[tuple[int, int]]:
+    """(slot, slot) pairs nobody may work both of under a rest or succession rule."""
+    if isinstance(rule, MinRestRule):
+        return forbidden_pairs(inst, rule.hours)
+    firsts = {s.day: s.index for s in inst.slots if s.shift.id == rule.first}
+    thens = {s.day: s.index for s in inst.slots if s.shift.id == rule.then}
+    return [(a, thens[day + 1]) for day, a in firsts.items() if day + 1 in thens]
 
 
 def add_days_off(

@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from ortools.sat.python import cp_model
+
 from optimizer.scenario import Scenario, parse_scenario
 
 DAY = dt.date(2026, 12, 7)  # a Monday
@@ -97,3 +99,13 @@ def scenario(
     }
     data.update(extra)
     return parse_scenario(data)
+
+
+def proven_optimum(model: cp_model.CpModel, seconds: float = 60) -> float:
+    """The objective CP-SAT proves optimal on one worker (raw model units)."""
+    solver = cp_model.CpSolver()
+    solver.parameters.num_workers = 1
+    solver.parameters.random_seed = 1
+    solver.parameters.max_time_in_seconds = seconds
+    assert solver.solve(model) == cp_model.OPTIMAL
+    return solver.objective_value

@@ -22,7 +22,7 @@ from optimizer.patrol.relax import solve_relaxation
 from optimizer.patrol.rounding import fill_plan
 from optimizer.patrol.variables import SCALE
 from optimizer.scenario import Absence, ShiftRequest
-from tests.optimizer.patrol_cases import person, post, scenario
+from tests.optimizer.patrol_cases import person, post, proven_optimum, scenario
 
 RULES: list[dict[str, Any]] = [
     {"kind": "shift_count", "id": "max2", "max": 2},
@@ -70,12 +70,7 @@ def case(rules: list[dict[str, Any]], days: int = 2) -> Any:
 
 
 def optimum(model: cp_model.CpModel) -> float:
-    solver = cp_model.CpSolver()
-    solver.parameters.num_workers = 1
-    solver.parameters.random_seed = 1
-    solver.parameters.max_time_in_seconds = 60
-    assert solver.solve(model) == cp_model.OPTIMAL
-    return solver.objective_value / SCALE
+    return proven_optimum(model) / SCALE
 
 
 @pytest.mark.parametrize("rules", [RULES, RULES[:2], []], ids=["all", "hard", "none"])
