@@ -90,6 +90,9 @@ class PatrolInstance:
     eligible: list[list[int]]  # person → tasks they may do at all (absences aside)
     # people of an aggregated instance (`aggregate.py`) stand for this many identical people
     count: list[int] = field(default_factory=list)
+    # a group re-rostered by the local search (`reroster.py`): (fairness term, force, county)
+    # → the largest load of that fairness group's people outside this instance
+    outside_loads: dict[tuple[str, str, str | None], int] = field(default_factory=dict)
 
     def size(self, pi: int) -> int:
         """How many people `people[pi]` stands for (1 unless aggregated)."""

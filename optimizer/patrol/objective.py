@@ -38,11 +38,10 @@ def add_fairness(model: cp_model.CpModel, v: PatrolVars, inst: PatrolInstance) -
     for pi, p in enumerate(inst.people):
         groups[p.force.value, inst.county_of.get(p.jurisdiction_id)].append(pi)
     for (force, county), members in groups.items():
-        if len(members) < 2:
-            continue
         for name, keep, per in FAIRNESS:
             weight = getattr(w, name)
-            if not weight:
+            floor = inst.outside_loads.get((name, force, county))
+            if not weight or (len(members) < 2 and floor is None):
                 continue
             loads = []
             for pi in members:
@@ -56,11 +55,13 @@ def add_fairness(model: cp_model.CpModel, v: PatrolVars, inst: PatrolInstance) -
             if not loads:
                 continue
             top = sum(per(s) for s in inst.slots if keep(s))
-            most = model.new_int_var(0, top, f"{name}_{force}_{county}")
+            most = model.new_int_var(min(floor or 0, top), top, f"{name}_{force}_{county}")
             for m, load in loads:  # (an aggregated person: the average of m people)
-                model.add(load <= m * most).with_name(LP_SKIP)
+                row = model.add(load <= m * most)
+                if not inst.count:  # one row a class is cheap and lifts the aggregated bound
+                    row.with_name(LP_SKIP)
             # implied by the rows above (the average is at most the largest); the LP
-            # relaxation keeps only this one, which it solves many times faster
+            # relaxation of the exact model keeps only this one, solved many times faster
             model.add(sum(load for _, load in loads) <= sum(m for m, _ in loads) * most)
             v.term(name, weight, most)
 
@@ -119,7 +120,7 @@ def add_continuity(model: cp_model.CpModel, v: PatrolVars, inst: PatrolInstance)
             else model.new_int_var(0, m, f"zone_used{pi}_{ti}")
         )
         for x in xs:  # an aggregated person: at least as many used the zone as in any slot
-            (model.add_implication(x, used) if m == 1 else model.add(used >= x)).with_name(LP_SKIP)
+            model.add(used >= x).with_name(LP_SKIP)
         # implied (nobody works more than their cap of shifts); what the LP relaxation keeps
         model.add(sum(xs) <= min(len(xs), max(1, caps[pi])) * used)
         v.term("continuity", w, used)

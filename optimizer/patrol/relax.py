@@ -84,11 +84,12 @@ class _Rows:
 
 
 def relaxation_proto(
-    cp: cp_model.CpModel, integral: bool = False
+    cp: cp_model.CpModel, integral: bool = False, light: bool = True
 ) -> tuple[model_pb2.ModelProto, int]:
     """The linear relaxation of `cp` (integral=True keeps integrality) as a MathOpt model proto
     whose variable ids are the CP-SAT variable indices, and the number of constraints left
-    out."""
+    out. `light` leaves out the constraints named `LP_SKIP` (False keeps them: the MIP is then
+    the patrol model itself, as the local search of `reroster.py` needs)."""
     proto = cp.proto
     n = len(proto.variables)
     col_lo, col_hi = [], []
@@ -103,7 +104,7 @@ def relaxation_proto(
     rows = _Rows()
     dropped = 0
     for c in proto.constraints:
-        if c.name == LP_SKIP or any(e not in assumed for e in c.enforcement_literal):
+        if (light and c.name == LP_SKIP) or any(e not in assumed for e in c.enforcement_literal):
             dropped += 1
             continue
         if c.has_linear():
@@ -163,16 +164,21 @@ def _outcome(
     time_limit: float,
     random_seed: int,
     log: bool,
+    hint: list[int] | None = None,
 ) -> tuple[float | None, list[float] | None, float | None, str]:
-    """Solve the relaxation with HiGHS: (bound rounded up, values by variable id, their
-    objective, detail)."""
+    """Solve the relaxation with HiGHS (from the solution `hint`, values by variable id):
+    (bound rounded up, values by variable id, their objective, detail)."""
     model = mathopt.Model.from_model_proto(proto)
     params = mathopt.SolveParameters(
         time_limit=dt.timedelta(seconds=max(0.1, time_limit)),
         random_seed=random_seed,
         enable_output=log,
     )
-    res = mathopt.solve(model, mathopt.SolverType.HIGHS, params=params)
+    start = None
+    if hint is not None:
+        known = {model.get_variable(i): float(v) for i, v in enumerate(hint)}
+        start = mathopt.ModelSolveParameters(solution_hints=[mathopt.SolutionHint(known)])
+    res = mathopt.solve(model, mathopt.SolverType.HIGHS, params=params, model_params=start)
     term = res.termination
     bound: float | None = None
     if integral:
@@ -207,10 +213,10 @@ def main() -> None:
 class Relaxation:
     """The relaxation of a CP-SAT model, read from the model at once."""
 
-    def __init__(self, cp: cp_model.CpModel, integral: bool = False) -> None:
+    def __init__(self, cp: cp_model.CpModel, integral: bool = False, light: bool = True) -> None:
         start = time.perf_counter()
         self.integral = integral
-        self.proto, self.dropped = relaxation_proto(cp, integral)
+        self.proto, self.dropped = relaxation_proto(cp, integral, light)
         self.build_seconds = time.perf_counter() - start
 
     @property
@@ -218,12 +224,16 @@ class Relaxation:
         return MIP_SOURCE if self.integral else LP_SOURCE
 
     def solve(
-        self, time_limit: float, random_seed: int = 0, log: bool = False
+        self,
+        time_limit: float,
+        random_seed: int = 0,
+        log: bool = False,
+        hint: list[int] | None = None,
     ) -> RelaxationOutcome:
-        """Solve with HiGHS in this process."""
+        """Solve with HiGHS in this process (from the solution `hint`, by variable index)."""
         start = time.perf_counter()
         bound, values, objective, detail = _outcome(
-            self.proto, self.integral, time_limit, random_seed, log
+            self.proto, self.integral, time_limit, random_seed, log, hint
         )
         return RelaxationOutcome(
             bound=bound,

@@ -25,6 +25,7 @@ from optimizer.patrol.instance import PatrolInstance, build_instance, validate_f
 from optimizer.patrol.model import BuiltModel, Candidate, build_model, complete
 from optimizer.patrol.plans import AGGREGATED_SOURCE, aggregated_guide, assignments_of, checked
 from optimizer.patrol.relax import Relaxation, RunningRelaxation
+from optimizer.patrol.reroster import search
 from optimizer.patrol.result import PatrolResult, PlanDiff
 from optimizer.patrol.rounding import fill_plan
 from optimizer.patrol.variables import SCALE, Key
@@ -161,11 +162,6 @@ def _solve(
                 if outer is not None:
                     outer.stop()
                 return
-            if outer is not None and outer.finished() and not outer.relaxation.integral:
-                # the LP's answer is in: its guided fill and the local search make better
-                # use of the time left than CP-SAT does on a model this large
-                solver.stop_search()
-                return
 
     watcher = threading.Thread(target=watch_cancel, daemon=True)
     watcher.start()
@@ -210,13 +206,12 @@ def _solve(
         plan = {key for key, x in v.x.items() if relaxed.values[x.index] > 0.5}
         if not check_plan(inst.scenario, assignments_of(inst, plan)):
             plans.append(built.candidate(plan, "HiGHS"))
-    elif relaxed is not None and relaxed.values is not None and status != SolveStatus.CANCELLED:
-        lp = {key: relaxed.values[x.index] for key, x in v.x.items()}
-        plans += checked(inst, fill_plan(inst, lp=lp), "the LP-guided fill")
     if built.hint is not None and code != cp_model.INFEASIBLE and status != SolveStatus.CANCELLED:
         plans.append(built.hint)
     if plans:
-        assignments = _finish(result, inst, plans, bounds, deadline, built.published, cancel)
+        assignments = _finish(
+            result, inst, plans, bounds, deadline, built.published, cancel, params.random_seed
+        )
     elif code == cp_model.INFEASIBLE:
         result.conflicts = _conflicts(built, params)
         names = ", ".join(c.rule for c in result.conflicts) or "the hard labour rules"
@@ -238,14 +233,18 @@ def _finish(
     deadline: float | None = None,
     published: set[Key] | None = None,
     cancel: threading.Event | None = None,
+    seed: int = 0,
 ) -> list[Assignment]:
     """Fill `result` with the best plan (improved by local search until `deadline` when
     given), its recomputed objective, the best bound, the gap and the shortfalls with their
     reasons; returns the plan's assignments."""
     best = min(plans, key=lambda c: c.objective)
     if deadline is not None and published is None and time.perf_counter() < deadline:
+        # moves of one assignment until none helps, then whole groups of people planned
+        # again (`reroster.py`) for the time left
         better = improve(inst, best.plan, deadline, cancel)
-        # the search keeps the "at most" rules; the checker sees the rest
+        better = search(inst, better, deadline, cancel, seed)
+        # the searches keep the hard rules they know; the checker sees them all
         if better is not best.plan and not check_plan(inst.scenario, assignments_of(inst, better)):
             source = f"{best.source}, improved by local search"
             best = Candidate(better, source, plan_terms(inst, better))
@@ -308,12 +307,12 @@ def _plan_one(
     cancel: threading.Event | None,
 ) -> PatrolResult:
     """First the LP of the aggregated model (identical people counted once, `aggregate.py`):
-    a valid bound in seconds and a plan guided by it. A model small enough to search then
-    goes to CP-SAT, with the heuristic plan as its hint, while HiGHS solves the relaxation of
-    the exact model in a child process (its MIP for small models — the cuts close a day's
-    gap —, its LP above that, whose solution guides another fill); the bound is the best of
-    the three, the plan the best of all. A larger model is not built: its plan is the best
-    heuristic one, its bound the aggregated LP's."""
+    a valid bound in seconds and a plan guided by it. A model small enough to search (a
+    county's day) then goes to CP-SAT, with the heuristic plan as its hint, while HiGHS
+    solves the exact model as a MIP in a child process (its cuts close a day's gap); the
+    bound is the best of the three, the plan the best of all. A larger model is not built:
+    its plan is the best heuristic one, its bound the aggregated LP's. Either way the best
+    plan then goes to the local searches until the part's time is up."""
     start = time.perf_counter()
     inst = build_instance(scenario)
     if cancel is not None and cancel.is_set():
@@ -339,8 +338,7 @@ def _plan_one(
     if params.time_limit - (time.perf_counter() - start) > max(
         RELAXATION_MIN_SECONDS, RELAXATION_MIN_SHARE * params.time_limit
     ):
-        integral = len(built.vars.x) <= MIP_MAX_ASSIGNMENTS
-        lp = Relaxation(built.model, integral).start(
+        lp = Relaxation(built.model, integral=True).start(
             max(1.0, end - time.perf_counter()), params.random_seed
         )
     # the heuristic plan is the safety net; completing it as CP-SAT's hint may take a while
@@ -385,7 +383,7 @@ def _heuristic(
     )
     if plans:
         deadline = start + params.time_limit * (1 - WRAP_UP_SHARE)
-        _finish(result, inst, plans, extra[1], deadline, None, cancel)
+        _finish(result, inst, plans, extra[1], deadline, None, cancel, params.random_seed)
         result.first_feasible_seconds = first
         if cancel is not None and cancel.is_set():
             result.status = SolveStatus.CANCELLED
@@ -412,10 +410,10 @@ def _heuristic(
 #: model and the greedy hint are built (reading a large model into HiGHS takes a while)
 RELAXATION_MIN_SHARE = 0.25
 RELAXATION_MIN_SECONDS = 8.0
-#: models with at most this many assignment variables get HiGHS' MIP, larger ones the LP
-MIP_MAX_ASSIGNMENTS = 40_000
-#: parts with more (person, slot, task) options than this are not given to CP-SAT
-EXACT_MAX_ASSIGNMENTS = 150_000
+#: parts with more (person, slot, task) options than this are not given to CP-SAT and
+#: HiGHS' MIP (a county's day has about 15 000; on a county's week neither improves on the
+#: aggregated LP's bound nor on the heuristic plan and its local searches in a minute)
+EXACT_MAX_ASSIGNMENTS = 40_000
 #: nor parts with more options than this per second of their time (building the model and
 #: its hint would take it all)
 EXACT_PER_SECOND = 10_000

@@ -1,0 +1,101 @@
+"""Planning a group of people again (`reroster.py`): the group's sub-model is the patrol
+model with everyone else fixed — its best plan is the whole model's best plan with the
+others' assignments kept, on a crafted week with every kind of term, soft and hard labour
+rules, fairness groups split by the group, residual cover, armed and skill needs."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import pytest
+from ortools.sat.python import cp_model
+
+from optimizer.patrol import check_plan
+from optimizer.patrol.evaluate import plan_objective
+from optimizer.patrol.instance import build_instance
+from optimizer.patrol.model import build_model
+from optimizer.patrol.plans import assignments_of
+from optimizer.patrol.relax import Relaxation
+from optimizer.patrol.reroster import reroster, search, sub_instance
+from optimizer.patrol.rounding import fill_plan
+from optimizer.patrol.variables import SCALE, Key
+from optimizer.scenario import Scenario
+from tests.optimizer.test_patrol_evaluate import random_plans, week
+
+
+def mip_optimum(model: cp_model.CpModel) -> float:
+    """The whole patrol model's optimum as HiGHS proves it (objective units); CP-SAT does not
+    prove this week optimal on one worker within minutes."""
+    mip = Relaxation(model, integral=True, light=False)
+    assert mip.dropped == 0  # every constraint of the model is in the MIP
+    out = mip.solve(120)
+    assert out.detail.startswith("OPTIMAL") and out.objective is not None
+    return out.objective / SCALE
+
+
+def best_with_others_kept(s: Scenario, plan: set[Key], group: list[int]) -> float:
+    """The whole model's optimum when everyone outside `group` keeps their assignments."""
+    built = build_model(build_instance(s))
+    for (pi, si, ti), x in built.vars.x.items():
+        if pi not in group:
+            built.model.add(x == int((pi, si, ti) in plan))
+    return mip_optimum(built.model)
+
+
+@pytest.mark.parametrize(("seed", "group"), [(0, [0, 3]), (1, [1, 2]), (2, [0, 1, 4])])
+def test_the_group_gets_the_best_plan_with_the_others_kept(seed: int, group: list[int]) -> None:
+    s = week(hard=False)
+    inst = build_instance(s)
+    plan = random_plans(s, 1, seed)[0]
+    out = reroster(inst, plan, group, seconds=30)
+    assert out is not None
+    new, proved = out
+    assert proved
+    assert {k for k in new if k[0] not in group} == {k for k in plan if k[0] not in group}
+    assert plan_objective(inst, new) == pytest.approx(best_with_others_kept(s, plan, group))
+    assert plan_objective(inst, new) < plan_objective(inst, plan)
+
+
+def test_everyone_at_once_is_the_optimum_and_keeps_the_hard_rules() -> None:
+    s = week(hard=True)
+    inst = build_instance(s)
+    start = fill_plan(inst)
+    out = reroster(inst, start, list(range(len(inst.people))), seconds=30)
+    assert out is not None and out[1]
+    assert check_plan(s, assignments_of(inst, out[0])) == []
+    optimum = mip_optimum(build_model(inst).model)
+    assert plan_objective(inst, out[0]) == pytest.approx(optimum)
+
+
+def test_the_cover_left_to_the_group_keeps_each_missing_persons_price() -> None:
+    s = week(hard=False)
+    inst = build_instance(s)
+    zone = next(ti for ti, t in enumerate(inst.tasks) if t.kind == "zone")
+    si = next(si for (ti, si), d in inst.demand.items() if ti == zone and d.staff and d.risk)
+    d = inst.demand[zone, si]
+    others = [pi for pi in range(len(inst.people)) if zone in inst.options.get((pi, si), ())]
+    keep, group = others[:1], [pi for pi in range(len(inst.people)) if pi not in others[:1]]
+    sub = sub_instance(inst, {(keep[0], si, zone)}, group)
+    left = sub.demand[zone, si]
+    assert left.staff == d.staff - 1 and left.cap == d.cap - 1
+    assert left.minimum == max(0, d.minimum - 1)
+    per_person = s.weights.risk_uncovered * d.risk / d.staff
+    assert left.under_weight == pytest.approx(per_person)
+    # an armed officer outside the group holds the armed checkpoint's armed need
+    post = next(ti for ti, t in enumerate(inst.tasks) if t.target == "P1")
+    armed = next(pi for pi, p in enumerate(inst.people) if p.armed)
+    sub = sub_instance(inst, {(armed, 0, post)}, [pi for pi in range(5) if pi != armed])
+    assert sub.demand[post, 0].armed == inst.demand[post, 0].armed - 1
+    assert sub.people == [p for pi, p in enumerate(inst.people) if pi != armed]
+
+
+def test_search_never_worsens_and_stops_when_cancelled() -> None:
+    s = week(hard=False)
+    inst = build_instance(s)
+    start = random_plans(s, 1, 7)[0]
+    better = search(inst, start, time.perf_counter() + 8, seed=3)
+    assert plan_objective(inst, better) < plan_objective(inst, start)
+    cancel = threading.Event()
+    cancel.set()
+    assert search(inst, start, time.perf_counter() + 60, cancel) is start
