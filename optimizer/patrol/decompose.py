@@ -75,10 +75,10 @@ def merge(name: str, results: list[PatrolResult]) -> PatrolResult:
     statuses = [r.status for r in results]
     status = min(statuses, key=ORDER.index)
     solved = all(r.objective is not None for r in results)
-    objective = sum(r.objective or 0 for r in results) if solved else None
+    objective = round(sum(r.objective or 0 for r in results), 3) if solved else None
     # a part without a bound of its own counts 0 (every objective term is ≥ 0): still valid
     bounded = [r for r in results if r.bound is not None]
-    bound = sum(r.bound or 0 for r in bounded) if bounded else None
+    bound = round(sum(r.bound or 0 for r in bounded), 3) if bounded else None
     missing = len(bounded) < len(results)
     terms: dict[str, float] = {}
     for r in results:

@@ -20,11 +20,15 @@ from __future__ import annotations
 import datetime as dt
 import json
 import math
+import pickle
+import queue
 import subprocess
 import sys
 import threading
 import time
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
+from typing import IO, Any
 
 from ortools.math_opt import model_pb2
 from ortools.math_opt.python import mathopt
@@ -158,7 +162,7 @@ def relaxation_proto(
     return m, dropped
 
 
-def _outcome(
+def solve_proto(
     proto: model_pb2.ModelProto,
     integral: bool,
     time_limit: float,
@@ -200,14 +204,93 @@ def _outcome(
 def main() -> None:
     """Child-process entry: a relaxation proto on stdin, its bound as JSON on stdout.
 
-    python -m optimizer.patrol.relax <integral 0|1> <time limit s> <seed>"""
+    python -m optimizer.patrol.relax <integral 0|1> <time limit s> <seed>
+    python -m optimizer.patrol.relax serve      (the loop of a `MipWorkers` child)"""
+    if sys.argv[1] == "serve":
+        _serve()
+        return
     integral, time_limit, seed = bool(int(sys.argv[1])), float(sys.argv[2]), int(sys.argv[3])
     proto = model_pb2.ModelProto.FromString(sys.stdin.buffer.read())
-    bound, values, objective, detail = _outcome(proto, integral, time_limit, seed, False)
+    bound, values, objective, detail = solve_proto(proto, integral, time_limit, seed, False)
     if values is not None and integral:
         values = [round(v) for v in values]
     answer = {"bound": bound, "values": values, "objective": objective, "detail": detail}
     sys.stdout.write(json.dumps(answer))
+
+
+def _send(stream: IO[bytes], payload: object) -> None:
+    data = pickle.dumps(payload)
+    stream.write(len(data).to_bytes(8, "little") + data)
+    stream.flush()
+
+
+def _receive(stream: IO[bytes]) -> Any:
+    head = stream.read(8)
+    if len(head) < 8:
+        raise EOFError("the HiGHS worker process has ended")
+    return pickle.loads(stream.read(int.from_bytes(head, "little")))
+
+
+def _serve() -> None:
+    """Solve MIPs until stdin closes: each job the arguments of `solve_proto` (the proto
+    serialized), each answer its result, both length-prefixed pickles."""
+    while True:
+        try:
+            data, *args = _receive(sys.stdin.buffer)
+        except EOFError:
+            return
+        _send(sys.stdout.buffer, solve_proto(model_pb2.ModelProto.FromString(data), *args))
+
+
+class MipWorkers:
+    """HiGHS in `n` child processes (`python -m optimizer.patrol.relax serve`), so that as
+    many models are solved side by side (the HiGHS call holds the Python lock, so threads
+    would not do; child processes started this way, unlike a multiprocessing pool, neither
+    fork a threaded server nor import the caller's main module again)."""
+
+    def __init__(self, n: int) -> None:
+        self.idle: queue.Queue[subprocess.Popen[bytes]] = queue.Queue()
+        self.children = [
+            subprocess.Popen(
+                [sys.executable, "-m", "optimizer.patrol.relax", "serve"],
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.DEVNULL,
+            )
+            for _ in range(n)
+        ]
+        for child in self.children:
+            self.idle.put(child)
+        self.threads = ThreadPoolExecutor(n)
+
+    def submit(
+        self,
+        proto: model_pb2.ModelProto,
+        time_limit: float,
+        random_seed: int,
+        hint: list[int] | None,
+    ) -> Future[tuple[float | None, list[float] | None, float | None, str]]:
+        """Solve the MIP `proto` in the next free child: `solve_proto`'s answer."""
+        job = [proto.SerializeToString(), True, time_limit, random_seed, False, hint]
+
+        def run() -> tuple[float | None, list[float] | None, float | None, str]:
+            child = self.idle.get()
+            try:
+                assert child.stdin is not None and child.stdout is not None
+                _send(child.stdin, job)
+                return _receive(child.stdout)
+            finally:
+                self.idle.put(child)
+
+        return self.threads.submit(run)
+
+    def close(self) -> None:
+        """End the children, and with them any job still under way (its future raises
+        EOFError)."""
+        for child in self.children:
+            child.kill()
+            child.wait()
+        self.threads.shutdown(wait=True, cancel_futures=True)
 
 
 class Relaxation:
@@ -232,7 +315,7 @@ class Relaxation:
     ) -> RelaxationOutcome:
         """Solve with HiGHS in this process (from the solution `hint`, by variable index)."""
         start = time.perf_counter()
-        bound, values, objective, detail = _outcome(
+        bound, values, objective, detail = solve_proto(
             self.proto, self.integral, time_limit, random_seed, log, hint
         )
         return RelaxationOutcome(

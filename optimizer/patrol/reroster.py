@@ -25,17 +25,22 @@ only when its objective, recomputed in full (`evaluate.plan_objective`), is lowe
 
 from __future__ import annotations
 
+import pickle
 import random
 import threading
 import time
 from collections import defaultdict
-from dataclasses import replace
+from collections.abc import Callable
+from concurrent.futures import FIRST_COMPLETED, Future, wait
+from dataclasses import dataclass, replace
+
+from ortools.math_opt import model_pb2
 
 from optimizer.patrol.evaluate import plan_objective
 from optimizer.patrol.instance import Demand, PatrolInstance
-from optimizer.patrol.model import build_model, complete
+from optimizer.patrol.model import BuiltModel, build_model, complete
 from optimizer.patrol.objective import FAIRNESS
-from optimizer.patrol.relax import Relaxation
+from optimizer.patrol.relax import MipWorkers, relaxation_proto, solve_proto
 from optimizer.patrol.rounding import cover_value
 from optimizer.patrol.variables import Key
 from optimizer.scenario import TaskKind
@@ -43,7 +48,7 @@ from optimizer.scenario import TaskKind
 #: people planned again together at first; the size follows how fast the groups solve
 GROUP_SIZE = 30
 GROUP_MIN, GROUP_MAX = 10, 80
-#: HiGHS' time for one group, seconds (also the longest a cancel waits)
+#: HiGHS' time for one group, seconds (one worker: also the longest a cancel waits)
 GROUP_SECONDS = 4.0
 #: groups in a row that find nothing better before the search stops
 STALL_GROUPS = 20
@@ -134,26 +139,62 @@ def sub_instance(inst: PatrolInstance, plan: set[Key], group: list[int]) -> Patr
     )
 
 
+@dataclass
+class _Job:
+    """A group's sub-model, ready for HiGHS."""
+
+    group: list[int]
+    built: BuiltModel
+    proto: model_pb2.ModelProto
+    start: list[int] | None  # every variable's value in the current plan: the MIP start
+
+
+def _prepare(inst: PatrolInstance, plan: set[Key], group: list[int], seconds: float) -> _Job | None:
+    built = build_model(sub_instance(inst, plan, group))
+    index = {pi: k for k, pi in enumerate(group)}
+    mine = {(index[pi], si, ti) for pi, si, ti in plan if pi in index}
+    start = complete(built, mine, seconds)
+    proto, dropped = relaxation_proto(built.model, integral=True, light=False)
+    if dropped:  # a constraint HiGHS cannot take: the MIP would not be the model
+        return None
+    return _Job(group, built, proto, start)
+
+
+def _merged(
+    inst: PatrolInstance, plan: set[Key], job: _Job, values: list[float]
+) -> set[Key] | None:
+    """`plan` with the group's new assignments; None when, as another group changed the plan
+    meanwhile, a task would be over its cap."""
+    chosen = set(job.group)
+    new = {
+        (job.group[k], si, ti)
+        for (k, si, ti), x in job.built.vars.x.items()
+        if values[x.index] > 0.5
+    }
+    out = {key for key in plan if key[0] not in chosen} | new
+    filled: dict[tuple[int, int], int] = defaultdict(int)
+    for _, si, ti in out:
+        filled[ti, si] += 1
+    for _, si, ti in new:
+        d = inst.demand.get((ti, si))
+        if d is not None and filled[ti, si] > d.cap:
+            return None
+    return out
+
+
 def reroster(
     inst: PatrolInstance, plan: set[Key], group: list[int], seconds: float, seed: int = 0
 ) -> tuple[set[Key], bool] | None:
     """`plan` with `group` planned again (from their current assignments), and whether the
     group's plan is proven optimal; None when no plan for the group was found in time."""
     started = time.perf_counter()
-    built = build_model(sub_instance(inst, plan, group))
-    index = {pi: k for k, pi in enumerate(group)}
-    mine = {(index[pi], si, ti) for pi, si, ti in plan if pi in index}
-    start = complete(built, mine, seconds / 4)  # every variable's value: HiGHS' MIP start
-    mip = Relaxation(built.model, integral=True, light=False)
-    if mip.dropped:  # a constraint HiGHS cannot take: the MIP would not be the model
+    job = _prepare(inst, plan, group, seconds / 4)
+    if job is None:
         return None
-    out = mip.solve(max(0.1, seconds - (time.perf_counter() - started)), seed, hint=start)
-    if out.values is None:
-        return None
-    values = out.values
-    rest = {key for key in plan if key[0] not in index}
-    new = {(group[k], si, ti) for (k, si, ti), x in built.vars.x.items() if values[x.index] > 0.5}
-    return rest | new, out.detail.startswith("OPTIMAL")
+    left = max(0.1, seconds - (time.perf_counter() - started))
+    _, values, _, detail = solve_proto(job.proto, True, left, seed, False, job.start)
+    merged = _merged(inst, plan, job, values) if values is not None else None
+    return None if merged is None else (merged, detail.startswith("OPTIMAL"))
 
 
 def _group(
@@ -161,23 +202,52 @@ def _group(
     plan: set[Key],
     can_do: dict[tuple[int, int], list[int]],
     rng: random.Random,
+    size: int,
+    busy: set[int],
 ) -> list[int]:
-    """The people who could fill a need still short (drawn by what it is worth), in random
-    order; all people in random order when nothing is short."""
+    """Half the group: people who could fill a need still short (drawn by what it is worth);
+    the other half: people who could take over what those do now, so that a chain of moves
+    (one fills the need, another takes the place they leave…) fits inside the group."""
+    free = [pi for pi in range(len(inst.people)) if pi not in busy]
+    if len(free) <= size:
+        return free
     filled: dict[tuple[int, int], int] = defaultdict(int)
-    for _, si, ti in plan:
+    doing: dict[int, list[tuple[int, int]]] = defaultdict(list)
+    for pi, si, ti in plan:
         filled[ti, si] += 1
+        doing[pi].append((ti, si))
     short = [
         (key, cover_value(inst, *key))
         for key, d in inst.demand.items()
         if filled[key] < max(d.staff, d.minimum) and can_do[key]
     ]
-    people = list(range(len(inst.people)))
+    first = free
     if short:
         key, _ = rng.choices(short, weights=[max(1.0, v) for _, v in short])[0]
-        people = list(can_do[key])
-    rng.shuffle(people)
-    return people
+        first = [pi for pi in can_do[key] if pi not in busy] or free
+    first = rng.sample(first, min(len(first), size // 2))
+    taken = set(first) | busy
+    others = sorted({r for pi in first for key in doing[pi] for r in can_do[key]} - taken)
+    rng.shuffle(others)
+    group = first + others[: size - len(first)]
+    if len(group) < size:  # (too few could take over: people at random make up the rest)
+        rest = [pi for pi in free if pi not in set(group)]
+        group += rng.sample(rest, min(len(rest), size - len(group)))
+    return group
+
+
+def _whole_squads(inst: PatrolInstance, group: list[int], busy: set[int]) -> list[int]:
+    """`group` with the rest of every squad of its people that works whole."""
+    squads = set(inst.scenario.options.squads_whole)
+    units = {inst.people[pi].unit_id for pi in group if inst.people[pi].force in squads}
+    if not units:
+        return group
+    chosen = set(group) | busy
+    return group + [
+        pi
+        for pi, p in enumerate(inst.people)
+        if p.unit_id in units and p.force in squads and pi not in chosen
+    ]
 
 
 def search(
@@ -186,36 +256,69 @@ def search(
     deadline: float,
     cancel: threading.Event | None = None,
     seed: int = 0,
+    workers: int = 1,
+    improved: Callable[[float], None] | None = None,
 ) -> set[Key]:
-    """Plan groups of people again until `deadline` (or `cancel`); the best plan found."""
+    """Plan groups of people again until `deadline` (or `cancel`); the best plan found (each
+    better one's objective is passed to `improved`). With several workers, as many disjoint
+    groups are solved at once, each by HiGHS in a process of its own (with one, a cancel
+    waits for the group under way)."""
     rng = random.Random(seed)
     best, best_value = plan, plan_objective(inst, plan)
     size, stalled = GROUP_SIZE, 0
-    squads = set(inst.scenario.options.squads_whole)
     can_do: dict[tuple[int, int], list[int]] = defaultdict(list)  # (task, slot) → people
     for (pi, si), tasks in inst.options.items():
         for ti in tasks:
             can_do[ti, si].append(pi)
-    while inst.people:
-        left = deadline - time.perf_counter()
-        if left < 1.0 or (cancel is not None and cancel.is_set()):
-            break
-        group = _group(inst, best, can_do, rng)[:size]
-        if squads:  # a squad that works whole is planned whole
-            units = {inst.people[pi].unit_id for pi in group if inst.people[pi].force in squads}
-            group += [
-                pi
-                for pi, p in enumerate(inst.people)
-                if p.unit_id in units and p.force in squads and pi not in group
-            ]
-        out = reroster(inst, best, sorted(group), min(GROUP_SECONDS, left - 0.5), seed)
-        proved = out is not None and out[1]
-        size = min(GROUP_MAX, size + 5) if proved else max(GROUP_MIN, size - 5)
-        stalled += 1
-        if out is not None:
-            value = plan_objective(inst, out[0])
-            if value < best_value - 1e-6:
-                best, best_value, stalled = out[0], value, 0
-        if (proved and len(group) == len(inst.people)) or stalled >= STALL_GROUPS:
-            break  # the best plan for everyone at once, or nothing found for a while
+    parallel = workers > 1 and len(inst.people) > 2 * GROUP_SIZE
+    pool = MipWorkers(workers) if parallel else None
+    running: dict[Future, _Job] = {}
+    done_all = False
+    try:
+        while True:
+            while not done_all and len(running) < (workers if parallel else 1):
+                left = deadline - time.perf_counter()
+                if left < 1.0 or (cancel is not None and cancel.is_set()) or not inst.people:
+                    done_all = True
+                    break
+                busy = {pi for job in running.values() for pi in job.group}
+                group = _whole_squads(inst, _group(inst, best, can_do, rng, size, busy), busy)
+                seconds = min(GROUP_SECONDS, left - 0.5)
+                job = _prepare(inst, best, sorted(group), seconds / 4)
+                if job is None:
+                    done_all = True
+                    break
+                if pool is not None:
+                    future = pool.submit(job.proto, seconds, seed, job.start)
+                else:  # one worker, or a part too small to share: solved here and now
+                    future = Future()
+                    future.set_result(solve_proto(job.proto, True, seconds, seed, False, job.start))
+                running[future] = job
+            if not running or time.perf_counter() > deadline:
+                break  # (a group still being solved is left: its time would overrun)
+            finished, _ = wait(list(running), timeout=0.1, return_when=FIRST_COMPLETED)
+            for future in finished:
+                job = running.pop(future)
+                try:
+                    _, values, _, detail = future.result()
+                except (OSError, EOFError, pickle.UnpicklingError):  # a worker has died
+                    done_all = True
+                    continue
+                proved = detail.startswith("OPTIMAL")
+                size = min(GROUP_MAX, size + 5) if proved else max(GROUP_MIN, size - 5)
+                stalled += 1
+                merged = _merged(inst, best, job, values) if values is not None else None
+                if merged is not None:
+                    value = plan_objective(inst, merged)
+                    if value < best_value - 1e-6:
+                        best, best_value, stalled = merged, value, 0
+                        if improved is not None:
+                            improved(value)
+                if (proved and len(job.group) == len(inst.people)) or stalled >= STALL_GROUPS:
+                    done_all = True  # the best plan for everyone at once, or nothing new
+            if cancel is not None and cancel.is_set():
+                break
+    finally:
+        if pool is not None:
+            pool.close()
     return best

@@ -11,6 +11,7 @@ import datetime as dt
 import math
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from ortools.sat.python import cp_model
@@ -28,7 +29,7 @@ from optimizer.patrol.relax import Relaxation, RunningRelaxation
 from optimizer.patrol.reroster import search
 from optimizer.patrol.result import PatrolResult, PlanDiff
 from optimizer.patrol.rounding import fill_plan
-from optimizer.patrol.variables import SCALE, Key
+from optimizer.patrol.variables import SCALE
 from optimizer.result import Conflict, Progress, ProgressCallback, SolveStatus, relative_gap
 from optimizer.scenario import Assignment, Scenario
 
@@ -146,7 +147,7 @@ def _solve(
     cancel: threading.Event | None,
     outer: RunningRelaxation | None = None,
     extra: tuple[list[Candidate], list[tuple[float, str]]] = ([], []),
-    deadline: float | None = None,
+    polish: Polish | None = None,
 ) -> tuple[PatrolResult, list[Assignment]]:
     """Solve `built`; the bound is the best of CP-SAT's, the relaxation's (`outer`, waited
     for once CP-SAT stops) and `extra`'s, the plan the best of CP-SAT's and the candidates."""
@@ -210,7 +211,7 @@ def _solve(
         plans.append(built.hint)
     if plans:
         assignments = _finish(
-            result, inst, plans, bounds, deadline, built.published, cancel, params.random_seed
+            result, inst, plans, bounds, polish if built.published is None else None
         )
     elif code == cp_model.INFEASIBLE:
         result.conflicts = _conflicts(built, params)
@@ -225,25 +226,61 @@ def _solve(
     return result, assignments
 
 
+@dataclass
+class Polish:
+    """The search on the best plan once the solvers have stopped: until `deadline`, with the
+    part's workers and seed, honouring `cancel`, each better plan reported to `progress`
+    (seconds counted from `started`)."""
+
+    deadline: float
+    params: SolveParams
+    cancel: threading.Event | None
+    progress: ProgressCallback | None
+    started: float
+
+    def reporter(self, bound: float | None) -> Callable[[float], None] | None:
+        if self.progress is None:
+            return None
+        progress = self.progress
+
+        def report(objective: float) -> None:
+            b = None if bound is None else min(bound, objective)
+            progress(
+                Progress(
+                    seconds=time.perf_counter() - self.started,
+                    objective=objective,
+                    bound=b,
+                    gap=relative_gap(objective, b),
+                )
+            )
+
+        return report
+
+
 def _finish(
     result: PatrolResult,
     inst: PatrolInstance,
     plans: list[Candidate],
     bounds: list[tuple[float, str]],
-    deadline: float | None = None,
-    published: set[Key] | None = None,
-    cancel: threading.Event | None = None,
-    seed: int = 0,
+    polish: Polish | None = None,
 ) -> list[Assignment]:
-    """Fill `result` with the best plan (improved by local search until `deadline` when
-    given), its recomputed objective, the best bound, the gap and the shortfalls with their
-    reasons; returns the plan's assignments."""
+    """Fill `result` with the best plan (searched on as `polish` says, when given), its
+    recomputed objective, the best bound, the gap and the shortfalls with their reasons;
+    returns the plan's assignments."""
     best = min(plans, key=lambda c: c.objective)
-    if deadline is not None and published is None and time.perf_counter() < deadline:
+    if polish is not None and time.perf_counter() < polish.deadline:
         # moves of one assignment until none helps, then whole groups of people planned
         # again (`reroster.py`) for the time left
-        better = improve(inst, best.plan, deadline, cancel)
-        better = search(inst, better, deadline, cancel, seed)
+        better = improve(inst, best.plan, polish.deadline, polish.cancel)
+        better = search(
+            inst,
+            better,
+            polish.deadline,
+            polish.cancel,
+            polish.params.random_seed,
+            polish.params.num_workers,
+            polish.reporter(max(bounds)[0] if bounds else None),
+        )
         # the searches keep the hard rules they know; the checker sees them all
         if better is not best.plan and not check_plan(inst.scenario, assignments_of(inst, better)):
             source = f"{best.source}, improved by local search"
@@ -351,7 +388,9 @@ def _plan_one(
         rest = SolveParams(
             **{**params.__dict__, "time_limit": left, "num_workers": workers or params.num_workers}
         )
-        result = _solve(built, rest, progress, cancel, lp, extra, deadline)[0]
+        # (the local search after CP-SAT and HiGHS have stopped has every worker again)
+        polish = Polish(deadline, params, cancel, progress, start)
+        result = _solve(built, rest, progress, cancel, lp, extra, polish)[0]
         result.solve_seconds = round(time.perf_counter() - start, 3)  # model building too
         return result
     finally:
@@ -383,7 +422,7 @@ def _heuristic(
     )
     if plans:
         deadline = start + params.time_limit * (1 - WRAP_UP_SHARE)
-        _finish(result, inst, plans, extra[1], deadline, None, cancel, params.random_seed)
+        _finish(result, inst, plans, extra[1], Polish(deadline, params, cancel, progress, start))
         result.first_feasible_seconds = first
         if cancel is not None and cancel.is_set():
             result.status = SolveStatus.CANCELLED

@@ -16,11 +16,12 @@ from optimizer.patrol.evaluate import plan_objective
 from optimizer.patrol.instance import build_instance
 from optimizer.patrol.model import build_model
 from optimizer.patrol.plans import assignments_of
-from optimizer.patrol.relax import Relaxation
+from optimizer.patrol.relax import MipWorkers, Relaxation, solve_proto
 from optimizer.patrol.reroster import reroster, search, sub_instance
 from optimizer.patrol.rounding import fill_plan
 from optimizer.patrol.variables import SCALE, Key
 from optimizer.scenario import Scenario
+from rosters.demo_city import build_demo_city
 from tests.optimizer.test_patrol_evaluate import random_plans, week
 
 
@@ -94,8 +95,36 @@ def test_search_never_worsens_and_stops_when_cancelled() -> None:
     s = week(hard=False)
     inst = build_instance(s)
     start = random_plans(s, 1, 7)[0]
-    better = search(inst, start, time.perf_counter() + 8, seed=3)
+    reported: list[float] = []
+    better = search(inst, start, time.perf_counter() + 8, seed=3, improved=reported.append)
     assert plan_objective(inst, better) < plan_objective(inst, start)
+    assert reported and reported[-1] == plan_objective(inst, better)
+    assert reported == sorted(reported, reverse=True)
     cancel = threading.Event()
     cancel.set()
     assert search(inst, start, time.perf_counter() + 60, cancel) is start
+
+
+def test_mip_workers_answer_as_highs_does_here() -> None:
+    s = week(hard=True)
+    model = build_model(build_instance(s)).model
+    proto = Relaxation(model, integral=True, light=False).proto
+    here = solve_proto(proto, True, 60, 0, False)
+    workers = MipWorkers(2)
+    try:
+        answers = [workers.submit(proto, 60, 0, None) for _ in range(3)]
+        got = [a.result(timeout=120) for a in answers]
+    finally:
+        workers.close()
+    assert all(g[3] == "OPTIMAL" and g[2] == pytest.approx(here[2]) for g in got)
+    assert all(child.poll() is not None for child in workers.children)
+
+
+def test_groups_side_by_side_improve_the_demo_county_day() -> None:
+    s = build_demo_city("small", days=1)
+    inst = build_instance(s)
+    start = fill_plan(inst)
+    assert check_plan(s, assignments_of(inst, start)) == []
+    better = search(inst, start, time.perf_counter() + 12, seed=1, workers=2)
+    assert plan_objective(inst, better) < plan_objective(inst, start)
+    assert check_plan(s, assignments_of(inst, better)) == []
