@@ -17,7 +17,7 @@ without a unit keep a class of their own."""
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from optimizer.patrol.instance import PatrolInstance
 from optimizer.patrol.rules_labour import selected
@@ -71,20 +71,7 @@ def aggregate(inst: PatrolInstance) -> Aggregated:
         classes[key].append(pi)
     members = list(classes.values())
     reps = [group[0] for group in members]
-    index = {pi: ci for ci, pi in enumerate(reps)}
-    options = {(index[pi], si): tasks for (pi, si), tasks in inst.options.items() if pi in index}
-    travel = {(index[pi], ti): m for (pi, ti), m in inst.travel_minutes.items() if pi in index}
-    skills = {(index[pi], k, d): ok for (pi, k, d), ok in inst.skills_valid.items() if pi in index}
-    agg = replace(
-        inst,
-        people=[inst.people[pi] for pi in reps],
-        options=options,
-        travel_minutes=travel,
-        skills_valid=skills,
-        eligible=[inst.eligible[pi] for pi in reps],
-        count=[len(group) for group in members],
-    )
-    return Aggregated(agg, members)
+    return Aggregated(inst.of_people(reps, count=[len(group) for group in members]), members)
 
 
 def disaggregate(agg: Aggregated, exact: PatrolInstance, values: dict[Key, float]) -> set[Key]:

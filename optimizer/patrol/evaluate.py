@@ -16,7 +16,12 @@ from collections import defaultdict
 from collections.abc import Iterable
 
 from optimizer.patrol.instance import PatrolInstance
-from optimizer.patrol.objective import FAIRNESS, requested_slots
+from optimizer.patrol.objective import (
+    FAIRNESS,
+    fairness_groups,
+    fairness_loads,
+    requested_slots,
+)
 from optimizer.patrol.rules_labour import SOFT_TERM, selected, succession_pairs
 from optimizer.patrol.variables import SCALE, Key
 from optimizer.scenario import (
@@ -185,20 +190,13 @@ def _run_starts(flags: list[int], minimum: int) -> int:
 
 def _fairness(inst: PatrolInstance, plan: set[Key], out: _Terms) -> None:
     weights = inst.scenario.weights
-    groups: dict[tuple[str, str | None], list[int]] = defaultdict(list)
-    for pi, p in enumerate(inst.people):
-        groups[p.force.value, inst.county_of.get(p.jurisdiction_id)].append(pi)
     worked = {(pi, si) for pi, si, _ in plan}
-    for members in groups.values():
+    for members in fairness_groups(inst).values():
         if len(members) < 2:
             continue
         for name, keep, per in FAIRNESS:
             weight = getattr(weights, name)
-            loads = [
-                sum(per(s) for s in inst.slots if keep(s) and (pi, s.index) in worked)
-                for pi in members
-                if any(keep(s) and (pi, s.index) in inst.options for s in inst.slots)
-            ]
+            loads = fairness_loads(inst, worked, members, keep, per)
             if loads:
                 out.add(name, weight, max(loads))
 

@@ -74,10 +74,7 @@ def improve(
         if not builder.add(key):
             return plan  # not a plan the builder can hold (an over-full task): leave it
     values = _Values(inst, builder)
-    can_do: dict[tuple[int, int], list[int]] = defaultdict(list)  # (task, slot) → people
-    for (pi, si), tasks in inst.options.items():
-        for ti in tasks:
-            can_do[ti, si].append(pi)
+    can_do = inst.who_can_do()  # (task, slot) → people
     # who may do each task, armed and unarmed apart, nearest first: a free person's gain
     # differs from another's only by travel and the armed bonus
     nearest: dict[tuple[int, int], tuple[list[int], list[int]]] = {}

@@ -7,7 +7,8 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from typing import Any
 
 from optimizer.scenario import (
     LEVEL_ORDER,
@@ -103,6 +104,32 @@ class PatrolInstance:
             if s.date == date and s.shift.id == shift_id:
                 return s
         return None
+
+    def of_people(self, people: list[int], **changes: Any) -> PatrolInstance:
+        """This instance for `people` alone, re-indexed in that order (their options, travel,
+        certificates, eligible tasks), with `changes` to its other fields."""
+        index = {pi: k for k, pi in enumerate(people)}
+        return replace(
+            self,
+            people=[self.people[pi] for pi in people],
+            options={(index[pi], si): t for (pi, si), t in self.options.items() if pi in index},
+            travel_minutes={
+                (index[pi], ti): m for (pi, ti), m in self.travel_minutes.items() if pi in index
+            },
+            skills_valid={
+                (index[pi], k, d): ok for (pi, k, d), ok in self.skills_valid.items() if pi in index
+            },
+            eligible=[self.eligible[pi] for pi in people],
+            **changes,
+        )
+
+    def who_can_do(self) -> dict[tuple[int, int], list[int]]:
+        """(task, slot) → the people who may do that task in that slot."""
+        out: dict[tuple[int, int], list[int]] = defaultdict(list)
+        for (pi, si), tasks in self.options.items():
+            for ti in tasks:
+                out[ti, si].append(pi)
+        return out
 
 
 def _overlaps(a0: dt.datetime, a1: dt.datetime, b0: dt.datetime, b1: dt.datetime) -> bool:

@@ -32,12 +32,38 @@ FAIRNESS: list[tuple[str, Callable[[Slot], bool], Callable[[Slot], int]]] = [
 ]
 
 
+def fairness_group(inst: PatrolInstance, pi: int) -> tuple[str, str | None]:
+    """The group whose loads are spread evenly: (force, county)."""
+    p = inst.people[pi]
+    return p.force.value, inst.county_of.get(p.jurisdiction_id)
+
+
+def fairness_groups(inst: PatrolInstance) -> dict[tuple[str, str | None], list[int]]:
+    groups: dict[tuple[str, str | None], list[int]] = defaultdict(list)
+    for pi in range(len(inst.people)):
+        groups[fairness_group(inst, pi)].append(pi)
+    return groups
+
+
+def fairness_loads(
+    inst: PatrolInstance,
+    worked: set[tuple[int, int]],
+    people: list[int],
+    keep: Callable[[Slot], bool],
+    per: Callable[[Slot], int],
+) -> list[int]:
+    """The load of a fairness term of each of `people` who could work a counted slot at
+    all, from the (person, slot) pairs they work."""
+    return [
+        sum(per(s) for s in inst.slots if keep(s) and (pi, s.index) in worked)
+        for pi in people
+        if any(keep(s) and (pi, s.index) in inst.options for s in inst.slots)
+    ]
+
+
 def add_fairness(model: cp_model.CpModel, v: PatrolVars, inst: PatrolInstance) -> None:
     w = inst.scenario.weights
-    groups: dict[tuple[str, str | None], list[int]] = defaultdict(list)
-    for pi, p in enumerate(inst.people):
-        groups[p.force.value, inst.county_of.get(p.jurisdiction_id)].append(pi)
-    for (force, county), members in groups.items():
+    for (force, county), members in fairness_groups(inst).items():
         for name, keep, per in FAIRNESS:
             weight = getattr(w, name)
             floor = inst.outside_loads.get((name, force, county))

@@ -365,10 +365,6 @@ class RunningRelaxation:
         except (OSError, ValueError):  # the process was stopped
             self._out = b""
 
-    def finished(self) -> bool:
-        """Has the child process answered (or ended)?"""
-        return not self.reader.is_alive()
-
     def wait(self, grace: float = STARTUP_SECONDS + 2.0) -> RelaxationOutcome | None:
         """The outcome, waiting at most until the time limit (plus `grace`) has passed."""
         if self.outcome is None:

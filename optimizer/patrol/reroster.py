@@ -39,7 +39,7 @@ from ortools.math_opt import model_pb2
 from optimizer.patrol.evaluate import plan_objective
 from optimizer.patrol.instance import Demand, PatrolInstance
 from optimizer.patrol.model import BuiltModel, build_model, complete
-from optimizer.patrol.objective import FAIRNESS
+from optimizer.patrol.objective import FAIRNESS, fairness_group, fairness_groups, fairness_loads
 from optimizer.patrol.relax import MipWorkers, relaxation_proto, solve_proto
 from optimizer.patrol.rounding import cover_value
 from optimizer.patrol.rules_labour import shift_caps
@@ -81,60 +81,38 @@ def _outside_loads(
     inst: PatrolInstance, plan: set[Key], group: set[int]
 ) -> dict[tuple[str, str, str | None], int]:
     """(fairness term, force, county) → the largest load among that fairness group's people
-    outside `group` (who could work a counted slot at all), for the groups the group's people
-    belong to."""
+    outside `group`, for the groups the group's people belong to."""
     worked = {(pi, si) for pi, si, _ in plan}
-    mine = {
-        (inst.people[pi].force.value, inst.county_of.get(inst.people[pi].jurisdiction_id))
-        for pi in group
-    }
-    members: dict[tuple[str, str | None], list[int]] = defaultdict(list)
-    for pi, p in enumerate(inst.people):
-        key = (p.force.value, inst.county_of.get(p.jurisdiction_id))
-        if key in mine:
-            members[key].append(pi)
+    mine = {fairness_group(inst, pi) for pi in group}
     out: dict[tuple[str, str, str | None], int] = {}
-    for (force, county), people in members.items():
-        if len(people) < 2:
+    for (force, county), people in fairness_groups(inst).items():
+        if (force, county) not in mine or len(people) < 2:
             continue
+        outside = [pi for pi in people if pi not in group]
         for name, keep, per in FAIRNESS:
-            loads = [
-                sum(per(s) for s in inst.slots if keep(s) and (pi, s.index) in worked)
-                for pi in people
-                if pi not in group
-                and any(keep(s) and (pi, s.index) in inst.options for s in inst.slots)
-            ]
-            out[name, force, county] = max(loads, default=0)
+            out[name, force, county] = max(
+                fairness_loads(inst, worked, outside, keep, per), default=0
+            )
     return out
 
 
 def sub_instance(inst: PatrolInstance, plan: set[Key], group: list[int]) -> PatrolInstance:
     """The instance of `group` alone, with the cover the rest of `plan` leaves to do."""
     chosen = set(group)
-    index = {pi: k for k, pi in enumerate(group)}
-    options = {(index[pi], si): tasks for (pi, si), tasks in inst.options.items() if pi in chosen}
-    reachable = {(ti, si) for (_, si), tasks in options.items() for ti in tasks}
+    reachable = {
+        (ti, si) for (pi, si), tasks in inst.options.items() if pi in chosen for ti in tasks
+    }
     staffed: dict[tuple[int, int], list[int]] = defaultdict(list)
     for pi, si, ti in plan:
         if pi not in chosen and (ti, si) in reachable:
             staffed[ti, si].append(pi)
-    demand = {
-        key: _residual(inst, d, key[0], key[1], staffed.get(key, []))
-        for key, d in inst.demand.items()
-        if key in reachable
-    }
-    return replace(
-        inst,
-        people=[inst.people[pi] for pi in group],
-        options=options,
-        demand=demand,
-        travel_minutes={
-            (index[pi], ti): m for (pi, ti), m in inst.travel_minutes.items() if pi in chosen
+    return inst.of_people(
+        group,
+        demand={
+            key: _residual(inst, d, key[0], key[1], staffed.get(key, []))
+            for key, d in inst.demand.items()
+            if key in reachable
         },
-        skills_valid={
-            (index[pi], k, d): ok for (pi, k, d), ok in inst.skills_valid.items() if pi in chosen
-        },
-        eligible=[inst.eligible[pi] for pi in group],
         count=[],
         outside_loads=_outside_loads(inst, plan, chosen),
     )
@@ -273,10 +251,7 @@ def search(
     best, best_value = plan, plan_objective(inst, plan)
     size, stalled = GROUP_SIZE, 0
     caps = shift_caps(inst)
-    can_do: dict[tuple[int, int], list[int]] = defaultdict(list)  # (task, slot) → people
-    for (pi, si), tasks in inst.options.items():
-        for ti in tasks:
-            can_do[ti, si].append(pi)
+    can_do = inst.who_can_do()
     parallel = workers > 1 and len(inst.people) > 2 * GROUP_SIZE
     pool = MipWorkers(workers) if parallel else None
     running: dict[Future, _Job] = {}
