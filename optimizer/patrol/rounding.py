@@ -14,7 +14,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
 from optimizer.patrol.instance import PatrolInstance
-from optimizer.patrol.rules_labour import selected, succession_pairs
+from optimizer.patrol.rules_labour import selected, shift_caps, succession_pairs
 from optimizer.patrol.variables import Key
 from optimizer.scenario import (
     ConsecutiveWorkRule,
@@ -92,12 +92,17 @@ class PlanBuilder:
             for day, date in enumerate(s.horizon.dates)
             if date.weekday() >= 5
         }
+        # the most shifts each person may work: checked first, as most people a search
+        # asks about are at it
+        self.cap = shift_caps(inst)
 
     def can(self, pi: int, si: int) -> bool:
         """May person `pi` work slot `si` on top of what they already work?"""
+        days = self.days[pi]
+        if len(days) >= self.cap[pi]:
+            return False
         slot = self.inst.slots[si]
         day = slot.day
-        days = self.days[pi]
         if day in days or (pi, day) in self.off:
             return False
         if pi in self.conflicts and self.conflicts[pi].get(si, _NONE) & self.slots[pi]:

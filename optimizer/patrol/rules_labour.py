@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from itertools import combinations
 from typing import Any
 
 from ortools.sat.python import cp_model
@@ -237,40 +238,56 @@ def add_min_rest(
     model: cp_model.CpModel, v: PatrolVars, inst: PatrolInstance, rule: MinRestRule
 ) -> None:
     """At least `hours` between the end of one shift and the start of the next."""
-    pairs = forbidden_pairs(inst, rule.hours)
-    for pi in selected(inst, rule.applies_to):
-        for a, b in pairs:
-            if (pi, a) in v.work and (pi, b) in v.work:
-                _bound(
-                    model,
-                    v,
-                    rule,
-                    v.work[pi, a] + v.work[pi, b],
-                    None,
-                    1,
-                    f"{rule.id}_{pi}_{a}_{b}",
-                    inst.size(pi),
-                )
+    _add_succession(model, v, inst, rule)
 
 
 def add_forbidden_succession(
     model: cp_model.CpModel, v: PatrolVars, inst: PatrolInstance, rule: ForbiddenSuccessionRule
 ) -> None:
     """Shift `first` on one day may not be followed by shift `then` the next day."""
+    _add_succession(model, v, inst, rule)
+
+
+def _add_succession(
+    model: cp_model.CpModel,
+    v: PatrolVars,
+    inst: PatrolInstance,
+    rule: MinRestRule | ForbiddenSuccessionRule,
+) -> None:
+    """Nobody works both slots of a forbidden pair. A hard rule is written as cliques
+    (`succession_cliques`): one row per set of slots of which a person can work at most one,
+    which implies every pair and is much tighter in the LP — for identical people counted
+    together it is what lets their summed plan split into personal plans. A soft rule keeps
+    one row per pair: each broken pair pays once."""
     pairs = succession_pairs(inst, rule)
+    groups = succession_cliques(inst, pairs) if rule.hard else [list(p) for p in pairs]
     for pi in selected(inst, rule.applies_to):
-        for a, b in pairs:
-            if (pi, a) in v.work and (pi, b) in v.work:
-                _bound(
-                    model,
-                    v,
-                    rule,
-                    v.work[pi, a] + v.work[pi, b],
-                    None,
-                    1,
-                    f"{rule.id}_{pi}_{inst.slots[a].day}",
-                    inst.size(pi),
-                )
+        for group in groups:
+            ws = [v.work[pi, si] for si in group if (pi, si) in v.work]
+            if len(ws) > 1:
+                tag = f"{rule.id}_{pi}_{'_'.join(map(str, group))}"
+                _bound(model, v, rule, sum(ws), None, 1, tag, inst.size(pi))
+
+
+def succession_cliques(inst: PatrolInstance, pairs: list[tuple[int, int]]) -> list[list[int]]:
+    """The maximal sets of slots of which a person may work at most one, given the pairs
+    nobody may work both of and that nobody works two slots of a day: for each two days, the
+    maximal bicliques (earlier-day slots × later-day slots, every pair forbidden), found by
+    closing each set of earlier slots under "forbidden with all of"."""
+    day = [s.day for s in inst.slots]
+    after: dict[tuple[int, int], dict[int, set[int]]] = {}
+    for a, b in pairs:
+        after.setdefault((day[a], day[b]), {}).setdefault(a, set()).add(b)
+    out: set[tuple[int, ...]] = set()
+    for graph in after.values():
+        firsts = sorted(graph)
+        for size in range(1, len(firsts) + 1):
+            for chosen in combinations(firsts, size):
+                later = set.intersection(*(graph[a] for a in chosen))
+                if later:
+                    closed = [a for a in firsts if later <= graph[a]]
+                    out.add((*closed, *sorted(later)))
+    return [list(c) for c in sorted(out)]
 
 
 def succession_pairs(

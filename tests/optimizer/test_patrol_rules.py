@@ -7,12 +7,17 @@ import itertools
 import threading
 
 import pytest
+from ortools.sat.python import cp_model
 
 from optimizer.patrol import PatrolInputError, SolveParams, check_plan, plan_patrol, replan_patrol
+from optimizer.patrol.instance import build_instance
+from optimizer.patrol.model import build_model
+from optimizer.patrol.rules_labour import forbidden_pairs, succession_cliques
 from optimizer.result import SolveStatus
 from optimizer.scenario import Absence
 from tests.optimizer.patrol_cases import DAY, person, post, scenario
 
+REST = {"id": "rest", "kind": "min_rest", "hours": 11}
 FAST = SolveParams(time_limit=20, num_workers=1, random_seed=1)
 
 
@@ -159,3 +164,46 @@ def test_cancelled_solve_says_so() -> None:
     s = scenario([person(f"p{i}") for i in range(4)], [post("P1", staff=2)])
     r = plan_patrol(s, FAST, cancel=cancel)
     assert r.status == SolveStatus.CANCELLED
+
+
+def _slot_names(inst, slots):  # type: ignore[no-untyped-def]
+    return sorted((inst.slots[si].day, inst.slots[si].shift.id) for si in slots)
+
+
+def test_rest_cliques_hold_every_forbidden_pair_and_only_conflicting_slots() -> None:
+    inst = build_instance(scenario([person("a")], [post("P1")], days=3))
+    pairs = forbidden_pairs(inst, 11)
+    cliques = succession_cliques(inst, pairs)
+    # after an evening nothing the next morning or night; after a day shift no night
+    assert sorted(_slot_names(inst, c) for c in cliques) == [
+        [(0, "D"), (0, "E"), (1, "N")],
+        [(0, "E"), (1, "D"), (1, "N")],
+        [(1, "D"), (1, "E"), (2, "N")],
+        [(1, "E"), (2, "D"), (2, "N")],
+    ]
+    forbidden = set(pairs) | {(b, a) for a, b in pairs}
+    assert all(any(a in c and b in c for c in cliques) for a, b in pairs)
+    for c in cliques:  # a person may work at most one slot of each
+        for a, b in itertools.combinations(c, 2):
+            assert inst.slots[a].day == inst.slots[b].day or (a, b) in forbidden
+
+
+def test_hard_rest_lets_identical_people_counted_together_split_into_personal_plans() -> None:
+    # two identical people counted once (a class of 2): whoever works the evening of day 1
+    # can work neither shift of day 2 that follows too soon, so the class cannot have the
+    # evening of day 1 and both the day and night shifts of day 2 — the pairs alone allowed
+    # it (evening + day = 2, evening + night = 2)
+    s = scenario([person("a")], [post("P1", staff=2)], days=2, rules=[REST])
+    inst = build_instance(s)
+    slot = {(x.day, x.shift.id): x.index for x in inst.slots}
+
+    def feasible(worked: list[tuple[int, str]]) -> bool:
+        built = build_model(inst.of_people([0], count=[2]))
+        for key in worked:
+            built.model.add(built.vars.work[0, slot[key]] == 1)
+        solver = cp_model.CpSolver()
+        solver.parameters.num_workers = 1
+        return solver.solve(built.model) in (cp_model.OPTIMAL, cp_model.FEASIBLE)
+
+    assert feasible([(0, "E"), (1, "D")]) and feasible([(0, "E"), (1, "E"), (1, "N")])
+    assert not feasible([(0, "E"), (1, "D"), (1, "N")])
