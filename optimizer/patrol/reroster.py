@@ -185,15 +185,40 @@ def _group(
     size: int,
     busy: set[int],
 ) -> list[int]:
+    """The next group to plan again, of one of three kinds in turn (each drawn at random):
+    around a need still short (`_need_group`), around the people at a fairness maximum
+    (`_fairness_group`), around the zones of people who patrol several (`_zone_group`).
+    People of `busy` (in groups under way) are left out."""
+    free = [pi for pi in range(len(inst.people)) if pi not in busy]
+    if len(free) <= size:
+        return free
+    kinds = [_need_group, _fairness_group, _zone_group]
+    first = rng.randrange(len(kinds))
+    for kind in kinds[first:] + kinds[:first]:
+        group = kind(inst, plan, can_do, caps, rng, size, busy)
+        if group:
+            break
+    if len(group) < size:  # (too few fit the kind: people at random make up the rest)
+        rest = [pi for pi in free if pi not in set(group)]
+        group += rng.sample(rest, min(len(rest), size - len(group)))
+    return group[:size]
+
+
+def _need_group(
+    inst: PatrolInstance,
+    plan: set[Key],
+    can_do: dict[tuple[int, int], list[int]],
+    caps: list[int],
+    rng: random.Random,
+    size: int,
+    busy: set[int],
+) -> list[int]:
     """Half the group: people who could fill a need still short (drawn by what it is worth),
     those with the most shifts to spare under their cap first (ties, and differences of one
     shift, broken at random); the other half: people who could take over what those do now,
     so that a chain of moves (one fills the need, another takes the place they leave…) fits
     inside the group. Measured on the county week over 60 s from the same plan (4 seeds):
     spare-first seeds 93 119 on average, seeds at random 93 372."""
-    free = [pi for pi in range(len(inst.people)) if pi not in busy]
-    if len(free) <= size:
-        return free
     filled: dict[tuple[int, int], int] = defaultdict(int)
     doing: dict[int, list[tuple[int, int]]] = defaultdict(list)
     for pi, si, ti in plan:
@@ -204,19 +229,108 @@ def _group(
         for key, d in inst.demand.items()
         if filled[key] < max(d.staff, d.minimum) and can_do[key]
     ]
-    first = free
-    if short:
-        key, _ = rng.choices(short, weights=[max(1.0, v) for _, v in short])[0]
-        first = [pi for pi in can_do[key] if pi not in busy] or free
+    if not short:
+        return []
+    key, _ = rng.choices(short, weights=[max(1.0, v) for _, v in short])[0]
+    first = [pi for pi in can_do[key] if pi not in busy]
     spare = {pi: caps[pi] - len(doing[pi]) + 2 * rng.random() for pi in first}
     first = sorted(first, key=lambda pi: -spare[pi])[: size // 2]
+    return first + _takers(first, doing, can_do, busy, rng, size - len(first))
+
+
+def _takers(
+    first: list[int],
+    doing: dict[int, list[tuple[int, int]]],
+    can_do: dict[tuple[int, int], list[int]],
+    busy: set[int],
+    rng: random.Random,
+    size: int,
+) -> list[int]:
+    """Up to `size` people at random who could take over something `first` do now."""
     taken = set(first) | busy
     others = sorted({r for pi in first for key in doing[pi] for r in can_do[key]} - taken)
     rng.shuffle(others)
-    group = first + others[: size - len(first)]
-    if len(group) < size:  # (too few could take over: people at random make up the rest)
-        rest = [pi for pi in free if pi not in set(group)]
-        group += rng.sample(rest, min(len(rest), size - len(group)))
+    return others[:size]
+
+
+def _fairness_group(
+    inst: PatrolInstance,
+    plan: set[Key],
+    can_do: dict[tuple[int, int], list[int]],
+    caps: list[int],
+    rng: random.Random,
+    size: int,
+    busy: set[int],
+) -> list[int]:
+    """Everyone at the maximum load of a fairness term (most nights, say) in a fairness
+    group where the load could be spread lower, and the people of that group with the
+    lightest loads of that term who could take a counted shift: a fairness maximum falls
+    only when all who are at it are planned again at once."""
+    weights = inst.scenario.weights
+    worked: dict[int, set[int]] = defaultdict(set)
+    for pi, si, _ in plan:
+        worked[pi].add(si)
+    choices = []
+    for people in fairness_groups(inst).values():
+        for name, keep, per in FAIRNESS:
+            if not getattr(weights, name):
+                continue
+            counted = [s.index for s in inst.slots if keep(s)]
+            able = [pi for pi in people if any((pi, si) in inst.options for si in counted)]
+            load = {
+                pi: sum(per(inst.slots[si]) for si in counted if si in worked[pi]) for pi in able
+            }
+            top = max(load.values(), default=0)
+            at_top = [pi for pi in able if load[pi] == top]
+            light = [pi for pi in able if load[pi] < top and pi not in busy]
+            if (
+                top == 0
+                or len(at_top) > size // 2
+                or busy.intersection(at_top)
+                or sum(load.values()) >= top * len(able)  # (the average is at the maximum)
+                or not light
+            ):
+                continue
+            light.sort(key=lambda pi: load[pi] + rng.random())
+            choices.append(at_top + light[: size - len(at_top)])
+    return rng.choice(choices) if choices else []
+
+
+def _zone_group(
+    inst: PatrolInstance,
+    plan: set[Key],
+    can_do: dict[tuple[int, int], list[int]],
+    caps: list[int],
+    rng: random.Random,
+    size: int,
+    busy: set[int],
+) -> list[int]:
+    """People who patrol several zones, grown from one of them (drawn by how many) through
+    the zones they share: planned again together, they can each keep to fewer zones."""
+    zones: dict[int, set[int]] = defaultdict(set)
+    for pi, _, ti in plan:
+        if pi not in busy and inst.tasks[ti].kind == TaskKind.ZONE:
+            zones[pi].add(ti)
+    many = [pi for pi, z in zones.items() if len(z) > 1]
+    if not many:
+        return []
+    patrols: dict[int, list[int]] = defaultdict(list)
+    for pi in sorted(zones):
+        for ti in zones[pi]:
+            patrols[ti].append(pi)
+    seed = rng.choices(many, weights=[len(zones[pi]) for pi in many])[0]
+    group, seen_zones = [seed], set()
+    frontier = [seed]
+    while frontier and len(group) < size:
+        pi = frontier.pop(0)
+        for ti in sorted(zones[pi] - seen_zones):
+            seen_zones.add(ti)
+            peers = [r for r in patrols[ti] if r not in group]
+            rng.shuffle(peers)
+            peers.sort(key=lambda r: -len(zones[r]))  # those with several zones first
+            for r in peers[: size - len(group)]:
+                group.append(r)
+                frontier.append(r)
     return group
 
 

@@ -5,6 +5,7 @@ rules, fairness groups split by the group, residual cover, armed and skill needs
 
 from __future__ import annotations
 
+import random
 import threading
 import time
 
@@ -13,14 +14,22 @@ from ortools.sat.python import cp_model
 
 from optimizer.patrol import check_plan
 from optimizer.patrol.evaluate import plan_objective
-from optimizer.patrol.instance import build_instance
+from optimizer.patrol.instance import PatrolInstance, build_instance
 from optimizer.patrol.model import build_model
+from optimizer.patrol.objective import FAIRNESS, fairness_group, fairness_groups
 from optimizer.patrol.plans import assignments_of
 from optimizer.patrol.relax import MipWorkers, Relaxation, solve_proto
-from optimizer.patrol.reroster import reroster, search, sub_instance
+from optimizer.patrol.reroster import (
+    _fairness_group,
+    _zone_group,
+    reroster,
+    search,
+    sub_instance,
+)
 from optimizer.patrol.rounding import fill_plan
+from optimizer.patrol.rules_labour import shift_caps
 from optimizer.patrol.variables import SCALE, Key
-from optimizer.scenario import Scenario
+from optimizer.scenario import Scenario, TaskKind
 from rosters.demo_city import build_demo_city
 from tests.optimizer.test_patrol_evaluate import random_plans, week
 
@@ -128,3 +137,63 @@ def test_groups_side_by_side_improve_the_demo_county_day() -> None:
     better = search(inst, start, time.perf_counter() + 12, seed=1, workers=2)
     assert plan_objective(inst, better) < plan_objective(inst, start)
     assert check_plan(s, assignments_of(inst, better)) == []
+
+
+@pytest.fixture(scope="module")
+def county_days() -> tuple[PatrolInstance, set[Key]]:
+    inst = build_instance(build_demo_city("small", days=3))
+    return inst, fill_plan(inst)
+
+
+def _loads(inst: PatrolInstance, plan: set[Key], keep, per) -> dict[int, int]:  # type: ignore[no-untyped-def]
+    worked = {(pi, si) for pi, si, _ in plan}
+    return {
+        pi: sum(per(s) for s in inst.slots if keep(s) and (pi, s.index) in worked)
+        for pi in range(len(inst.people))
+        if any(keep(s) and (pi, s.index) in inst.options for s in inst.slots)
+    }
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_a_fairness_group_holds_everyone_at_a_maximum_and_lighter_peers(
+    county_days: tuple[PatrolInstance, set[Key]], seed: int
+) -> None:
+    inst, plan = county_days
+    group = _fairness_group(
+        inst, plan, inst.who_can_do(), shift_caps(inst), random.Random(seed), 30, set()
+    )
+    assert 1 < len(group) <= 30 and len(set(group)) == len(group)
+    peers = {fairness_group(inst, pi) for pi in group}
+    assert len(peers) == 1  # one fairness group (force and county)
+    members = fairness_groups(inst)[peers.pop()]
+    found = False
+    for _, keep, per in FAIRNESS:
+        load = _loads(inst, plan, keep, per)
+        top = max(load.get(pi, 0) for pi in members)
+        at_top = {pi for pi in members if load.get(pi) == top}
+        if (
+            top
+            and at_top <= set(group)
+            and all(load.get(pi, top) < top or pi in at_top for pi in group)
+        ):
+            found = True
+    assert found
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_a_zone_group_grows_from_someone_with_several_zones_through_shared_zones(
+    county_days: tuple[PatrolInstance, set[Key]], seed: int
+) -> None:
+    inst, plan = county_days
+    busy = set(range(0, len(inst.people), 7))
+    group = _zone_group(
+        inst, plan, inst.who_can_do(), shift_caps(inst), random.Random(seed), 30, busy
+    )
+    zones: dict[int, set[int]] = {}
+    for pi, _, ti in plan:
+        if inst.tasks[ti].kind == TaskKind.ZONE:
+            zones.setdefault(pi, set()).add(ti)
+    assert group and len(group) <= 30 and not busy & set(group)
+    assert len(zones[group[0]]) > 1
+    for k, pi in enumerate(group[1:], 1):
+        assert zones[pi] & set().union(*(zones[q] for q in group[:k]))
