@@ -15,6 +15,7 @@ import threading
 import time
 from collections import Counter, defaultdict
 from collections.abc import Callable
+from itertools import islice
 
 from optimizer.patrol.evaluate import plan_objective
 from optimizer.patrol.instance import PatrolInstance
@@ -129,21 +130,23 @@ def _fill_one(
     """One more person on (ti, si): a free one, or one moved from a less valuable place
     whose place is then refilled. True when the plan got better."""
     best: tuple[float, int, int | None] | None = None  # (gain, person, slot they leave)
-    refills: dict[tuple[int, int, int], tuple[float, int] | None] = {}
+    # (slot, task) → the two nearest free people of each list: whether others may work a
+    # slot does not change while the moves of one person are tried
+    free: dict[tuple[int, int], list[list[int]]] = {}
 
     def refill(pi: int, sj: int, tj: int) -> tuple[float, int] | None:
         """The best free person for the place `pi` leaves, and what they bring."""
-        if (pi, sj, tj) not in refills:
-            found = []
-            for ranked in nearest[tj, sj]:  # the armed, then the others, nearest first
-                r = next(
-                    (r for r in ranked if r != pi and sj not in doing[r] and builder.can(r, sj)),
-                    None,
-                )
-                if r is not None:
-                    found.append((values.gain(r, sj, tj), r))
-            refills[pi, sj, tj] = max(found, default=None)
-        return refills[pi, sj, tj]
+        if (sj, tj) not in free:
+            free[sj, tj] = [
+                list(islice((r for r in ranked if sj not in doing[r] and builder.can(r, sj)), 2))
+                for ranked in nearest[tj, sj]  # the armed, then the others, nearest first
+            ]
+        found = []
+        for two in free[sj, tj]:
+            r = next((r for r in two if r != pi), None)
+            if r is not None:
+                found.append((values.gain(r, sj, tj), r))
+        return max(found, default=None)
 
     for pi in can_do[ti, si]:
         if si in doing[pi] and doing[pi][si] == ti:
@@ -177,7 +180,7 @@ def _fill_one(
     builder.add((pi, si, ti))
     doing[pi][si] = ti
     if sj is not None:  # refill the place left
-        refills.clear()
+        free.clear()
         back = refill(pi, sj, tj)
         if back is not None and back[0] > 0:
             builder.add((back[1], sj, tj))

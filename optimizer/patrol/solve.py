@@ -25,8 +25,8 @@ from optimizer.patrol.improve import improve
 from optimizer.patrol.instance import PatrolInstance, build_instance, validate_for_patrol
 from optimizer.patrol.model import BuiltModel, Candidate, build_model, complete
 from optimizer.patrol.plans import AGGREGATED_SOURCE, aggregated_guide, assignments_of, checked
-from optimizer.patrol.relax import Relaxation, RunningRelaxation
-from optimizer.patrol.reroster import search
+from optimizer.patrol.relax import MipWorkers, Relaxation, RunningRelaxation
+from optimizer.patrol.reroster import search, search_workers
 from optimizer.patrol.result import PatrolResult, PlanDiff
 from optimizer.patrol.rounding import fill_plan
 from optimizer.patrol.variables import SCALE
@@ -237,6 +237,7 @@ class Polish:
     cancel: threading.Event | None
     progress: ProgressCallback | None
     started: float
+    pool: MipWorkers | None = None  # HiGHS processes for the group search, started early
 
     def reporter(self, bound: float | None) -> Callable[[float], None] | None:
         if self.progress is None:
@@ -280,6 +281,7 @@ def _finish(
             polish.params.random_seed,
             polish.params.num_workers,
             polish.reporter(max(bounds)[0] if bounds else None),
+            polish.pool,
         )
         # the searches keep the hard rules they know; the checker sees them all
         if better is not best.plan and not check_plan(inst.scenario, assignments_of(inst, better)):
@@ -358,6 +360,23 @@ def _plan_one(
             scenario_name=scenario.name,
             message="cancelled before a plan was found",
         )
+    # the group search's HiGHS processes start now: their start-up overlaps the LP
+    pool = search_workers(inst, params.num_workers)
+    try:
+        return _plan_instance(inst, start, params, progress, cancel, pool)
+    finally:
+        if pool is not None:
+            pool.close()
+
+
+def _plan_instance(
+    inst: PatrolInstance,
+    start: float,
+    params: SolveParams,
+    progress: ProgressCallback | None,
+    cancel: threading.Event | None,
+    pool: MipWorkers | None,
+) -> PatrolResult:
     left = params.time_limit - (time.perf_counter() - start)
     guide = aggregated_guide(inst, GUIDE_SHARE * left)
     extra = (checked(inst, guide.plan, "the aggregated-LP-guided fill") if guide.plan else [], [])
@@ -365,7 +384,7 @@ def _plan_one(
         extra[1].append((guide.bound, AGGREGATED_SOURCE))
     size = sum(len(tasks) for tasks in inst.options.values())
     if size > min(EXACT_MAX_ASSIGNMENTS, EXACT_PER_SECOND * params.time_limit):
-        return _heuristic(inst, extra, start, params, size, progress, cancel)
+        return _heuristic(inst, extra, start, params, size, progress, cancel, pool)
     built = build_model(inst)
     built.started = start
     # CP-SAT stops early enough to leave time for the local search on the best plan
@@ -389,7 +408,7 @@ def _plan_one(
             **{**params.__dict__, "time_limit": left, "num_workers": workers or params.num_workers}
         )
         # (the local search after CP-SAT and HiGHS have stopped has every worker again)
-        polish = Polish(deadline, params, cancel, progress, start)
+        polish = Polish(deadline, params, cancel, progress, start, pool)
         result = _solve(built, rest, progress, cancel, lp, extra, polish)[0]
         result.solve_seconds = round(time.perf_counter() - start, 3)  # model building too
         return result
@@ -406,6 +425,7 @@ def _heuristic(
     size: int,
     progress: ProgressCallback | None,
     cancel: threading.Event | None,
+    pool: MipWorkers | None = None,
 ) -> PatrolResult:
     """The plan of a part too large for the exact model: the best of the heuristic plans,
     improved by local search until the part's time is up (or the solve is cancelled: the
@@ -422,7 +442,8 @@ def _heuristic(
     )
     if plans:
         deadline = start + params.time_limit * (1 - WRAP_UP_SHARE)
-        _finish(result, inst, plans, extra[1], Polish(deadline, params, cancel, progress, start))
+        polish = Polish(deadline, params, cancel, progress, start, pool)
+        _finish(result, inst, plans, extra[1], polish)
         result.first_feasible_seconds = first
         if cancel is not None and cancel.is_set():
             result.status = SolveStatus.CANCELLED
