@@ -2,9 +2,12 @@
 
 The local search of `improve.py` moves one assignment at a time; a person whose shifts are
 placed so that no further shift fits between them (rest, weekend and weekly limits) stays
-short of work, and the risk their shift would cover stays uncovered. Here a group of people
-who could fill a need still short is taken out of the plan and planned again, their whole
-horizon at once, on the patrol model itself (`model.build_model`) restricted to them:
+short of work, and the risk their shift would cover stays uncovered; a fairness maximum
+falls only when everyone at it gives up a shift at once; a person patrols fewer zones only
+if others take theirs. Here a group of people — around a need still short, around a
+fairness maximum, or around people with several zones (`_group`) — is taken out of the plan
+and planned again, their whole horizon at once, on the patrol model itself
+(`model.build_model`) restricted to them:
 
 - every person-level rule (labour rules, requests, travel, zone continuity) is exact, as
   the group's people are whole;
@@ -15,9 +18,9 @@ horizon at once, on the patrol model itself (`model.build_model`) restricted to 
 
 So the group's objective differs from the whole plan's by a constant. HiGHS solves it as a
 MIP (every constraint of the model kept, `relax.Relaxation(light=False)`), starting from the
-group's current plan: on these covering and assignment models it proves a group of thirty
-optimal in seconds where CP-SAT on one worker does not improve the start. A new plan is kept
-only when its objective, recomputed in full (`evaluate.plan_objective`), is lower.
+group's current plan: on these covering and assignment models it proves a group of 25
+optimal in a second or two where CP-SAT on one worker does not improve the start. A new plan
+is kept only when its objective, recomputed in full (`evaluate.plan_objective`), is lower.
 
     reroster(inst, plan, group, seconds, seed) -> (plan, proved optimal) | None
     search(inst, plan, deadline, cancel=None, seed=0) -> plan

@@ -24,6 +24,7 @@ from optimizer.patrol.reroster import (
     _zone_group,
     reroster,
     search,
+    search_workers,
     sub_instance,
 )
 from optimizer.patrol.rounding import fill_plan
@@ -137,6 +138,24 @@ def test_groups_side_by_side_improve_the_demo_county_day() -> None:
     better = search(inst, start, time.perf_counter() + 12, seed=1, workers=2)
     assert plan_objective(inst, better) < plan_objective(inst, start)
     assert check_plan(s, assignments_of(inst, better)) == []
+
+
+def test_a_search_given_its_workers_uses_them_and_leaves_them_to_their_owner() -> None:
+    s = build_demo_city("small", days=1)
+    inst = build_instance(s)
+    assert search_workers(inst, 1) is None  # one worker: groups are solved in-process
+    assert search_workers(inst.of_people(list(range(40))), 2) is None  # too few people
+    start = fill_plan(inst)
+    pool = search_workers(inst, 2)
+    assert pool is not None
+    try:
+        better = search(inst, start, time.perf_counter() + 8, seed=1, workers=2, pool=pool)
+        assert plan_objective(inst, better) < plan_objective(inst, start)
+        assert check_plan(s, assignments_of(inst, better)) == []
+        assert all(child.poll() is None for child in pool.children)  # still serving
+    finally:
+        pool.close()
+    assert all(child.poll() is not None for child in pool.children)
 
 
 @pytest.fixture(scope="module")
