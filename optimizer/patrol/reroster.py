@@ -54,8 +54,9 @@ from optimizer.scenario import TaskKind
 GROUP_SIZE = 25
 GROUP_MIN, GROUP_MAX = 10, 80
 #: HiGHS' time for one group, seconds (one worker: also the longest a cancel waits). On the
-#: county week (two workers, 30 s): 25 people at 2.5 s 0.41–0.43 % over five runs; 30 at
-#: 4 s 0.55–0.62 %, 25 at 3 s 0.51–0.52 %, 25 at 2 s 0.51–0.60 %, 20 at 4 s 0.63 %
+#: county week (two workers, 30 s): 25 people at 2.5 s 0.41–0.43 % in 11 of 14 runs (0.62 %
+#: in the others); 30 at 4 s 0.55–0.62 %, 25 at 3 s 0.51–0.52 %, 25 at 2 s 0.51–0.60 %, 20 at
+#: 4 s 0.63 %
 GROUP_SECONDS = 2.5
 #: groups in a row that find nothing better before the search stops
 STALL_GROUPS = 20
@@ -182,52 +183,50 @@ def reroster(
     return None if merged is None else (merged, detail.startswith("OPTIMAL"))
 
 
-def _group(
-    inst: PatrolInstance,
-    plan: set[Key],
-    can_do: dict[tuple[int, int], list[int]],
-    caps: list[int],
-    rng: random.Random,
-    size: int,
-    busy: set[int],
-) -> list[int]:
+@dataclass
+class _Draw:
+    """What the next group is drawn from: the plan, who may do each task in each slot, each
+    person's most shifts, the random source, and the people in groups under way."""
+
+    inst: PatrolInstance
+    plan: set[Key]
+    can_do: dict[tuple[int, int], list[int]]
+    caps: list[int]
+    rng: random.Random
+    busy: set[int]
+
+
+def _group(ctx: _Draw, size: int) -> list[int]:
     """The next group to plan again, of one of three kinds in turn (each drawn at random):
     around a need still short (`_need_group`), around the people at a fairness maximum
     (`_fairness_group`), around the zones of people who patrol several (`_zone_group`).
-    People of `busy` (in groups under way) are left out."""
-    free = [pi for pi in range(len(inst.people)) if pi not in busy]
+    People in groups under way are left out."""
+    free = [pi for pi in range(len(ctx.inst.people)) if pi not in ctx.busy]
     if len(free) <= size:
         return free
     kinds = [_need_group, _fairness_group, _zone_group]
-    first = rng.randrange(len(kinds))
+    first = ctx.rng.randrange(len(kinds))
     for kind in kinds[first:] + kinds[:first]:
-        group = kind(inst, plan, can_do, caps, rng, size, busy)
+        group = kind(ctx, size)
         if group:
             break
     if len(group) < size:  # (too few fit the kind: people at random make up the rest)
         rest = [pi for pi in free if pi not in set(group)]
-        group += rng.sample(rest, min(len(rest), size - len(group)))
+        group += ctx.rng.sample(rest, min(len(rest), size - len(group)))
     return group[:size]
 
 
-def _need_group(
-    inst: PatrolInstance,
-    plan: set[Key],
-    can_do: dict[tuple[int, int], list[int]],
-    caps: list[int],
-    rng: random.Random,
-    size: int,
-    busy: set[int],
-) -> list[int]:
+def _need_group(ctx: _Draw, size: int) -> list[int]:
     """Half the group: people who could fill a need still short (drawn by what it is worth),
     those with the most shifts to spare under their cap first (ties, and differences of one
     shift, broken at random); the other half: people who could take over what those do now,
     so that a chain of moves (one fills the need, another takes the place they leave…) fits
     inside the group. Measured on the county week over 60 s from the same plan (4 seeds):
     spare-first seeds 93 119 on average, seeds at random 93 372."""
+    inst, can_do, rng = ctx.inst, ctx.can_do, ctx.rng
     filled: dict[tuple[int, int], int] = defaultdict(int)
     doing: dict[int, list[tuple[int, int]]] = defaultdict(list)
-    for pi, si, ti in plan:
+    for pi, si, ti in ctx.plan:
         filled[ti, si] += 1
         doing[pi].append((ti, si))
     short = [
@@ -238,43 +237,24 @@ def _need_group(
     if not short:
         return []
     key, _ = rng.choices(short, weights=[max(1.0, v) for _, v in short])[0]
-    first = [pi for pi in can_do[key] if pi not in busy]
-    spare = {pi: caps[pi] - len(doing[pi]) + 2 * rng.random() for pi in first}
+    first = [pi for pi in can_do[key] if pi not in ctx.busy]
+    spare = {pi: ctx.caps[pi] - len(doing[pi]) + 2 * rng.random() for pi in first}
     first = sorted(first, key=lambda pi: -spare[pi])[: size // 2]
-    return first + _takers(first, doing, can_do, busy, rng, size - len(first))
-
-
-def _takers(
-    first: list[int],
-    doing: dict[int, list[tuple[int, int]]],
-    can_do: dict[tuple[int, int], list[int]],
-    busy: set[int],
-    rng: random.Random,
-    size: int,
-) -> list[int]:
-    """Up to `size` people at random who could take over something `first` do now."""
-    taken = set(first) | busy
+    taken = set(first) | ctx.busy
     others = sorted({r for pi in first for key in doing[pi] for r in can_do[key]} - taken)
-    rng.shuffle(others)
-    return others[:size]
+    rng.shuffle(others)  # who could take over something `first` do now
+    return first + others[: size - len(first)]
 
 
-def _fairness_group(
-    inst: PatrolInstance,
-    plan: set[Key],
-    can_do: dict[tuple[int, int], list[int]],
-    caps: list[int],
-    rng: random.Random,
-    size: int,
-    busy: set[int],
-) -> list[int]:
+def _fairness_group(ctx: _Draw, size: int) -> list[int]:
     """Everyone at the maximum load of a fairness term (most nights, say) in a fairness
     group where the load could be spread lower, and the people of that group with the
     lightest loads of that term who could take a counted shift: a fairness maximum falls
     only when all who are at it are planned again at once."""
+    inst, busy = ctx.inst, ctx.busy
     weights = inst.scenario.weights
     worked: dict[int, set[int]] = defaultdict(set)
-    for pi, si, _ in plan:
+    for pi, si, _ in ctx.plan:
         worked[pi].add(si)
     choices = []
     for people in fairness_groups(inst).values():
@@ -297,25 +277,17 @@ def _fairness_group(
                 or not light
             ):
                 continue
-            light.sort(key=lambda pi: load[pi] + rng.random())
+            light.sort(key=lambda pi: load[pi] + ctx.rng.random())
             choices.append(at_top + light[: size - len(at_top)])
-    return rng.choice(choices) if choices else []
+    return ctx.rng.choice(choices) if choices else []
 
 
-def _zone_group(
-    inst: PatrolInstance,
-    plan: set[Key],
-    can_do: dict[tuple[int, int], list[int]],
-    caps: list[int],
-    rng: random.Random,
-    size: int,
-    busy: set[int],
-) -> list[int]:
+def _zone_group(ctx: _Draw, size: int) -> list[int]:
     """People who patrol several zones, grown from one of them (drawn by how many) through
     the zones they share: planned again together, they can each keep to fewer zones."""
     zones: dict[int, set[int]] = defaultdict(set)
-    for pi, _, ti in plan:
-        if pi not in busy and inst.tasks[ti].kind == TaskKind.ZONE:
+    for pi, _, ti in ctx.plan:
+        if pi not in ctx.busy and ctx.inst.tasks[ti].kind == TaskKind.ZONE:
             zones[pi].add(ti)
     many = [pi for pi, z in zones.items() if len(z) > 1]
     if not many:
@@ -324,7 +296,7 @@ def _zone_group(
     for pi in sorted(zones):
         for ti in zones[pi]:
             patrols[ti].append(pi)
-    seed = rng.choices(many, weights=[len(zones[pi]) for pi in many])[0]
+    seed = ctx.rng.choices(many, weights=[len(zones[pi]) for pi in many])[0]
     group, seen_zones = [seed], set()
     frontier = [seed]
     while frontier and len(group) < size:
@@ -332,7 +304,7 @@ def _zone_group(
         for ti in sorted(zones[pi] - seen_zones):
             seen_zones.add(ti)
             peers = [r for r in patrols[ti] if r not in group]
-            rng.shuffle(peers)
+            ctx.rng.shuffle(peers)
             peers.sort(key=lambda r: -len(zones[r]))  # those with several zones first
             for r in peers[: size - len(group)]:
                 group.append(r)
@@ -387,7 +359,7 @@ def search(
                     done_all = True
                     break
                 busy = {pi for job in running.values() for pi in job.group}
-                group = _group(inst, best, can_do, caps, rng, size, busy)
+                group = _group(_Draw(inst, best, can_do, caps, rng, busy), size)
                 group = _whole_squads(inst, group, busy)
                 seconds = min(GROUP_SECONDS, left - 0.5)
                 job = _prepare(inst, best, sorted(group), seconds / 4)

@@ -20,6 +20,7 @@ from optimizer.patrol.objective import FAIRNESS, fairness_group, fairness_groups
 from optimizer.patrol.plans import assignments_of
 from optimizer.patrol.relax import MipWorkers, Relaxation, solve_proto
 from optimizer.patrol.reroster import (
+    _Draw,
     _fairness_group,
     _zone_group,
     reroster,
@@ -178,9 +179,8 @@ def test_a_fairness_group_holds_everyone_at_a_maximum_and_lighter_peers(
     county_days: tuple[PatrolInstance, set[Key]], seed: int
 ) -> None:
     inst, plan = county_days
-    group = _fairness_group(
-        inst, plan, inst.who_can_do(), shift_caps(inst), random.Random(seed), 30, set()
-    )
+    draw = _Draw(inst, plan, inst.who_can_do(), shift_caps(inst), random.Random(seed), set())
+    group = _fairness_group(draw, 30)
     assert 1 < len(group) <= 30 and len(set(group)) == len(group)
     peers = {fairness_group(inst, pi) for pi in group}
     assert len(peers) == 1  # one fairness group (force and county)
@@ -205,9 +205,8 @@ def test_a_zone_group_grows_from_someone_with_several_zones_through_shared_zones
 ) -> None:
     inst, plan = county_days
     busy = set(range(0, len(inst.people), 7))
-    group = _zone_group(
-        inst, plan, inst.who_can_do(), shift_caps(inst), random.Random(seed), 30, busy
-    )
+    draw = _Draw(inst, plan, inst.who_can_do(), shift_caps(inst), random.Random(seed), busy)
+    group = _zone_group(draw, 30)
     zones: dict[int, set[int]] = {}
     for pi, _, ti in plan:
         if inst.tasks[ti].kind == TaskKind.ZONE:
