@@ -380,6 +380,7 @@ def _plan_instance(
     cancel: threading.Event | None,
     pool: MipWorkers | None,
 ) -> PatrolResult:
+    """`_plan_one` once the instance is built and the group search's processes started."""
     left = params.time_limit - (time.perf_counter() - start)
     guide = aggregated_guide(inst, GUIDE_SHARE * left)
     extra = (checked(inst, guide.plan, "the aggregated-LP-guided fill") if guide.plan else [], [])
