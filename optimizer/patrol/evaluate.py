@@ -198,7 +198,7 @@ def _fairness(inst: PatrolInstance, plan: set[Key], out: _Terms) -> None:
             weight = getattr(weights, name)
             loads = fairness_loads(inst, worked, members, keep, per)
             if loads:
-                out.add(name, weight, max(loads))
+                out.add(name, weight, max(loads.values()))
 
 
 def _light(inst: PatrolInstance, plan: set[Key], out: _Terms, published: set[Key] | None) -> None:

@@ -51,14 +51,15 @@ def fairness_loads(
     people: list[int],
     keep: Callable[[Slot], bool],
     per: Callable[[Slot], int],
-) -> list[int]:
-    """The load of a fairness term of each of `people` who could work a counted slot at
-    all, from the (person, slot) pairs they work."""
-    return [
-        sum(per(s) for s in inst.slots if keep(s) and (pi, s.index) in worked)
+) -> dict[int, int]:
+    """Person → their load of a fairness term, from the (person, slot) pairs they work, for
+    those of `people` who could work a counted slot at all."""
+    counted = [s for s in inst.slots if keep(s)]
+    return {
+        pi: sum(per(s) for s in counted if (pi, s.index) in worked)
         for pi in people
-        if any(keep(s) and (pi, s.index) in inst.options for s in inst.slots)
-    ]
+        if any((pi, s.index) in inst.options for s in counted)
+    }
 
 
 def add_fairness(model: cp_model.CpModel, v: PatrolVars, inst: PatrolInstance) -> None:

@@ -98,7 +98,7 @@ def _outside_loads(
         outside = [pi for pi in people if pi not in group]
         for name, keep, per in FAIRNESS:
             out[name, force, county] = max(
-                fairness_loads(inst, worked, outside, keep, per), default=0
+                fairness_loads(inst, worked, outside, keep, per).values(), default=0
             )
     return out
 
@@ -253,19 +253,14 @@ def _fairness_group(ctx: _Draw, size: int) -> list[int]:
     only when all who are at it are planned again at once."""
     inst, busy = ctx.inst, ctx.busy
     weights = inst.scenario.weights
-    worked: dict[int, set[int]] = defaultdict(set)
-    for pi, si, _ in ctx.plan:
-        worked[pi].add(si)
+    worked = {(pi, si) for pi, si, _ in ctx.plan}
     choices = []
     for people in fairness_groups(inst).values():
         for name, keep, per in FAIRNESS:
             if not getattr(weights, name):
                 continue
-            counted = [s.index for s in inst.slots if keep(s)]
-            able = [pi for pi in people if any((pi, si) in inst.options for si in counted)]
-            load = {
-                pi: sum(per(inst.slots[si]) for si in counted if si in worked[pi]) for pi in able
-            }
+            load = fairness_loads(inst, worked, people, keep, per)
+            able = list(load)
             top = max(load.values(), default=0)
             at_top = [pi for pi in able if load[pi] == top]
             light = [pi for pi in able if load[pi] < top and pi not in busy]
