@@ -41,9 +41,20 @@ class Settings(BaseSettings):
     server_port: int = Field(default=8000, ge=1, le=65535, description="port `pingan serve` binds")
     job_workers: int = Field(default=2, ge=1, description="solve jobs run at once per process")
     job_stale_seconds: float = Field(
-        default=60.0,
+        default=10.0,
         gt=0,
         description="a running solve job without a heartbeat for this long is marked failed",
+    )
+    broker_url: str = Field(
+        default="",
+        description="Celery broker (e.g. amqp://guest:guest@127.0.0.1:5672//): jobs then run "
+        "on `pingan worker` processes; empty = in-process jobs",
+    )
+    job_queue: str = Field(
+        default="pingan", max_length=200, description="broker queue of the solve parts"
+    )
+    job_part_tries: int = Field(
+        default=3, ge=1, le=10, description="a job part that fails this often fails its job"
     )
     events_poll_seconds: float = Field(
         default=0.5, gt=0, description="how often live updates look for new events"
