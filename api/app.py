@@ -22,6 +22,9 @@ from api import solves  # noqa: F401  (registers the job kinds)
 from api.errors import FieldError, install_error_handlers, problem, problem_responses
 from api.events import EventBus
 from api.jobs import JobError, JobNotFound, JobRunner
+from api.limits import install_request_limits
+from api.pool import install_pool_handler, limit_request_threads, server_engine
+from api.signing_key import WeakSecretKey, key_problem
 from rosters.settings import Settings, get_settings
 
 log = logging.getLogger("pingan.api")
@@ -75,16 +78,18 @@ def _routers(app: FastAPI) -> None:
     app.include_router(events.router)
     app.include_router(audit.router)
     app.include_router(pages.router)
+    from api import workbench
+
+    workbench.install(app)
 
 
 def create_app(settings: Settings | None = None, engine: Engine | None = None) -> FastAPI:
     settings = settings or get_settings()
-    if not settings.secret_key:
-        raise RuntimeError("PINGAN_SECRET_KEY is not set: the server needs a token signing key")
+    weak = key_problem(settings.secret_key)
+    if weak:
+        raise WeakSecretKey(weak)
     if engine is None:
-        from rosters.db import get_engine
-
-        engine = get_engine(settings.database_url)
+        engine = server_engine(settings)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -92,6 +97,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         first = app.state.lifespans == 0
         app.state.lifespans += 1
         if first:
+            limit_request_threads(settings)
             _start(app, engine, settings)
         try:
             yield
@@ -108,7 +114,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         docs_url=None,
         redoc_url=None,
         lifespan=lifespan,
-        responses=problem_responses(401, 403, 404, 409, 422),
+        responses=problem_responses(400, 401, 403, 404, 409, 413, 422),
     )
     app.state.settings = settings
     app.state.engine = engine
@@ -117,6 +123,8 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.state.bus = EventBus(engine, settings.events_poll_seconds)
     app.state.scheduler = None
     install_error_handlers(app, _domain_errors())
+    install_request_limits(app)
+    install_pool_handler(app)
     _import_failed_handler(app)
     _docs(app)
 

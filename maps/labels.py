@@ -131,6 +131,14 @@ LABELS: dict[str, tuple[str, str]] = {
     "page.username": ("用户名", "Username"),
     "page.password": ("密码", "Password"),
     "page.bad_login": ("用户名或密码错误", "Wrong username or password"),
+    "page.locked": (
+        "登录失败次数过多，请稍后再试",
+        "Too many failed logins: please try again later",
+    ),
+    "page.stale_form": (
+        "登录页面已过期，请重新输入",
+        "The login form expired: please enter your details again",
+    ),
     "page.all": ("全部", "All"),
     "page.filter": ("筛选", "Filter"),
     "page.download_xlsx": ("下载Excel", "Download Excel"),

@@ -149,16 +149,17 @@ def page_html(
     return render_html(m)
 
 
-def login_html(lang: Lang, next_path: str, error: bool = False) -> str:
-    """The login form (a plain HTML form: works without script)."""
+def login_html(lang: Lang, next_path: str, csrf: str, error: str = "") -> str:
+    """The login form (a plain HTML form: works without script). ``error``: a label key."""
     return render_template(
         "login.html",
+        csrf=csrf,
         lang=lang,
         title=label("app.title", lang),
         heading=label("page.login", lang),
         username=label("page.username", lang),
         password=label("page.password", lang),
-        error=label("page.bad_login", lang) if error else "",
+        error=label(error, lang) if error else "",
         next_path=next_path,
         css=f"{current_base_url()}/{PAGES_CSS}",
     )

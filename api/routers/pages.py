@@ -12,10 +12,11 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from sqlmodel import Session
 
-from api import pages
-from api.auth import Principal, authenticate
+from api import csrf, pages
+from api.auth import Principal
 from api.deps import SessionDep, SettingsDep
 from api.errors import ApiError
+from api.login_throttle import LoginLocked, client_address, log_in
 from maps.drill_calendar import month_start
 from maps.labels import Lang
 from maps.pages import login_html, page_allows
@@ -54,8 +55,8 @@ def home() -> RedirectResponse:
 
 
 @router.get("/pages/login", response_class=HTMLResponse)
-def login_form(lang: LangQuery = "zh", next: str | None = None) -> HTMLResponse:
-    return HTMLResponse(login_html(lang, pages.safe_next(next)))
+def login_form(request: Request, lang: LangQuery = "zh", next: str | None = None) -> HTMLResponse:
+    return HTMLResponse(login_html(lang, pages.safe_next(next), csrf.csrf_token(request)))
 
 
 @router.post("/pages/login")
@@ -67,17 +68,31 @@ def login(
     password: Annotated[str, Form(max_length=256)],
     next: Annotated[str, Form(max_length=2000)] = "/pages/wall",
     lang: Annotated[Literal["zh", "en"], Form()] = "zh",
+    csrf_token: Annotated[str, Form(max_length=128)] = "",
 ) -> Response:
-    user = authenticate(session, username, password)
-    if user is None:
-        return HTMLResponse(login_html(lang, pages.safe_next(next), error=True), status_code=401)
+    if not csrf.verify(request, csrf_token):
+        # a form from another site, or one older than this browser's CSRF cookie
+        form = login_html(lang, pages.safe_next(next), csrf.csrf_token(request), "page.stale_form")
+        return HTMLResponse(form, status_code=403)
+    address = client_address(request.client.host if request.client else None)
+    try:
+        user = log_in(request.app.state.engine, settings, username, password, address)
+    except LoginLocked as exc:
+        form = login_html(lang, pages.safe_next(next), csrf.csrf_token(request), "page.locked")
+        return HTMLResponse(form, 429, headers={"Retry-After": str(exc.retry_after)})
+    except PermissionError:
+        form = login_html(lang, pages.safe_next(next), csrf.csrf_token(request), "page.bad_login")
+        return HTMLResponse(form, status_code=401)
     response = RedirectResponse(pages.safe_next(next), status_code=303)
     pages.set_login_cookie(request, response, user, settings)
     return response
 
 
 @router.post("/pages/logout")
-def logout() -> Response:
+def logout(request: Request) -> Response:
+    if not csrf.same_origin(request):
+        raise ApiError(403, "log out from pingan's own pages")
+    pages.revoke_login(request)
     response = RedirectResponse("/pages/login", status_code=303)
     pages.clear_login_cookie(response)
     return response

@@ -23,10 +23,25 @@ def city(api: Api) -> City:
     return load_city(api.engine)
 
 
+CSRF_FIELD = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+def login_token(api: Api) -> str:
+    """The CSRF token of the login form (and this client's CSRF cookie)."""
+    match = CSRF_FIELD.search(api.client.get("/pages/login").text)
+    assert match, "the login form carries its CSRF token"
+    return match.group(1)
+
+
 def page_login(api: Api, user: str = "viewer", next_path: str = "/pages/wall") -> Any:
     return api.client.post(
         "/pages/login",
-        data={"username": user, "password": PASSWORD, "next": next_path},
+        data={
+            "username": user,
+            "password": PASSWORD,
+            "next": next_path,
+            "csrf_token": login_token(api),
+        },
         follow_redirects=False,
     )
 
@@ -46,7 +61,9 @@ def test_pages_need_a_login_and_the_cookie_is_locked_down(api: Api, city: City) 
     assert form.status_code == 200 and 'value="/pages/plan"' in form.text
 
     wrong = api.client.post(
-        "/pages/login", data={"username": "viewer", "password": "nope-nope"}, follow_redirects=False
+        "/pages/login",
+        data={"username": "viewer", "password": "nope-nope", "csrf_token": login_token(api)},
+        follow_redirects=False,
     )
     assert wrong.status_code == 401 and "用户名或密码错误" in wrong.text
     assert COOKIE not in api.client.cookies
@@ -200,3 +217,39 @@ def test_drill_calendar_page(api: Api) -> None:
     assert other.status_code == 200 and "本月无演练" in other.text
     bad = api.client.get("/pages/drills?month=2026-13")
     assert bad.status_code == 422
+
+
+def test_login_and_logout_refuse_forged_requests(api: Api, city: City) -> None:
+    """Login CSRF: a form posted without this browser's token, with another browser's
+    token, or from another site logs nobody in."""
+    from api.csrf import COOKIE as CSRF_COOKIE
+
+    login = {"username": "viewer", "password": PASSWORD}
+    bare = api.client.post("/pages/login", data=login, follow_redirects=False)
+    assert bare.status_code == 403 and "已过期" in bare.text
+    assert COOKIE not in api.client.cookies
+
+    token = login_token(api)
+    mine = api.client.cookies.get(CSRF_COOKIE)
+    assert mine and token != mine  # the token is derived from the cookie, not the cookie
+    api.client.cookies.set(CSRF_COOKIE, "another-browsers-cookie")
+    other = api.client.post("/pages/login", data={**login, "csrf_token": token})
+    assert other.status_code == 403 and COOKIE not in api.client.cookies
+
+    api.client.cookies.set(CSRF_COOKIE, mine)
+    cross = api.client.post(
+        "/pages/login",
+        data={**login, "csrf_token": token},
+        headers={"Origin": "https://elsewhere.example"},
+        follow_redirects=False,
+    )
+    assert cross.status_code == 403 and COOKIE not in api.client.cookies
+
+    ok = api.client.post(
+        "/pages/login", data={**login, "csrf_token": token}, follow_redirects=False
+    )
+    assert ok.status_code == 303 and COOKIE in api.client.cookies
+    refused = api.client.post(
+        "/pages/logout", headers={"Sec-Fetch-Site": "cross-site"}, follow_redirects=False
+    )
+    assert refused.status_code == 403 and COOKIE in api.client.cookies
