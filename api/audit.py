@@ -48,6 +48,29 @@ def record(
     return entry
 
 
+def record_system(
+    session: Session,
+    *,
+    actor: str,
+    action: str,
+    entity: str,
+    entity_id: str,
+    after: Any = None,
+) -> AuditEntry:
+    """An audit entry of something the server did itself, e.g. a login lockout (`actor`
+    names the cause, such as the client address)."""
+    entry = AuditEntry(
+        actor=actor[:64],
+        role="",
+        action=action,
+        entity=entity,
+        entity_id=entity_id[:64],
+        after=snapshot(after),
+    )
+    session.add(entry)
+    return entry
+
+
 def query_audit(
     session: Session,
     *,

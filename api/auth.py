@@ -3,7 +3,9 @@
 - Passwords are hashed with argon2 (pwdlib); no default password exists anywhere: the first
   admin is made by `pingan user create-admin`.
 - Login returns a short-lived JWT (PyJWT, HS256, lifetime `PINGAN_TOKEN_MINUTES`) signed with
-  `PINGAN_SECRET_KEY`.
+  `PINGAN_SECRET_KEY`. The token carries the user's token version (`ver`); a password change,
+  deactivation or logout bumps the version, which outdates every token issued before (checked
+  on every request and by open event streams).
 - Machine clients use API keys `pak_<prefix>_<secret>` sent as `X-API-Key`; only the SHA-256
   of the key is stored (keys are long random strings, so a fast hash is enough) and the
   prefix finds the row.
@@ -83,11 +85,13 @@ def authenticate(session: Session, username: str, password: str) -> User | None:
 
 
 def create_token(secret: str, user: User, minutes: int) -> tuple[str, int]:
-    """A signed access token for `user`; returns the token and its lifetime in seconds."""
+    """A signed access token for `user` at its current token version; returns the token and
+    its lifetime in seconds."""
     now = dt.datetime.now(dt.UTC)
     payload = {
         "sub": user.username,
         "role": user.role,
+        "ver": user.token_version or 0,
         "iat": now,
         "exp": now + dt.timedelta(minutes=minutes),
     }
@@ -95,18 +99,28 @@ def create_token(secret: str, user: User, minutes: int) -> tuple[str, int]:
 
 
 def principal_from_token(session: Session, secret: str, token: str) -> Principal | None:
-    """The user a token names, when the token is valid and the user still active (a role
-    changed since login takes effect at once: the role is read from the database)."""
+    """The user a token names, when the token is valid, of the user's current token version,
+    and the user still active (a role changed since login takes effect at once: the role is
+    read from the database)."""
     try:
         payload = jwt.decode(
-            token, secret, algorithms=[ALGORITHM], options={"require": ["exp", "sub"]}
+            token, secret, algorithms=[ALGORITHM], options={"require": ["exp", "sub", "ver"]}
         )
     except jwt.PyJWTError:
         return None
-    user = session.exec(select(User).where(User.username == str(payload["sub"]))).first()
-    if user is None or not user.active:
+    row = session.execute(
+        select(User.username, User.role, User.active, User.token_version).where(  # type: ignore[call-overload]
+            User.username == str(payload["sub"])
+        )
+    ).first()
+    if row is None or not row.active or row.token_version != payload["ver"]:
         return None
-    return Principal(user.username, Role(user.role), "user")
+    return Principal(row.username, Role(row.role), "user")
+
+
+def revoke_tokens(user: User) -> None:
+    """Outdate every token issued to `user` so far (the caller commits)."""
+    user.token_version = (user.token_version or 0) + 1
 
 
 def _digest(key: str) -> str:
@@ -126,14 +140,32 @@ def create_api_key(session: Session, name: str, role: Role | str, by: str) -> tu
     return row, key
 
 
-def principal_from_api_key(session: Session, key: str) -> Principal | None:
+def _active_key(session: Session, key: str) -> ApiKey | None:
     parts = key.split("_", 2)
     if len(parts) != 3 or parts[0] != "pak":
         return None
     row = session.exec(select(ApiKey).where(ApiKey.prefix == parts[1])).first()
     if row is None or not row.active or not hmac.compare_digest(row.key_hash, _digest(key)):
         return None
-    return Principal(f"key:{row.name}", Role(row.role), "key")
+    return row
+
+
+def principal_from_api_key(session: Session, key: str) -> Principal | None:
+    row = _active_key(session, key)
+    return None if row is None else Principal(f"key:{row.name}", Role(row.role), "key")
+
+
+def check_api_key(session: Session, key: str) -> tuple[Principal, bool] | None:
+    """The key's principal and whether its last use should be noted (`touch_api_key`): only
+    when the noted time is over a minute old, so most requests write nothing."""
+    row = _active_key(session, key)
+    if row is None:
+        return None
+    last = row.last_used_at
+    if last is not None and last.tzinfo is None:
+        last = last.replace(tzinfo=dt.UTC)
+    stale = last is None or last < utcnow() - TOUCH_EVERY
+    return Principal(f"key:{row.name}", Role(row.role), "key"), stale
 
 
 def touch_api_key(engine: Engine, key: str) -> None:
@@ -152,11 +184,12 @@ def touch_api_key(engine: Engine, key: str) -> None:
             .where(
                 or_(
                     ApiKey.last_used_at.is_(None),  # type: ignore[union-attr]
-                    ApiKey.last_used_at < now - dt.timedelta(minutes=1),  # type: ignore[operator]
+                    ApiKey.last_used_at < now - TOUCH_EVERY,  # type: ignore[operator]
                 )
             )
             .values(last_used_at=now)
         )
 
 
+TOUCH_EVERY = dt.timedelta(minutes=1)
 _DUMMY = hash_password(secrets.token_hex(8))

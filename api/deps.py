@@ -9,9 +9,10 @@ from fastapi.security import APIKeyHeader, OAuth2PasswordBearer
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from api.auth import Principal, principal_from_api_key, principal_from_token, touch_api_key
+from api.auth import Principal, check_api_key, principal_from_token, touch_api_key
 from api.errors import ApiError
 from api.models import Role
+from rosters.db import write_session
 from rosters.settings import Settings
 
 _bearer = OAuth2PasswordBearer(tokenUrl="/auth/token", auto_error=False)
@@ -36,18 +37,16 @@ def get_engine_dep(request: Request) -> Engine:
 
 
 def get_session(request: Request) -> Iterator[Session]:
-    """A session for the request. Requests that write take the write lock when their
-    transaction begins (BEGIN IMMEDIATE on SQLite), so a write never fails half-way because
-    another connection wrote since this one read."""
+    """A session for the request. It takes a pooled connection only when first used, so a
+    request never holds one while it is authenticated (authentication reads with a session of
+    its own, closed at once) nor when it is refused: a request holds at most one connection.
+    Requests that write take the write lock when their transaction begins (BEGIN IMMEDIATE on
+    SQLite), so a write never fails half-way because another connection wrote since this one
+    read."""
     engine: Engine = request.app.state.engine
-    if request.method in ("GET", "HEAD", "OPTIONS"):
-        with Session(engine) as session:
-            yield session
-        return
-    with engine.connect() as conn:
-        conn.info["immediate"] = True
-        with Session(bind=conn) as session:
-            yield session
+    reads = request.method in ("GET", "HEAD", "OPTIONS")
+    with Session(engine) if reads else write_session(engine) as session:
+        yield session
 
 
 SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
@@ -68,12 +67,14 @@ def authenticate_request(
     settings: Settings = request.app.state.settings
     if api_key:
         with Session(request.app.state.engine) as session:
-            who = principal_from_api_key(session, api_key)
-        if who is None:
+            found = check_api_key(session, api_key)
+        if found is None:
             raise _unauthorized("the API key is not valid")
-        # the write comes after the read session is closed: no connection of this request
-        # holds a transaction while it waits for the write lock
-        touch_api_key(request.app.state.engine, api_key)
+        who, stale = found
+        if stale:
+            # the write comes after the read session is closed: no connection of this
+            # request holds a transaction while it waits for the write lock
+            touch_api_key(request.app.state.engine, api_key)
         return who
     with Session(request.app.state.engine) as session:
         if token:

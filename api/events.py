@@ -66,7 +66,8 @@ class Subscriber:
             log.warning("live-update client too slow: event %s dropped", event.id)
 
 
-def _end(sub: Subscriber) -> None:
+def end_stream(sub: Subscriber) -> None:
+    """End a subscriber's stream (from its own event loop)."""
     while True:  # make room: the end must get through even to a slow client
         try:
             sub.queue.put_nowait(None)
@@ -106,7 +107,7 @@ class EventBus:
             subs = list(self.subscribers)
         for sub in subs:
             try:
-                sub.loop.call_soon_threadsafe(_end, sub)
+                sub.loop.call_soon_threadsafe(end_stream, sub)
             except RuntimeError:  # its loop is closed: the client is gone
                 self.unsubscribe(sub)
         return len(subs)

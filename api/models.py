@@ -47,6 +47,9 @@ class User(SQLModel, table=True):
     password_hash: str = Field(max_length=256)
     active: bool = True
     created_at: dt.datetime = Field(default_factory=utcnow)
+    #: carried in every token; bumped on password change, deactivation and logout, which
+    #: makes every token issued before outdated
+    token_version: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
 
 
 class ApiKey(SQLModel, table=True):
@@ -63,6 +66,19 @@ class ApiKey(SQLModel, table=True):
     created_by: str = Field(default="", max_length=64)
     created_at: dt.datetime = Field(default_factory=utcnow)
     last_used_at: dt.datetime | None = None
+
+
+class LoginFailure(SQLModel, table=True):
+    """A wrong password (or unknown user): counted per username and per client address
+    to lock out guessing (see `api.login_throttle`). Kept in the database so every server
+    process sees the same counts; rows older than the window are deleted."""
+
+    __tablename__ = "login_failure"
+    __table_args__ = (Index("ix_login_failure_username_at", "username", "at"),)
+    id: int | None = Field(default=None, primary_key=True)
+    at: dt.datetime = Field(default_factory=utcnow, index=True)
+    username: str = Field(max_length=64)
+    address: str = Field(max_length=64, index=True)
 
 
 class AuditEntry(SQLModel, table=True):

@@ -21,7 +21,7 @@ from zoneinfo import ZoneInfo
 from fastapi import Request, Response
 from sqlmodel import Session, select
 
-from api.auth import Principal, create_token, principal_from_token
+from api.auth import Principal, create_token, principal_from_token, revoke_tokens
 from api.events import last_event_id
 from api.models import User
 from dispatch.readiness import standby_readiness
@@ -38,6 +38,7 @@ from maps.plan_page import PlanMeta, plan_page
 from maps.scenario_layers import DispatchLine, Segment, dispatch_segment
 from maps.tiles import tile_source
 from maps.wall import ReadinessRow, WallCoverage, unit_item, wall_page, wall_update
+from rosters.db import session_scope
 from rosters.models.plans import Plan
 from rosters.plans import PlanError, load_assignments
 from rosters.scenario_db import export_scenario
@@ -72,6 +73,18 @@ def set_login_cookie(request: Request, response: Response, user: User, settings:
         path="/",
     )
     return seconds
+
+
+def revoke_login(request: Request) -> None:
+    """Log out: outdate every token of the cookie's user (other pages and streams too)."""
+    who = page_principal(request)
+    if who is None:
+        return
+    with session_scope(request.app.state.engine) as session:
+        user = user_row(session, who.name)
+        if user is not None:
+            revoke_tokens(user)
+            session.add(user)
 
 
 def clear_login_cookie(response: Response) -> None:

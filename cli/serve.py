@@ -80,9 +80,12 @@ def serve(
     if state.database_url:  # --database-url reaches the server processes too
         os.environ["PINGAN_DATABASE_URL"] = state.database_url
         get_settings.cache_clear()
+    from api.signing_key import key_problem
+
     settings = get_settings()
-    if not settings.secret_key:
-        fail("set PINGAN_SECRET_KEY (a long random string) before starting the server")
+    weak = key_problem(settings.secret_key)
+    if weak:
+        fail(weak)
     engine = database_engine()  # migrates the schema
     if workers > 1 and engine.dialect.name == "sqlite":
         fail("--workers > 1 needs PostgreSQL (PINGAN_DATABASE_URL)")

@@ -13,6 +13,8 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, create_engine
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+#: execution option of a connection whose transactions take the SQLite write lock at BEGIN
+WRITE_OPTION = "pingan_write"
 
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
@@ -35,7 +37,8 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
 
         @event.listens_for(engine, "begin")
         def _on_begin(conn: Any) -> None:
-            conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.info.get("immediate") else "BEGIN")
+            immediate = conn.get_execution_options().get(WRITE_OPTION)
+            conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
         return engine
     kwargs.setdefault("pool_pre_ping", True)
@@ -56,20 +59,25 @@ def get_engine(url: str | None = None) -> Engine:
     return _engines[url]
 
 
+def write_session(engine: Engine) -> Session:
+    """A session whose transactions take the SQLite write lock when they begin (BEGIN
+    IMMEDIATE), so a writer waits for another instead of failing half-way when one wrote since
+    it read. Like any session it takes a pooled connection only when first used. (The flag is
+    an execution option of the connection, not `Connection.info`, which stays with the pooled
+    connection and would make every later reader of it take the write lock.)"""
+    return Session(engine, execution_options={WRITE_OPTION: True})
+
+
 @contextmanager
 def session_scope(engine: Engine) -> Iterator[Session]:
-    """A session for writing: committed on success, rolled back on any error. On SQLite its
-    transaction takes the write lock when it begins (BEGIN IMMEDIATE), so it waits for
-    another writer instead of failing half-way when one wrote since this one read."""
-    with engine.connect() as conn:
-        conn.info["immediate"] = True
-        with Session(bind=conn) as session:
-            try:
-                yield session
-                session.commit()
-            except BaseException:
-                session.rollback()
-                raise
+    """A `write_session`, committed on success, rolled back on any error."""
+    with write_session(engine) as session:
+        try:
+            yield session
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
 
 
 def alembic_config(url: str) -> Any:

@@ -24,8 +24,41 @@ class Settings(BaseSettings):
         "postgresql+psycopg://user@host:5432/pingan for PostgreSQL",
     )
     timezone: str = Field(default="Asia/Shanghai", description="local time zone of the centre")
-    secret_key: str = Field(default="", description="token signing key (required by the server)")
+    secret_key: str = Field(
+        default="",
+        description="token signing key, at least 32 random bytes (required by the server)",
+    )
     token_minutes: int = Field(default=30, ge=1, description="lifetime of a login token")
+    request_threads: int = Field(
+        default=32,
+        ge=1,
+        le=1000,
+        description="blocking request work (database, password hashing) done at once per "
+        "server process; the database pool holds as many connections plus the background ones",
+    )
+    db_pool_timeout: float = Field(
+        default=0.5,
+        gt=0,
+        le=30,
+        description="seconds a request waits for a free database connection before it is "
+        "answered 503 with Retry-After",
+    )
+    login_max_failures: int = Field(
+        default=10, ge=1, description="wrong passwords for one username before it is locked"
+    )
+    login_max_failures_per_address: int = Field(
+        default=30, ge=1, description="wrong passwords from one client address before it is locked"
+    )
+    login_window_seconds: int = Field(
+        default=900,
+        ge=1,
+        description="failures older than this are forgotten (so a lockout lasts at most this)",
+    )
+    stream_check_seconds: float = Field(
+        default=5.0,
+        gt=0,
+        description="how often an open event stream checks that its login or key is still valid",
+    )
     travel_service_url: str = Field(
         default="", description="OSRM-compatible table service; empty = great-circle model"
     )

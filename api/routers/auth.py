@@ -2,15 +2,16 @@
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Response
+from fastapi import APIRouter, Depends, Request, Response
 from fastapi.security import OAuth2PasswordRequestForm
 from pydantic import BaseModel, ConfigDict, Field
 from sqlmodel import select
 
 from api import audit
-from api.auth import AuthError, authenticate, create_api_key, create_token, create_user
-from api.deps import Admin, CurrentUser, SessionDep, SettingsDep
-from api.errors import ApiError
+from api.auth import AuthError, create_api_key, create_token, create_user, revoke_tokens
+from api.deps import Admin, CurrentUser, EngineDep, SessionDep, SettingsDep
+from api.errors import ApiError, problem_responses
+from api.login_throttle import LoginLocked, client_address, log_in
 from api.models import ApiKey, Role, User
 
 router = APIRouter(tags=["users"])
@@ -75,17 +76,41 @@ def _user(user: User) -> dict[str, Any]:
     return UserPublic.model_validate(user, from_attributes=True).model_dump(mode="json")
 
 
-@router.post("/auth/token", response_model=Token, summary="Log in (OAuth2 password flow)")
+@router.post(
+    "/auth/token",
+    response_model=Token,
+    summary="Log in (OAuth2 password flow)",
+    responses=problem_responses(429),
+)
 def login(
-    session: SessionDep,
+    request: Request,
+    engine: EngineDep,
     settings: SettingsDep,
     form: Annotated[OAuth2PasswordRequestForm, Depends()],
 ) -> Token:
-    user = authenticate(session, form.username, form.password)
-    if user is None:
-        raise ApiError(401, "wrong username or password", headers={"WWW-Authenticate": "Bearer"})
+    """Too many wrong passwords for a username or from an address lock it for a while: 429
+    with `Retry-After` (seconds)."""
+    address = client_address(request.client.host if request.client else None)
+    try:
+        user = log_in(engine, settings, form.username, form.password, address)
+    except LoginLocked as exc:
+        raise ApiError(429, str(exc), headers={"Retry-After": str(exc.retry_after)}) from exc
+    except PermissionError as exc:
+        raise ApiError(401, str(exc), headers={"WWW-Authenticate": "Bearer"}) from exc
     token, seconds = create_token(settings.secret_key, user, settings.token_minutes)
     return Token(access_token=token, expires_in=seconds, role=Role(user.role))
+
+
+@router.post("/auth/logout", status_code=204, summary="Log out everywhere")
+def logout(session: SessionDep, who: CurrentUser) -> Response:
+    """Outdate every token of the caller (all their logins, open event streams included)."""
+    if who.kind != "user":
+        raise ApiError(422, "an API key cannot log out: an admin revokes it (DELETE /api-keys)")
+    user = _find_user(session, who.name)
+    revoke_tokens(user)
+    session.add(user)
+    session.commit()
+    return Response(status_code=204)
 
 
 @router.get("/me", response_model=Me, summary="Who am I")
@@ -126,11 +151,14 @@ def change_user(session: SessionDep, who: Admin, username: str, body: UserUpdate
     if body.role is not None:
         user.role = body.role.value
     if body.active is not None:
+        if user.active and not body.active:
+            revoke_tokens(user)
         user.active = body.active
     if body.full_name is not None:
         user.full_name = body.full_name
     if body.password is not None:
         user.password_hash = hash_password(body.password)
+        revoke_tokens(user)
     session.add(user)
     session.flush()
     after = _user(user)

@@ -1,8 +1,14 @@
 """GET /events: live updates as Server-Sent Events (unit status, incidents, plans, jobs,
 alerts). Resume with `Last-Event-ID` (or `after`). Browsers' EventSource cannot send
-headers: a page's EventSource sends its login cookie (see `api.pages`), and other clients
-may put the token in the query as `access_token`."""
+headers: a page's EventSource sends its login cookie (see `api.pages`); other clients send
+`Authorization: Bearer` or `X-API-Key`. A token is never taken from the URL (URLs end up in
+access logs and browser history).
 
+An open stream checks its caller again every `PINGAN_STREAM_CHECK_SECONDS` and ends when the
+token has expired or was outdated (password change, deactivation, logout) or the API key was
+revoked."""
+
+import asyncio
 import json
 from typing import Annotated
 
@@ -13,21 +19,24 @@ from sse_starlette import EventSourceResponse
 
 from api.auth import principal_from_api_key, principal_from_token
 from api.errors import ApiError
-from api.events import KINDS, EventBus, events_after
+from api.events import KINDS, EventBus, end_stream, events_after
 from api.pages import COOKIE
 
 router = APIRouter(tags=["live updates"])
 
 
-def _check_caller(request: Request, token: str | None, api_key: str | None) -> None:
+def _caller_valid(request: Request, token: str | None, api_key: str | None) -> bool:
     with Session(request.app.state.engine) as session:
         who = None
         if api_key:
             who = principal_from_api_key(session, api_key)
-            session.commit()
         elif token:
             who = principal_from_token(session, request.app.state.settings.secret_key, token)
-    if who is None:
+    return who is not None
+
+
+def _check_caller(request: Request, token: str | None, api_key: str | None) -> None:
+    if not _caller_valid(request, token, api_key):
         raise ApiError(401, "log in first", headers={"WWW-Authenticate": "Bearer"})
 
 
@@ -43,7 +52,6 @@ async def stream(
         list[str] | None, Query(description=f"only these kinds: {', '.join(KINDS)}")
     ] = None,
     after: Annotated[int | None, Query(ge=0, description="replay events after this id")] = None,
-    access_token: Annotated[str | None, Query(description="token, for EventSource")] = None,
     authorization: Annotated[str | None, Header()] = None,
     x_api_key: Annotated[str | None, Header()] = None,
     last_event_id: Annotated[str | None, Header()] = None,
@@ -51,7 +59,7 @@ async def stream(
         str | None, Cookie(alias=COOKIE, description="a page's login cookie")
     ] = None,
 ) -> EventSourceResponse:
-    token = access_token or page_token
+    token = page_token
     if authorization and authorization.lower().startswith("bearer "):
         token = authorization[7:]
     await run_in_threadpool(_check_caller, request, token, x_api_key)
@@ -61,8 +69,18 @@ async def stream(
     if last_event_id and last_event_id.isdigit():
         start = int(last_event_id)
     sub = bus.subscribe(kinds)
+    every = request.app.state.settings.stream_check_seconds
+
+    async def watch() -> None:
+        """End the stream once its caller is no longer valid."""
+        while True:
+            await asyncio.sleep(every)
+            if not await run_in_threadpool(_caller_valid, request, token, x_api_key):
+                end_stream(sub)
+                return
 
     async def events():  # type: ignore[no-untyped-def]
+        watcher = asyncio.create_task(watch())
         try:
             last = start if start is not None else bus.last_id
             if start is not None:
@@ -71,13 +89,14 @@ async def stream(
                     yield {"id": str(e.id), "event": e.kind, "data": _data(e)}
             while True:
                 e = await sub.queue.get()
-                if e is None:  # the server ends the stream (`EventBus.close_streams`)
+                if e is None:  # the server or the watcher ends the stream
                     return
                 if e.id <= last:
                     continue
                 last = e.id
                 yield {"id": str(e.id), "event": e.kind, "data": _data(e)}
         finally:
+            watcher.cancel()
             bus.unsubscribe(sub)
 
     return EventSourceResponse(events(), ping=15)

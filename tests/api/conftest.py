@@ -22,7 +22,8 @@ from rosters.db import session_scope
 from rosters.settings import Settings
 
 PASSWORD = "correct horse battery"
-SECRET = "test-secret-key-that-is-long-enough-for-hs256"
+#: a signing key as `python -c "import secrets; print(secrets.token_urlsafe(48))"` makes one
+SECRET = "OJ00YEzuff08zsj_1Jd9FguzAjbZndnQrC470hvoBtvGq0LP9Vb1yIZAdCth2z0p"
 
 
 @pytest.fixture(scope="session")
