@@ -3,10 +3,15 @@ of this process runs the solve (CP-SAT releases the GIL, so requests are served 
 writes its progress (best objective and bound) and honours cancellation; the result is kept
 on the job row.
 
-Every process that runs jobs heartbeats its queued and running jobs; a job whose heartbeat
-is older than `job_stale_seconds` (its process died) is marked failed — at start-up and
-then periodically — never left "running" for ever. Cancelling works from any process: the
-request sets `cancel_requested`, and the owner's monitor sees it within a second."""
+Every process that runs jobs heartbeats its queued and running jobs each second; a job whose
+heartbeat is older than `job_stale_seconds` (10 s: its process died) is marked failed — at
+start-up and then every few seconds — never left "running" for ever; at start-up a job whose
+process on this machine is gone is marked failed at once. Cancelling works from any process:
+the request sets `cancel_requested`, and the owner's monitor sees it within a second.
+
+With a broker configured (`PINGAN_BROKER_URL`), `submit` and `cancel` hand the job to the
+job engine instead (`api.job_engine`: Celery workers, parts in the database); such jobs are
+never failed for a missing heartbeat here: their parts are redelivered by the broker."""
 
 from __future__ import annotations
 
@@ -22,6 +27,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
+import psutil
 from sqlalchemy import or_, update
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
@@ -87,19 +93,42 @@ def _set(engine: Engine, job_id: int, where: Any = None, **values: Any) -> bool:
         return changed
 
 
-def fail_stale_jobs(engine: Engine, stale_seconds: float) -> int:
-    """Mark failed every queued or running job whose process stopped heartbeating."""
+#: the `worker` of the jobs run by the job engine (not heartbeated by a server process)
+ENGINE_WORKER = "celery"
+
+
+def _dead_here(worker: str) -> bool:
+    """True when `worker` (host:pid:…) names a process of this machine that is gone."""
+    host, _, rest = worker.partition(":")
+    pid = rest.partition(":")[0]
+    if host != socket.gethostname() or not pid.isdigit():
+        return False
+    return int(pid) != os.getpid() and not psutil.pid_exists(int(pid))
+
+
+def fail_stale_jobs(engine: Engine, stale_seconds: float, dead_owners: bool = False) -> int:
+    """Mark failed every queued or running in-process job whose process stopped heartbeating
+    (and, with `dead_owners`, at once those whose process on this machine is gone)."""
     limit = utcnow() - dt.timedelta(seconds=stale_seconds)
+    unfinished = Job.status.in_([S.QUEUED.value, S.RUNNING.value])  # type: ignore[attr-defined]
     with Session(engine) as session:
-        rows = session.exec(
-            select(Job.id).where(
-                Job.status.in_([S.QUEUED.value, S.RUNNING.value]),  # type: ignore[attr-defined]
-                or_(
-                    Job.heartbeat_at < limit,  # type: ignore[operator]
-                    Job.heartbeat_at.is_(None) & (Job.created_at < limit),  # type: ignore[union-attr]
-                ),
-            )
-        ).all()
+        rows = list(
+            session.exec(
+                select(Job.id).where(
+                    unfinished,
+                    Job.worker != ENGINE_WORKER,
+                    or_(
+                        Job.heartbeat_at < limit,  # type: ignore[operator]
+                        Job.heartbeat_at.is_(None) & (Job.created_at < limit),  # type: ignore[union-attr]
+                    ),
+                )
+            ).all()
+        )
+        if dead_owners:
+            owned = session.exec(
+                select(Job.id, Job.worker).where(unfinished, Job.worker != ENGINE_WORKER)
+            ).all()
+            rows += [i for i, w in owned if i not in rows and _dead_here(w)]
     count = 0
     for job_id in rows:
         count += _set(
@@ -125,8 +154,17 @@ class JobRunner:
         self._stop = threading.Event()
         self._monitor = threading.Thread(target=self._watch, name="pingan-jobs", daemon=True)
 
+    @property
+    def distributed(self) -> bool:
+        """True when jobs go to the job engine (Celery workers)."""
+        return bool(self.settings.broker_url)
+
     def start(self) -> None:
-        fail_stale_jobs(self.engine, self.settings.job_stale_seconds)
+        fail_stale_jobs(self.engine, self.settings.job_stale_seconds, dead_owners=True)
+        if self.distributed:
+            from api.job_engine.submit import recover
+
+            recover(self.engine, self.settings)
         self._monitor.start()
 
     def stop(self) -> None:
@@ -148,6 +186,10 @@ class JobRunner:
         """Record a queued job (committed) and hand it to a worker thread."""
         if kind not in KINDS:
             raise JobError(f"kind: unknown job kind '{kind}'")
+        if self.distributed:
+            from api.job_engine.submit import submit
+
+            return submit(session, self.settings, kind, params, actor)
         now = utcnow()
         job = Job(
             kind=kind,
@@ -175,6 +217,12 @@ class JobRunner:
             raise JobNotFound(job_id)
         if JobStatus(job.status) in (S.SUCCEEDED, S.FAILED, S.CANCELLED):
             raise JobError(f"job {job_id} is already {job.status}")
+        if job.worker == ENGINE_WORKER:
+            from api.job_engine.submit import cancel
+
+            cancel(session, self.settings, job)
+            session.refresh(job)
+            return job
         now_cancelled = session.execute(
             update(Job)
             .where(Job.id == job_id, Job.status == S.QUEUED.value)  # type: ignore[arg-type]

@@ -110,6 +110,10 @@ def nightly_patrol_plan() -> dict[str, Any] | None:
         from api.solves import run_patrol_plan
 
         params = {"start": day.isoformat(), "days": 1, "seconds": settings.nightly_plan_seconds}
+        if settings.broker_url:  # the job engine: enqueued like any plan job
+            from api.job_engine.submit import submit_job
+
+            return {"job": submit_job(engine, settings, "patrol_plan", params, "scheduler")}
         ctx = JobContext(0, engine, settings, threading.Event(), lambda p: None, "scheduler")
         return run_patrol_plan(ctx, params)
 
@@ -172,28 +176,36 @@ def drill_reminders(day: dt.date | None = None) -> dict[str, Any] | None:
     today = day or _local_now(settings).date()
 
     def body(engine: Engine, settings: Settings) -> dict[str, Any]:
-        from rosters.drills import make_reminders
+        if settings.broker_url:  # the job engine: enqueued like any job
+            from api.job_engine.submit import submit_job
 
-        with write_session(engine) as session:
-            made = make_reminders(
-                session, today, settings.drill_reminder_days, tz=settings.timezone
-            )
-            count = sum(len(row.sessions) for _, row in made)
-            for unit, row in made:
-                publish(
-                    session,
-                    "reminder",
-                    {
-                        "reminder": row.id,
-                        "unit": unit,
-                        "day": today.isoformat(),
-                        "days": row.days,
-                        "sessions": row.sessions,
-                    },
-                )
-        return {"units": [u for u, _ in made], "sessions": count}
+            params = {"day": today.isoformat()}
+            return {"job": submit_job(engine, settings, "drill_reminders", params, "scheduler")}
+        return make_drill_reminders(engine, settings, today)
 
     return _run("drill_reminders", today.isoformat(), body)
+
+
+def make_drill_reminders(engine: Engine, settings: Settings, today: dt.date) -> dict[str, Any]:
+    """Each unit's drills of the `drill_reminder_days` days from `today` as reminders."""
+    from rosters.drills import make_reminders
+
+    with write_session(engine) as session:
+        made = make_reminders(session, today, settings.drill_reminder_days, tz=settings.timezone)
+        count = sum(len(row.sessions) for _, row in made)
+        for unit, row in made:
+            publish(
+                session,
+                "reminder",
+                {
+                    "reminder": row.id,
+                    "unit": unit,
+                    "day": today.isoformat(),
+                    "days": row.days,
+                    "sessions": row.sessions,
+                },
+            )
+    return {"units": [u for u, _ in made], "sessions": count}
 
 
 def drills_installed() -> bool:

@@ -19,7 +19,7 @@ from rosters.db import session_scope as write_session
 
 
 class _SolveRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
     start: dt.date | None = Field(default=None, description="first day (default: tomorrow)")
     county: str | None = Field(default=None, max_length=64, description="only this county")
     name: str = Field(default="", max_length=128)
@@ -32,19 +32,23 @@ class PatrolPlanRequest(_SolveRequest):
     """A patrol plan to make from the roster in the database."""
 
     days: int = Field(default=1, ge=1, le=28)
+    part_seconds: float | None = Field(
+        default=None,
+        ge=0.5,
+        le=3600,
+        description="with the job engine (Celery workers): time limit of each county's part "
+        "(default: its share of `seconds` by people)",
+    )
 
 
 def tomorrow(tz: str) -> dt.date:
     return dt.datetime.now(ZoneInfo(tz)).date() + dt.timedelta(days=1)
 
 
-@job_kind("patrol_plan")
-def run_patrol_plan(ctx: JobContext, params: dict[str, Any]) -> dict[str, Any]:
-    from optimizer.patrol import SolveParams, plan_patrol
-    from rosters.plans import save_plan
+def patrol_scenario(ctx: JobContext, req: PatrolPlanRequest) -> tuple[Any, dt.date]:
+    """The roster in the database as the scenario of the plan asked for, and its first day."""
     from rosters.scenario_db import export_scenario
 
-    req = PatrolPlanRequest.model_validate(params)
     tz = ctx.settings.timezone
     start = req.start or tomorrow(tz)
     with Session(ctx.engine) as session:
@@ -56,21 +60,24 @@ def run_patrol_plan(ctx: JobContext, params: dict[str, Any]) -> dict[str, Any]:
             name=req.name or f"patrol {start.isoformat()}",
             tz=tz,
         )
-    result = plan_patrol(
-        scenario,
-        SolveParams(time_limit=req.seconds, num_workers=req.workers, random_seed=req.seed),
-        progress=ctx.report,
-        cancel=ctx.cancel,
-    )
+    return scenario, start
+
+
+def store_patrol_plan(
+    ctx: JobContext, name: str, start: dt.date, days: int, result: Any
+) -> dict[str, Any]:
+    """Save a patrol result as a plan (when it has assignments); the job's result JSON."""
+    from rosters.plans import save_plan
+
     summary = result.model_dump(mode="json", exclude={"assignments"})
     plan_id = None
     if result.assignments:
         with write_session(ctx.engine) as session:  # BEGIN IMMEDIATE on SQLite
             plan_id = save_plan(
                 session,
-                name=scenario.name,
+                name=name,
                 start=start,
-                days=req.days,
+                days=days,
                 status=result.status.value,
                 assignments=result.assignments,
                 objective=result.objective,
@@ -90,6 +97,21 @@ def run_patrol_plan(ctx: JobContext, params: dict[str, Any]) -> dict[str, Any]:
         "assignments": len(result.assignments),
         "summary": summary,
     }
+
+
+@job_kind("patrol_plan")
+def run_patrol_plan(ctx: JobContext, params: dict[str, Any]) -> dict[str, Any]:
+    from optimizer.patrol import SolveParams, plan_patrol
+
+    req = PatrolPlanRequest.model_validate(params)
+    scenario, start = patrol_scenario(ctx, req)
+    result = plan_patrol(
+        scenario,
+        SolveParams(time_limit=req.seconds, num_workers=req.workers, random_seed=req.seed),
+        progress=ctx.report,
+        cancel=ctx.cancel,
+    )
+    return store_patrol_plan(ctx, scenario.name, start, req.days, result)
 
 
 class DrillScheduleRequest(_SolveRequest):
@@ -148,8 +170,19 @@ def run_drill_schedule(ctx: JobContext, params: dict[str, Any]) -> dict[str, Any
     }
 
 
+@job_kind("drill_reminders")
+def run_drill_reminders(ctx: JobContext, params: dict[str, Any]) -> dict[str, Any]:
+    """Each unit's drills of the next days as reminders (the scheduler's morning job, run on
+    a worker when the job engine is configured)."""
+    from api.scheduler import make_drill_reminders
+
+    day = dt.date.fromisoformat(str(params["day"]))
+    return make_drill_reminders(ctx.engine, ctx.settings, day)
+
+
 #: job kind → the roles (besides admins) that may start and cancel it
 JOB_ROLES: dict[str, frozenset[Role]] = {
     "patrol_plan": PLAN_WRITE,
     "drill_schedule": DRILL_WRITE,
+    "drill_reminders": DRILL_WRITE,
 }

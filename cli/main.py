@@ -47,6 +47,7 @@ SUBCOMMANDS: list[str] = [
     "cli.map",
     "cli.simulate",
     "cli.serve",
+    "cli.worker",
 ]
 
 for module_name in SUBCOMMANDS:

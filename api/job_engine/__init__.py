@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from rosters.settings import Settings
 
-#: the `worker` of a job run by the job engine (its parts name their own workers)
-ENGINE_WORKER = "celery"
+__all__ = ["ENGINE_WORKER", "distributed"]
+
+from api.jobs import ENGINE_WORKER
 
 
 def distributed(settings: Settings) -> bool:

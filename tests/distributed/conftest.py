@@ -1,0 +1,155 @@
+"""A real RabbitMQ (127.0.0.1:5672, guest/guest) and real `pingan worker` processes for the
+job-engine tests. Each test run gets a virtual host of its own (or, without rabbitmqctl, a
+queue of its own) so that runs on a shared broker do not take each other's tasks. Workers
+are started in a process group of their own and stopped (or killed) by that PID."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+from sqlalchemy.engine import Engine
+
+from rosters.db import make_engine, migrate
+from rosters.settings import Settings
+from tests.api.conftest import api_settings
+
+BROKER_HOST, BROKER_PORT = "127.0.0.1", 5672
+REPO = Path(__file__).resolve().parents[2]
+
+
+def _reachable() -> bool:
+    try:
+        with socket.create_connection((BROKER_HOST, BROKER_PORT), timeout=2):
+            return True
+    except OSError:
+        return False
+
+
+def _ctl(*args: str) -> bool:
+    ctl = shutil.which("rabbitmqctl")
+    if ctl is None:
+        return False
+    done = subprocess.run([ctl, "-q", *args], capture_output=True, timeout=60)
+    return done.returncode == 0
+
+
+@dataclass
+class Broker:
+    url: str
+    queue: str
+
+
+@pytest.fixture(scope="session")
+def broker() -> Iterator[Broker]:
+    if not _reachable():
+        pytest.skip(f"RabbitMQ is not reachable at {BROKER_HOST}:{BROKER_PORT}")
+    run = uuid.uuid4().hex[:8]
+    vhost = f"pingan-test-{run}"
+    own = _ctl("add_vhost", vhost) and _ctl(
+        "set_permissions", "-p", vhost, "guest", ".*", ".*", ".*"
+    )
+    path = vhost if own else ""
+    yield Broker(f"amqp://guest:guest@{BROKER_HOST}:{BROKER_PORT}/{path}", f"pingan-test-{run}")
+    if own:
+        _ctl("delete_vhost", vhost)
+
+
+@dataclass
+class Workers:
+    """`pingan worker` processes of one test, each in its own process group."""
+
+    env: dict[str, str]
+    queue: str
+    procs: list[subprocess.Popen[bytes]] = field(default_factory=list)
+    logs: list[Path] = field(default_factory=list)
+
+    def start(self, log_dir: Path, concurrency: int = 1) -> subprocess.Popen[bytes]:
+        log = log_dir / f"worker-{len(self.procs)}.log"
+        cmd = [sys.executable, "-c", "from cli.main import app; app()", "worker"]
+        cmd += [f"--queues={self.queue}", f"--concurrency={concurrency}", "--loglevel=info"]
+        proc = subprocess.Popen(
+            cmd,
+            env=self.env,
+            cwd=REPO,
+            stdout=log.open("wb"),
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        self.procs.append(proc)
+        self.logs.append(log)
+        return proc
+
+    def owner(self, pid: int) -> subprocess.Popen[bytes] | None:
+        """The worker whose process group holds process `pid` (a pool child)."""
+        try:
+            group = os.getpgid(pid)
+        except ProcessLookupError:
+            return None
+        return next((p for p in self.procs if p.pid == group), None)
+
+    def kill(self, proc: subprocess.Popen[bytes]) -> None:
+        """kill -9 of the worker and its pool processes (its process group)."""
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=30)
+
+    def stop_all(self) -> None:
+        for p in self.procs:
+            if p.poll() is None:
+                os.killpg(p.pid, signal.SIGTERM)
+        deadline = time.monotonic() + 20
+        for p in self.procs:
+            try:
+                p.wait(timeout=max(0.1, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                os.killpg(p.pid, signal.SIGKILL)
+                p.wait(timeout=10)
+
+    def log_text(self) -> str:
+        return "\n".join(
+            f"--- {log}\n{log.read_text(errors='replace')[-4000:]}" for log in self.logs
+        )
+
+
+@dataclass
+class Engine_:
+    engine: Engine
+    url: str
+    settings: Settings
+
+
+@pytest.fixture
+def job_db(tmp_path: Path, broker: Broker) -> Iterator[Engine_]:
+    url = f"sqlite:///{tmp_path / 'jobs.db'}"
+    engine = make_engine(url)
+    migrate(engine)
+    queue = f"{broker.queue}-{uuid.uuid4().hex[:6]}"
+    settings = api_settings(database_url=url, broker_url=broker.url, job_queue=queue)
+    yield Engine_(engine, url, settings)
+    engine.dispose()
+
+
+@pytest.fixture
+def workers(job_db: Engine_) -> Iterator[Workers]:
+    env = {
+        **os.environ,
+        "PINGAN_DATABASE_URL": job_db.url,
+        "PINGAN_BROKER_URL": job_db.settings.broker_url,
+        "PINGAN_JOB_QUEUE": job_db.settings.job_queue,
+        "PINGAN_SETTINGS_FILE": "/nonexistent",
+    }
+    w = Workers(env, job_db.settings.job_queue)
+    try:
+        yield w
+    finally:
+        w.stop_all()

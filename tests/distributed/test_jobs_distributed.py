@@ -1,0 +1,190 @@
+"""The job engine with a real RabbitMQ and real worker processes: a patrol plan fanned out by
+county and merged equals the in-process plan; a worker killed (kill -9) mid-part → another
+solves the part, one result stored; the API server restarted mid-job → the result is served
+after the restart; cancel; a part failing three times fails the job, naming the part."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+from fastapi.testclient import TestClient
+from sqlmodel import Session, select
+
+from api.app import create_app
+from api.job_engine.celery_app import send
+from api.job_engine.models import MERGE_KEY, JobPart
+from api.job_engine.parts import PartSpec, create_parts
+from api.models import Job, Role
+from optimizer.patrol import SolveParams, check_plan, plan_patrol
+from optimizer.scenario import Assignment, parse_scenario
+from rosters.db import session_scope
+from rosters.demo_city import build_demo_city
+from rosters.scenario_db import export_scenario, load_scenario_into_db
+from tests.api.city import DAY, city_data
+from tests.api.conftest import add_users, bearer, wait_for
+from tests.distributed.conftest import Engine_, Workers
+
+FINISHED = {"succeeded", "failed", "cancelled"}
+
+
+def _app(db: Engine_) -> TestClient:
+    return TestClient(create_app(db.settings, db.engine))
+
+
+def _users(db: Engine_) -> dict[str, dict[str, str]]:
+    add_users(db.engine, "")
+    return {r.value: bearer(r) for r in Role}
+
+
+def _job(db: Engine_, job_id: int) -> Job:
+    with Session(db.engine) as session:
+        job = session.get(Job, job_id)
+        assert job is not None
+        session.expunge(job)
+        return job
+
+
+def _parts(db: Engine_, job_id: int) -> list[JobPart]:
+    with Session(db.engine) as session:
+        rows = session.exec(select(JobPart).where(JobPart.job_id == job_id)).all()
+        for r in rows:
+            session.expunge(r)
+        return list(rows)
+
+
+def _finished(db: Engine_, job_id: int) -> Job | None:
+    job = _job(db, job_id)
+    return job if job.status in FINISHED else None
+
+
+def _running_part(db: Engine_, job_id: int) -> JobPart | None:
+    return next(
+        (p for p in _parts(db, job_id) if p.status == "running" and p.key != MERGE_KEY), None
+    )
+
+
+def _two_counties(db: Engine_) -> None:
+    with session_scope(db.engine) as session:
+        load_scenario_into_db(session, parse_scenario(city_data()))
+
+
+def _small_county(db: Engine_) -> None:
+    with session_scope(db.engine) as session:
+        load_scenario_into_db(session, build_demo_city("small", seed=7, days=1, start=DAY))
+
+
+def _plan(c: TestClient, h: dict[str, str], **body: Any) -> int:
+    r = c.post("/plans/patrol", json={"start": DAY.isoformat(), "days": 1, **body}, headers=h)
+    assert r.status_code == 202, r.text
+    return r.json()["id"]
+
+
+def test_fan_out_by_county_equals_the_in_process_plan(
+    job_db: Engine_, workers: Workers, tmp_path: Path
+) -> None:
+    _two_counties(job_db)
+    users = _users(job_db)
+    workers.start(tmp_path)
+    with _app(job_db) as c:
+        job_id = _plan(c, users["commander"], seconds=20, workers=1, seed=3)
+        job = wait_for(lambda: _finished(job_db, job_id), seconds=120, every=0.2)
+        assert job.status == "succeeded", (job.error, workers.log_text())
+        progress = c.get(f"/jobs/{job_id}", headers=users["viewer"]).json()["progress"]
+        result = c.get(f"/jobs/{job_id}/result", headers=users["viewer"]).json()["result"]
+        plan = c.get(f"/plans/{result['plan_id']}", headers=users["viewer"]).json()
+    parts = {p.key: p for p in _parts(job_db, job_id)}
+    assert set(parts) == {"K1", "K2", MERGE_KEY}
+    assert all(p.status == "done" and p.attempts == 1 for p in parts.values())
+    assert progress["parts"] == 2 and progress["parts_done"] == 2
+    # the bound is the sum of the parts' bounds, the objective the sum of theirs
+    k1, k2 = parts["K1"].result, parts["K2"].result
+    assert result["bound"] == round(k1["bound"] + k2["bound"], 3)  # type: ignore[index]
+    assert result["objective"] == round(k1["objective"] + k2["objective"], 3)  # type: ignore[index]
+    with Session(job_db.engine) as session:
+        scenario = export_scenario(session, start=DAY, days=1)
+    assignments = [Assignment.model_validate(a) for a in plan["assignments"]]
+    assert check_plan(scenario, assignments) == []
+    # the same scenario, seed and one worker in this process: the same (proven optimal) plan
+    alone = plan_patrol(scenario, SolveParams(time_limit=20, num_workers=1, random_seed=3))
+    assert alone.status.value == result["status"] == "optimal"
+    assert alone.objective == result["objective"]
+    assert len(alone.assignments) == len(assignments)
+
+
+def test_worker_killed_mid_part_another_solves_it_once(
+    job_db: Engine_, workers: Workers, tmp_path: Path
+) -> None:
+    _small_county(job_db)
+    users = _users(job_db)
+    workers.start(tmp_path)
+    workers.start(tmp_path)
+    with _app(job_db) as c:
+        job_id = _plan(c, users["commander"], seconds=8, workers=1, seed=1)
+        part = wait_for(lambda: _running_part(job_db, job_id), seconds=90, every=0.1)
+        pid = int(part.worker.split(":")[1])
+        victim = wait_for(lambda: workers.owner(pid), seconds=5)
+        workers.kill(victim)
+        job = wait_for(lambda: _finished(job_db, job_id), seconds=150, every=0.2)
+        assert job.status == "succeeded", (job.error, workers.log_text())
+        result = c.get(f"/jobs/{job_id}/result", headers=users["viewer"]).json()["result"]
+    parts = [p for p in _parts(job_db, job_id) if p.key != MERGE_KEY]
+    assert len(parts) == 1  # one row per part (unique job and key), one stored result
+    (solved,) = parts
+    assert solved.attempts == 2 and solved.status == "done"
+    assert int(solved.solved_by.split(":")[1]) != pid
+    with Session(job_db.engine) as session:
+        plans = session.exec(select(Job)).all()
+    assert len(plans) == 1 and result["plan_id"] is not None
+
+
+def test_api_server_restarted_mid_job_the_result_is_served(
+    job_db: Engine_, workers: Workers, tmp_path: Path
+) -> None:
+    _small_county(job_db)
+    users = _users(job_db)
+    workers.start(tmp_path)
+    with _app(job_db) as c:
+        job_id = _plan(c, users["commander"], seconds=6, workers=1, seed=1)
+        wait_for(lambda: _running_part(job_db, job_id), seconds=90, every=0.1)
+    # the server is gone while the part runs; a new one starts and serves the result
+    with _app(job_db) as c:
+        job = wait_for(lambda: _finished(job_db, job_id), seconds=120, every=0.2)
+        assert job.status == "succeeded", (job.error, workers.log_text())
+        r = c.get(f"/jobs/{job_id}/result", headers=users["viewer"])
+        assert r.status_code == 200 and r.json()["result"]["plan_id"] is not None
+
+
+def test_cancel_stops_every_part(job_db: Engine_, workers: Workers, tmp_path: Path) -> None:
+    _small_county(job_db)
+    users = _users(job_db)
+    workers.start(tmp_path)
+    with _app(job_db) as c:
+        job_id = _plan(c, users["commander"], seconds=120, workers=1, seed=1)
+        wait_for(lambda: _running_part(job_db, job_id), seconds=90, every=0.1)
+        r = c.post(f"/jobs/{job_id}/cancel", headers=users["commander"])
+        assert r.status_code in (200, 202), r.text
+        job = wait_for(lambda: _finished(job_db, job_id), seconds=60, every=0.2)
+    assert job.status == "cancelled", (job.error, workers.log_text())
+    assert {p.status for p in _parts(job_db, job_id)} == {"cancelled"}
+
+
+def test_a_part_failing_three_times_fails_the_job_naming_it(
+    job_db: Engine_, workers: Workers, tmp_path: Path
+) -> None:
+    with session_scope(job_db.engine) as session:
+        job = Job(kind="patrol_plan", worker="celery", created_by="test")
+        session.add(job)
+        session.flush()
+        job_id: int = job.id  # type: ignore[assignment]
+    broken = {"key": "K9", "scenario": {"name": "no format"}, "params": {}, "weight": 1}
+    create_parts(job_db.engine, job_id, [PartSpec("K9", broken)], {"name": "x"})
+    workers.start(tmp_path)
+    send(job_db.settings, "pingan.job.part", job_id, "K9")
+    job = wait_for(lambda: _finished(job_db, job_id), seconds=90, every=0.2)
+    assert job.status == "failed"
+    assert job.error.startswith("part K9 failed 3 times"), job.error
+    part = next(p for p in _parts(job_db, job_id) if p.key == "K9")
+    assert part.status == "failed" and part.attempts == 3
+    assert dt.datetime.now(dt.UTC) >= job.finished_at.replace(tzinfo=dt.UTC)  # type: ignore[union-attr]
