@@ -330,9 +330,16 @@ def get_session_row(session: Session, code: str) -> DrillSession:
 
 
 def record_session(
-    session: Session, code: str, status: df.SessionStatus, *, note: str | None = None, by: str = ""
+    session: Session,
+    code: str,
+    status: df.SessionStatus,
+    *,
+    note: str | None = None,
+    by: str = "",
+    now: dt.datetime | None = None,
 ) -> DrillSession:
-    """Record what became of a session: done, missed or cancelled (or correct done ⇄ missed)."""
+    """Record what became of a session: done, missed or cancelled (or correct done ⇄ missed).
+    A drill that has not started by `now` (default: the current time) cannot be done."""
     status = df.SessionStatus(status)
     row = get_session_row(session, code)
     current = df.SessionStatus(row.status)
@@ -341,6 +348,12 @@ def record_session(
         raise DrillConflict(
             f"drill session '{code}' is {current.value}: "
             f"it may become {allowed}, not {status.value}"
+        )
+    now = now or dt.datetime.now(dt.UTC)
+    if status == df.SessionStatus.DONE and _utc(row.start_at) > now:
+        raise DrillConflict(
+            f"drill session '{code}' starts at {_utc(row.start_at).isoformat()}: "
+            "a drill in the future cannot be recorded done"
         )
     row.status = status.value
     if note is not None:

@@ -31,6 +31,8 @@ from tests.optimizer.drill_cases import START, scenario
 
 TZ = "Asia/Shanghai"
 PARAMS = DrillParams(time_limit=20, num_workers=1, random_seed=0)
+#: a time after every drill of the cases (a drill can be recorded done only once it started)
+LATER = dt.datetime(2027, 6, 1, tzinfo=dt.UTC)
 
 
 def _solve(session: Session, days: int = 31) -> tuple[Scenario, DrillResult]:
@@ -105,13 +107,28 @@ def test_a_missed_drill_is_due_again(loaded: Session) -> None:
     retry = [s for s in again.sessions if s.occurrence == first.occurrence]
     assert len(retry) == 1 and retry[0].id == f"{first.occurrence}#2"
     # done ⇄ missed may be corrected; cancelled is final; unknown sessions are 404s
-    assert record_session(session, first.id, SessionStatus.DONE).status == "done"
+    assert record_session(session, first.id, SessionStatus.DONE, now=LATER).status == "done"
     second = result.sessions[1]
     record_session(session, second.id, SessionStatus.CANCELLED)
     with pytest.raises(DrillConflict, match="is cancelled"):
         record_session(session, second.id, SessionStatus.DONE)
     with pytest.raises(DrillNotFound):
         record_session(session, "NOPE", SessionStatus.DONE)
+
+
+def test_a_drill_in_the_future_cannot_be_recorded_done(loaded: Session) -> None:
+    session = loaded
+    sc, result = _solve(session)
+    publish_schedule(session, _save(session, sc, result), tz=TZ)
+    first = min(result.sessions, key=lambda s: s.start)
+    starts = first.start.replace(tzinfo=ZoneInfo(TZ))
+    before = sessions_public(session, list_sessions(session, code=first.id)[0])
+    with pytest.raises(DrillConflict, match="in the future cannot be recorded done"):
+        record_session(session, first.id, SessionStatus.DONE, now=starts - dt.timedelta(minutes=1))
+    assert sessions_public(session, list_sessions(session, code=first.id)[0]) == before
+    # once it has started, it may be recorded done
+    row = record_session(session, first.id, SessionStatus.DONE, now=starts)
+    assert row.status == "done"
 
 
 def test_listing_by_unit_venue_window_and_status(loaded: Session) -> None:
@@ -134,7 +151,7 @@ def test_listing_by_unit_venue_window_and_status(loaded: Session) -> None:
     assert [r.code for r in window] == [first.id]
     page, total = list_sessions(session, limit=2, offset=1)
     assert total == 4 and len(page) == 2
-    record_session(session, first.id, SessionStatus.DONE)
+    record_session(session, first.id, SessionStatus.DONE, now=LATER)
     done = list_sessions(session, status=[SessionStatus.DONE])[0]
     assert [r.code for r in done] == [first.id]
 
@@ -144,7 +161,7 @@ def test_a_stale_draft_is_refused_and_changes_nothing(loaded: Session) -> None:
     sc, result = _solve(session)
     publish_schedule(session, _save(session, sc, result), tz=TZ)
     stale = _save(session, sc, result)
-    record_session(session, result.sessions[0].id, SessionStatus.DONE)
+    record_session(session, result.sessions[0].id, SessionStatus.DONE, now=LATER)
     before = sessions_public(session, list_sessions(session)[0])
     with pytest.raises(DrillError) as err:
         publish_schedule(session, stale, tz=TZ)
@@ -212,7 +229,7 @@ def test_a_done_drill_renews_its_certificate(session: Session) -> None:
     sc, result = _solve(session)
     publish_schedule(session, _save(session, sc, result), tz=TZ)
     (drill,) = result.sessions
-    record_session(session, drill.id, SessionStatus.DONE, by="training_officer")
+    record_session(session, drill.id, SessionStatus.DONE, by="training_officer", now=LATER)
     certs = {
         badge: expires
         for badge, expires in session.exec(
