@@ -106,13 +106,31 @@ def _validation_errors(exc: RequestValidationError) -> list[FieldError]:
 DomainMap = dict[type[BaseException], int]
 
 
+def allowed_methods(app: FastAPI, scope: Any) -> str:
+    """The `Allow` header of a 405: every method some route of this path answers (FastAPI
+    has one route per method, and Starlette's own header names only the first route's)."""
+    from starlette.routing import Match
+
+    methods: set[str] = set()
+    for method in ("GET", "POST", "PUT", "PATCH", "DELETE"):
+        probe = {**scope, "method": method}
+        if any(route.matches(probe)[0] == Match.FULL for route in app.router.routes):
+            methods.add(method)
+    if "GET" in methods:
+        methods.add("HEAD")
+    return ", ".join(sorted(methods))
+
+
 def install_error_handlers(app: FastAPI, domain: DomainMap) -> None:
     """Every error becomes a problem+json response. `domain` maps service exception types to
     statuses (most specific first); their message is the detail."""
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
-        return problem(request, exc.status_code, str(exc.detail or ""), headers=exc.headers)
+        headers = exc.headers
+        if exc.status_code == 405:
+            headers = {**(headers or {}), "Allow": allowed_methods(app, request.scope)}
+        return problem(request, exc.status_code, str(exc.detail or ""), headers=headers)
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:

@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import update
 from sqlmodel import Session, select
 
+from dispatch.area import check_incident_location
 from dispatch.models import Escalation, Incident, IncidentEvent, IncidentStatus
 from optimizer.scenario import Incident as ScenarioIncident
 from optimizer.scenario import IncidentNeeds
@@ -132,14 +133,17 @@ def report_incident(
     note: str = "",
     at: dt.datetime | None = None,
 ) -> Incident:
-    """Record a new incident (status reported) and its first audit event."""
+    """Record a new incident (status reported) and its first audit event. The location must
+    lie in the area the roster covers (`dispatch.area`), else OutsideArea (a ValueError)."""
     at = at or utcnow()
     jid = None
+    row = None
     if jurisdiction is not None:
         row = session.exec(select(Jurisdiction).where(Jurisdiction.code == jurisdiction)).first()
         if row is None:
             raise ValueError(f"jurisdiction: unknown jurisdiction '{jurisdiction}'")
         jid = row.id
+    check_incident_location(session, location[0], location[1], row)
     incident = Incident(
         code=code,
         kind=kind,

@@ -166,6 +166,7 @@ class DrillSettings(Item):
     working_until: dt.time = dt.time(18, 0)
     start_times: list[dt.time] = Field(
         default_factory=lambda: [dt.time(8, 0), dt.time(14, 0)],
+        max_length=48,
         description="times a drill may start (a half-day grid by default)",
     )
     working_days_only: bool = Field(

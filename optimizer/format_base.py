@@ -10,9 +10,10 @@ from pydantic import BaseModel, ConfigDict, Field
 
 
 class Item(BaseModel):
-    """Every scenario object: unknown fields are refused, so a typo is an error."""
+    """Every scenario object: unknown fields are refused, so a typo is an error, and every
+    number must be finite (NaN and infinities are refused)."""
 
-    model_config = ConfigDict(extra="forbid", frozen=False)
+    model_config = ConfigDict(extra="forbid", frozen=False, allow_inf_nan=False)
 
 
 class Force(StrEnum):
@@ -24,6 +25,16 @@ class Force(StrEnum):
     POLICE_STATION = "police_station"
     GRID_WORKER = "grid_worker"
 
+
+#: the most skills one incident may ask for, and the longest skill name
+MAX_NEEDED_SKILLS = 50
+MAX_SKILL_NAME = 64
+SkillName = Annotated[str, Field(min_length=1, max_length=MAX_SKILL_NAME)]
+#: skill → people needed (0–1000 each, at most MAX_NEEDED_SKILLS skills)
+SkillCounts = Annotated[
+    dict[SkillName, Annotated[int, Field(ge=0, le=1000)]],
+    Field(max_length=MAX_NEEDED_SKILLS, description="skill → people needed"),
+]
 
 LonLat = Annotated[
     tuple[Annotated[float, Field(ge=-180, le=180)], Annotated[float, Field(ge=-90, le=90)]],

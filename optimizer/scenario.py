@@ -23,7 +23,8 @@ from typing import Annotated, Any, Literal
 from pydantic import Field, ValidationError, field_validator
 
 from optimizer.drill_format import DrillSetup, check_drill_references
-from optimizer.format_base import READY_FORCES, SWORN_FORCES, Force, Item, LonLat
+from optimizer.finite_json import NonFiniteNumber, all_finite, loads_finite
+from optimizer.format_base import READY_FORCES, SWORN_FORCES, Force, Item, LonLat, SkillCounts
 
 _Item = Item
 
@@ -373,10 +374,10 @@ class TravelSpec(_Item):
 
 
 class IncidentNeeds(_Item):
-    headcount: int = Field(default=1, ge=0)
-    armed: int = Field(default=0, ge=0)
-    skills: dict[str, int] = Field(default_factory=dict)
-    vehicles: int = Field(default=0, ge=0)
+    headcount: int = Field(default=1, ge=0, le=10_000)
+    armed: int = Field(default=0, ge=0, le=10_000)
+    skills: SkillCounts = Field(default_factory=dict)
+    vehicles: int = Field(default=0, ge=0, le=1_000)
 
 
 class Incident(_Item):
@@ -633,10 +634,23 @@ def parse_scenario(data: Any) -> Scenario:
         scenario = Scenario.model_validate(data)
     except ValidationError as exc:
         raise ScenarioError([f"{_path(e['loc'])}: {e['msg']}" for e in exc.errors()]) from exc
-    problems = check_references(scenario)
+    problems = _geometry_problems(scenario) + check_references(scenario)
     if problems:
         raise ScenarioError(problems)
     return scenario
+
+
+def _geometry_problems(scenario: Scenario) -> list[str]:
+    """GeoJSON geometries are free-form objects: their numbers must be finite too."""
+    shapes = [(f"zones[{i}].geometry", z.geometry) for i, z in enumerate(scenario.zones)]
+    shapes += [
+        (f"jurisdictions[{i}].boundary", j.boundary) for i, j in enumerate(scenario.jurisdictions)
+    ]
+    return [
+        f"{where}: coordinates must be finite numbers (no NaN or Infinity)"
+        for where, shape in shapes
+        if shape is not None and not all_finite(shape)
+    ]
 
 
 def load_scenario(source: str | Path) -> Scenario:
@@ -647,9 +661,11 @@ def load_scenario(source: str | Path) -> Scenario:
     except OSError as exc:
         raise ScenarioError([f"(file) {path}: {exc.strerror or exc}"]) from exc
     try:
-        data = json.loads(text)
+        data = loads_finite(text)
     except json.JSONDecodeError as exc:
         raise ScenarioError([f"(file) {path}: not JSON: {exc.msg} at line {exc.lineno}"]) from exc
+    except NonFiniteNumber as exc:
+        raise ScenarioError([f"(file) {path}: {exc}"]) from exc
     return parse_scenario(data)
 
 

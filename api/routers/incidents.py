@@ -5,13 +5,24 @@ import datetime as dt
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 from sqlmodel import Session, select
 
 from api import audit
 from api.auth import Principal
 from api.deps import Dispatcher, Reader, SessionDep
 from api.events import publish
+from api.schemas.common import (
+    CodeList,
+    CodeRef,
+    CodeText,
+    Etas,
+    Lat,
+    Lon,
+    NoteText,
+    RequestModel,
+    ShortText,
+)
 from dispatch.dispatching import close_incident, dispatch_units, mark_on_scene
 from dispatch.lifecycle import escalate, get_incident, report_incident
 from dispatch.models import Escalation, Incident, IncidentEvent, IncidentStatus, UnitStatus
@@ -25,20 +36,22 @@ from rosters.models import Jurisdiction, Unit
 router = APIRouter(tags=["incidents"])
 
 
-class _In(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+_In = RequestModel
 
 
 class IncidentReport(_In):
-    code: str = Field(min_length=1, max_length=64, pattern=r"^[^\s/?#%\\]+$")
-    kind: str = Field(min_length=1, max_length=32, description="mass_incident, violent, fire…")
-    lon: float = Field(ge=-180, le=180)
-    lat: float = Field(ge=-90, le=90)
+    code: CodeText
+    kind: ShortText = Field(min_length=1, description="mass_incident, violent, fire…")
+    lon: Lon
+    lat: Lat
     severity: int = Field(default=2, ge=1, le=4)
-    jurisdiction: str | None = Field(default=None, max_length=64)
+    jurisdiction: CodeRef | None = None
     escalation: Escalation | None = None
-    needs: IncidentNeeds = Field(default_factory=IncidentNeeds)
-    note: str = Field(default="", max_length=512)
+    needs: IncidentNeeds = Field(
+        default_factory=IncidentNeeds,
+        description="headcount, armed, vehicles, and at most 50 skills (skill → people)",
+    )
+    note: NoteText = ""
 
 
 class IncidentPublic(BaseModel):
@@ -73,25 +86,25 @@ class IncidentDetail(IncidentPublic):
 
 
 class SuggestRequest(_In):
-    exclude: list[str] = Field(default_factory=list, max_length=500, description="unit codes")
+    exclude: CodeList = Field(default_factory=list, description="unit codes")
 
 
 class DispatchRequest(_In):
-    units: list[str] = Field(min_length=1, max_length=200, description="unit codes")
-    etas: dict[str, float] = Field(default_factory=dict, description="unit code → minutes")
+    units: CodeList = Field(min_length=1, description="unit codes")
+    etas: Etas = Field(default_factory=dict, description="unit code → minutes")
 
 
 class UnitsRequest(_In):
-    units: list[str] | None = Field(default=None, max_length=200, description="default: all")
+    units: CodeList | None = Field(default=None, description="default: all")
 
 
 class CloseRequest(_In):
-    note: str = Field(default="", max_length=512)
+    note: NoteText = ""
 
 
 class EscalateRequest(_In):
     level: Escalation
-    reason: str = Field(default="", max_length=512)
+    reason: NoteText = ""
 
 
 class UnitCodes(BaseModel):
@@ -110,8 +123,8 @@ class UnitStatusPublic(BaseModel):
 
 
 class PositionReport(_In):
-    lon: float = Field(ge=-180, le=180)
-    lat: float = Field(ge=-90, le=90)
+    lon: Lon
+    lat: Lat
     status: UnitState | None = None
 
 

@@ -18,7 +18,18 @@ from pydantic import (
     model_validator,
 )
 
-from api.schemas.common import partial
+from api.schemas.common import (
+    MAX_CODES,
+    CodeList,
+    CodeRef,
+    Lat,
+    Lon,
+    NoteText,
+    RequestModel,
+    SkillName,
+    Weight,
+    partial,
+)
 from api.schemas.roster import Code, Name, _pair
 from optimizer.drill_format import DrillKind, DrillSettings, SessionStatus
 from optimizer.format_base import READY_FORCES
@@ -26,7 +37,7 @@ from optimizer.scenario import Force
 
 Period = Literal["week", "month", "quarter", "half_year", "year"]
 Weekday = Field(ge=0, le=6)
-ListOfCodes = Field(max_length=200, description="codes")
+ListOfCodes = Field(max_length=MAX_CODES, description="codes")
 
 
 FIRST_YEAR, LAST_YEAR = 1949, 2200
@@ -59,8 +70,7 @@ LocalTime = Annotated[
 ]
 
 
-class _In(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+_In = RequestModel
 
 
 def _unique(values: list[Any], name: str) -> None:
@@ -79,9 +89,9 @@ class DrillTypeCreate(_In):
     headcount: int | None = Field(default=None, ge=1, le=10_000, description="None = whole unit")
     min_attendance: float = Field(default=0.8, gt=0, le=1)
     venue_kind: str | None = Field(default=None, min_length=1, max_length=64)
-    instructor_skill: str | None = Field(default=None, min_length=1, max_length=64)
+    instructor_skill: SkillName | None = None
     whole_squad: bool = True
-    renews: str | None = Field(default=None, min_length=1, max_length=64)
+    renews: SkillName | None = None
     renews_days: int = Field(default=365, ge=1, le=3650)
 
     @model_validator(mode="after")
@@ -96,14 +106,14 @@ class DrillTypePublic(DrillTypeCreate):
 
 class DrillRequirementCreate(_In):
     code: str = Code
-    drill_type: str = Field(max_length=64, description="drill type code")
-    units: list[str] = Field(min_length=1, max_length=50, description="unit codes; >1 = joint")
+    drill_type: CodeRef = Field(description="drill type code")
+    units: list[CodeRef] = Field(min_length=1, max_length=50, description="unit codes; >1 = joint")
     count: int = Field(default=1, ge=1, le=31, description="drills per period")
     per: Period = "month"
     min_gap_days: int = Field(default=0, ge=0, le=366)
     preferred_weekdays: list[int] = Field(default_factory=list, max_length=7)
     hard: bool = False
-    weight: float = Field(default=1.0, ge=0, le=1000)
+    weight: Weight = Field(default=1.0, le=1000)
 
     @model_validator(mode="after")
     def _lists(self) -> DrillRequirementCreate:
@@ -122,10 +132,10 @@ class VenueCreate(_In):
     code: str = Code
     name: str = Name
     kind: str = Field(min_length=1, max_length=64, description="training_ground, range …")
-    jurisdiction: str = Field(max_length=64, description="county (or city) code")
+    jurisdiction: CodeRef = Field(description="county (or city) code")
     capacity: int = Field(ge=1, le=100_000, description="people training at once")
-    lon: float | None = Field(default=None, ge=-180, le=180)
-    lat: float | None = Field(default=None, ge=-90, le=90)
+    lon: Lon | None = None
+    lat: Lat | None = None
     open_from: LocalTime = dt.time(8, 0)
     open_until: LocalTime = dt.time(18, 0)
     weekdays: list[int] = Field(default_factory=lambda: list(range(7)), max_length=7)
@@ -158,9 +168,9 @@ class Away(_In):
 class InstructorCreate(_In):
     code: str = Code
     name: str = Name
-    person: str | None = Field(default=None, max_length=64, description="badge, if on the roster")
-    jurisdiction: str | None = Field(default=None, max_length=64, description="None = everywhere")
-    skills: list[str] = Field(min_length=1, max_length=50)
+    person: CodeRef | None = Field(default=None, description="badge, if on the roster")
+    jurisdiction: CodeRef | None = Field(default=None, description="None = everywhere")
+    skills: list[SkillName] = Field(min_length=1, max_length=50)
     unavailable: list[Away] = Field(default_factory=list, max_length=500)
 
     @model_validator(mode="after")
@@ -181,7 +191,7 @@ class BlackoutCreate(_In):
     start_at: Instant
     end_at: Instant
     kinds: list[DrillKind] = Field(default_factory=list, max_length=10, description="[] = all")
-    jurisdictions: list[str] = Field(default_factory=list, max_length=200, description="[] = all")
+    jurisdictions: CodeList = Field(default_factory=list, description="[] = all")
 
     @model_validator(mode="after")
     def _checks(self) -> BlackoutCreate:
@@ -250,7 +260,7 @@ class SessionPublic(BaseModel):
 class RecordSession(_In):
     session: str = Field(min_length=1, max_length=128, description="session id")
     status: Literal["done", "missed", "cancelled"]
-    note: str | None = Field(default=None, max_length=256)
+    note: NoteText | None = Field(default=None, max_length=256)
 
 
 class DrillSchedulePublic(BaseModel):
@@ -305,7 +315,10 @@ def _with_local_times(model: type[BaseModel], name: str) -> type[BaseModel]:
             kind = list[LocalTime]
         fields[key] = (kind, info)
     return create_model(
-        name, __config__=ConfigDict(extra="forbid"), __doc__=model.__doc__, **fields
+        name,
+        __config__=ConfigDict(extra="forbid", allow_inf_nan=False),
+        __doc__=model.__doc__,
+        **fields,
     )
 
 

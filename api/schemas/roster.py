@@ -4,15 +4,32 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import Field, field_validator, model_validator
 
-from api.schemas.common import partial
+from api.schemas.common import (
+    CODE_PATTERN,
+    MAX_CODE,
+    MAX_NAME,
+    CodeRef,
+    Geometry,
+    Lat,
+    Lon,
+    PersonName,
+    PhoneText,
+    RequestModel,
+    ShortText,
+    SkillCounts,
+    SkillName,
+    partial,
+)
 from optimizer.scenario import Force, Level, PostKind
 
-Code = Field(min_length=1, max_length=64, pattern=r"^[^\s/?#%\\]+$")
-Name = Field(min_length=1, max_length=128)
+#: field defaults for `code: str = Code`, `name: str = Name` (the bounds of common.py)
+Code = Field(min_length=1, max_length=MAX_CODE, pattern=CODE_PATTERN)
+Name = Field(min_length=1, max_length=MAX_NAME)
+Forces = Field(default=None, max_length=len(Force))
 
 
 def _pair(obj: Any, lon: str, lat: str) -> Any:
@@ -21,21 +38,20 @@ def _pair(obj: Any, lon: str, lat: str) -> Any:
     return obj
 
 
-class _In(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+_In = RequestModel
 
 
 class JurisdictionCreate(_In):
     code: str = Code
     name: str = Name
     level: Level
-    parent: str | None = Field(default=None, max_length=64, description="parent's code")
+    parent: CodeRef | None = Field(default=None, description="parent's code")
     population: int = Field(default=0, ge=0, le=2_000_000_000)
     migrants: int = Field(default=0, ge=0, le=2_000_000_000)
     urban: bool = False
-    centroid_lon: float | None = Field(default=None, ge=-180, le=180)
-    centroid_lat: float | None = Field(default=None, ge=-90, le=90)
-    boundary: dict[str, Any] | None = Field(default=None, description="GeoJSON geometry")
+    centroid_lon: Lon | None = None
+    centroid_lat: Lat | None = None
+    boundary: Geometry | None = Field(default=None, description="GeoJSON geometry")
 
     @model_validator(mode="after")
     def _ll(self) -> JurisdictionCreate:
@@ -50,12 +66,12 @@ class UnitCreate(_In):
     code: str = Code
     name: str = Name
     force: Force
-    jurisdiction: str = Field(max_length=64, description="jurisdiction code")
-    parent: str | None = Field(default=None, max_length=64, description="parent unit's code")
+    jurisdiction: CodeRef = Field(description="jurisdiction code")
+    parent: CodeRef | None = Field(default=None, description="parent unit's code")
     squad: bool = False
-    base_lon: float | None = Field(default=None, ge=-180, le=180)
-    base_lat: float | None = Field(default=None, ge=-90, le=90)
-    phone: str = Field(default="", max_length=32)
+    base_lon: Lon | None = None
+    base_lat: Lat | None = None
+    phone: PhoneText = ""
 
     @model_validator(mode="after")
     def _ll(self) -> UnitCreate:
@@ -67,23 +83,24 @@ class UnitPublic(UnitCreate):
 
 
 class CertificationIn(_In):
-    skill: str = Field(min_length=1, max_length=64)
+    skill: SkillName
     expires: dt.date | None = None
 
 
 class PersonCreate(_In):
     badge: str = Code
-    name: str = Field(min_length=1, max_length=64)
+    name: PersonName
     force: Force
-    jurisdiction: str = Field(max_length=64, description="jurisdiction code")
-    unit: str | None = Field(default=None, max_length=64, description="unit code")
-    role: str = Field(default="member", max_length=32)
-    rank: str = Field(default="", max_length=32)
+    jurisdiction: CodeRef = Field(description="jurisdiction code")
+    unit: CodeRef | None = Field(default=None, description="unit code")
+    role: ShortText = "member"
+    rank: ShortText = ""
     armed: bool = False
-    home_lon: float | None = Field(default=None, ge=-180, le=180)
-    home_lat: float | None = Field(default=None, ge=-90, le=90)
-    phone: str = Field(default="", max_length=32)
+    home_lon: Lon | None = None
+    home_lat: Lat | None = None
+    phone: PhoneText = ""
     certifications: list[CertificationIn] = Field(default_factory=list, max_length=100)
+    active: bool = Field(default=True, description="false: deactivated, never planned")
 
     @model_validator(mode="after")
     def _ll(self) -> PersonCreate:
@@ -98,18 +115,23 @@ class PersonPublic(PersonCreate):
 
 
 Risk = list[list[float]]
+#: 7 days of 24 finite, non-negative hourly values
+RiskBody = Annotated[
+    list[Annotated[list[Annotated[float, Field(ge=0, le=1e9)]], Field(max_length=24)]],
+    Field(max_length=7),
+]
 
 
 class ZoneCreate(_In):
     code: str = Code
     name: str = Name
-    jurisdiction: str = Field(max_length=64)
+    jurisdiction: CodeRef
     min_presence: int = Field(default=0, ge=0, le=10_000)
-    centroid_lon: float | None = Field(default=None, ge=-180, le=180)
-    centroid_lat: float | None = Field(default=None, ge=-90, le=90)
-    geometry: dict[str, Any] | None = Field(default=None, description="GeoJSON geometry")
-    risk: Risk = Field(description="7×24 relative risk (Monday first, hour 0 first)")
-    forces: list[Force] | None = None
+    centroid_lon: Lon | None = None
+    centroid_lat: Lat | None = None
+    geometry: Geometry | None = Field(default=None, description="GeoJSON geometry")
+    risk: RiskBody = Field(description="7×24 relative risk (Monday first, hour 0 first)")
+    forces: list[Force] | None = Forces
 
     @field_validator("risk")
     @classmethod
@@ -133,16 +155,18 @@ class PostCreate(_In):
     code: str = Code
     name: str = Name
     kind: PostKind
-    jurisdiction: str = Field(max_length=64)
-    lon: float = Field(ge=-180, le=180)
-    lat: float = Field(ge=-90, le=90)
+    jurisdiction: CodeRef
+    lon: Lon
+    lat: Lat
     min_staff: int = Field(default=1, ge=1, le=1000)
     min_armed: int = Field(default=0, ge=0, le=1000)
-    hours: list[list[int]] = Field(
-        default_factory=lambda: [[0, 24]], description="manned hours [[from, to], …], 0–24"
+    hours: list[Annotated[list[int], Field(max_length=2)]] = Field(
+        default_factory=lambda: [[0, 24]],
+        max_length=24,
+        description="manned hours [[from, to], …], 0–24",
     )
-    skills: dict[str, int] = Field(default_factory=dict, description="skill → people needed")
-    forces: list[Force] | None = None
+    skills: SkillCounts = Field(default_factory=dict)
+    forces: list[Force] | None = Forces
 
     @field_validator("hours")
     @classmethod
@@ -150,13 +174,6 @@ class PostCreate(_In):
         for span in value:
             if len(span) != 2 or not 0 <= span[0] < span[1] <= 24:
                 raise ValueError("hours: each span is [from, to] with 0 ≤ from < to ≤ 24")
-        return value
-
-    @field_validator("skills")
-    @classmethod
-    def _skills(cls, value: dict[str, int]) -> dict[str, int]:
-        if any(not k or n < 0 or n > 1000 for k, n in value.items()):
-            raise ValueError("skills: skill names with counts 0–1000")
         return value
 
     @model_validator(mode="after")
@@ -183,8 +200,8 @@ class ShiftTemplatePublic(ShiftTemplateCreate):
 
 
 class StandbyFloorCreate(_In):
-    jurisdiction: str = Field(max_length=64, description="county code (one floor per county)")
-    forces: list[Force] = Field(min_length=1)
+    jurisdiction: CodeRef = Field(description="county code (one floor per county)")
+    forces: list[Force] = Field(min_length=1, max_length=len(Force))
     min_share: float = Field(default=0.0, ge=0, le=1)
     min_count: int = Field(default=0, ge=0, le=100_000)
 
@@ -196,7 +213,9 @@ class StandbyFloorPublic(StandbyFloorCreate):
 class LabourRuleCreate(_In):
     code: str = Code
     kind: str = Field(min_length=1, max_length=32, description="e.g. min_rest, hours")
-    body: dict[str, Any] = Field(description="the rule as in the scenario format's `rules`")
+    body: dict[str, Any] = Field(
+        max_length=16, description="the rule as in the scenario format's `rules`"
+    )
 
     @model_validator(mode="after")
     def _valid_rule(self) -> LabourRuleCreate:
