@@ -50,6 +50,8 @@ class User(SQLModel, table=True):
     #: carried in every token; bumped on password change, deactivation and logout, which
     #: makes every token issued before outdated
     token_version: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    #: the roster person this login is (their badge; set by an admin): their page "my duties"
+    person_badge: str | None = Field(default=None, max_length=64)
 
 
 class ApiKey(SQLModel, table=True):

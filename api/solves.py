@@ -186,3 +186,40 @@ JOB_ROLES: dict[str, frozenset[Role]] = {
     "drill_schedule": DRILL_WRITE,
     "drill_reminders": DRILL_WRITE,
 }
+
+
+class PatrolReplanRequest(_SolveRequest):
+    """Re-plan days of the published patrol plan (after leave): one county (`county`) or all,
+    keeping as much of what is published as it can; the result is a draft plan of those days."""
+
+    start: dt.date = Field(description="first day to re-plan")  # type: ignore[assignment]
+    days: int = Field(default=1, ge=1, le=28)
+
+
+@job_kind("patrol_replan")
+def run_patrol_replan(ctx: JobContext, params: dict[str, Any]) -> dict[str, Any]:
+    from optimizer.patrol import SolveParams, replan_patrol
+    from rosters.replan import replan_inputs, save_replan
+
+    req = PatrolReplanRequest.model_validate(params)
+    tz = ctx.settings.timezone
+    now = dt.datetime.now(ZoneInfo(tz)).replace(tzinfo=None)
+    with Session(ctx.engine) as session:
+        inputs = replan_inputs(
+            session, start=req.start, days=req.days, county=req.county, tz=tz, now=now
+        )
+    result = replan_patrol(
+        inputs.scenario,
+        inputs.since,
+        SolveParams(time_limit=req.seconds, num_workers=req.workers, random_seed=req.seed),
+        progress=ctx.report,
+        cancel=ctx.cancel,
+    )
+    with write_session(ctx.engine) as session:
+        out = save_replan(session, inputs, result, created_by=ctx.actor)
+        if out["plan_id"] is not None:
+            publish(session, "plan", {"id": out["plan_id"], "action": "created", "job": ctx.job_id})
+    return out
+
+
+JOB_ROLES["patrol_replan"] = PLAN_WRITE

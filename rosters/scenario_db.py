@@ -371,7 +371,7 @@ def export_scenario(
     people = [
         p
         for p in session.exec(select(Person).order_by(Person.id)).scalars()  # type: ignore[call-overload]
-        if p.jurisdiction_id in keep
+        if p.jurisdiction_id in keep and p.active
     ]
     pcode = {p.id: p.badge for p in people}
     certs: dict[int, list[sc.Certification]] = {}

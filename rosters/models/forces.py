@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import CheckConstraint, UniqueConstraint
+from sqlalchemy import CheckConstraint, UniqueConstraint, true
 from sqlmodel import Field, SQLModel
 
 from optimizer.scenario import AbsenceKind, Force
@@ -39,6 +39,8 @@ class PersonBase(SQLModel):
     home_lon: float | None = None
     home_lat: float | None = None
     phone: str = Field(default="", max_length=32)
+    #: False: deactivated (left, retired): kept for the plans that name them, never planned
+    active: bool = Field(default=True, sa_column_kwargs={"server_default": true()})
 
 
 class Person(PersonBase, table=True):
