@@ -20,6 +20,7 @@ from api import audit
 from api.auth import Principal
 from api.errors import ApiError, FieldError
 from api.models import Role
+from rosters.search import contains_text
 
 
 @dataclass(frozen=True)
@@ -139,7 +140,7 @@ def list_rows(
         if value is None:
             continue
         if name == "q" and res.search:
-            conditions.append(getattr(model, res.search).contains(value))
+            conditions.append(contains_text(getattr(model, res.search), value))
         elif name in res.refs_by_field:
             ref = res.refs_by_field[name]
             rid = session.exec(
