@@ -1,0 +1,341 @@
+"""人员名册 — the roster pages: people searched by badge, name, unit, force and skill (paged on
+the server, the list swapped by htmx as the search changes), one person with skills and
+certificate expiry, armed, unit and phone; add, edit, deactivate and reactivate a person
+(commanders: ROSTER_WRITE) through the people resource of the JSON API (`api.crud`, which
+validates and audits), and, for admins, which login account is this person (their page
+"my duties")."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Depends, Form, Path, Query
+from fastapi.responses import RedirectResponse, Response
+from pydantic import ValidationError
+from sqlmodel import select
+
+from api import audit, crud
+from api.deps import ADMIN_ONLY, ROSTER_WRITE, SessionDep
+from api.errors import ApiError
+from api.models import User
+from api.resources import RESOURCES
+from api.schemas.roster import PersonCreate, PersonUpdate
+from api.workbench.common import PageCtx, is_htmx, page, page_write, render
+from api.workbench.roster_form import NEW_CERT_ROWS, PersonForm, api_errors, validation_errors
+from maps.labels import label
+from maps.pages import PageLink, register_page
+from optimizer.scenario import Force
+from rosters.models import Person
+from rosters.people import jurisdiction_choices, search_people, skill_choices, unit_choices
+
+router = APIRouter(include_in_schema=False)
+register_page(PageLink("roster", "/pages/roster", "page.roster"))
+
+PEOPLE = next(r for r in RESOURCES if r.name == "people")
+PAGE_SIZE = 25
+#: certificates expiring within this many days are flagged
+EXPIRY_WARNING_DAYS = 30
+SKILL_NAMES: dict[str, tuple[str, str]] = {
+    "riot_control": ("防暴", "riot control"),
+    "water_rescue": ("水上救援", "water rescue"),
+    "first_aid": ("急救", "first aid"),
+    "firearms": ("射击", "firearms"),
+    "fire": ("消防", "fire fighting"),
+    "negotiation": ("谈判", "negotiation"),
+}
+PersonId = Annotated[int, Path(ge=1, le=2**31 - 1)]
+
+
+def skill_name(ctx: PageCtx, skill: str) -> str:
+    names = SKILL_NAMES.get(skill)
+    return ctx.t(*names) if names else skill
+
+
+def force_name(ctx: PageCtx, force: str) -> str:
+    return label(f"force.{force}", ctx.lang) if force in {f.value for f in Force} else force
+
+
+def expiry(ctx: PageCtx, expires: dt.date | None) -> tuple[str, str]:
+    """(badge class, words) of a certificate's expiry."""
+    if expires is None:
+        return "wb-ok", ctx.t("长期有效", "does not expire")
+    today = ctx.now().date()
+    if expires < today:
+        return "wb-bad", ctx.t(f"已过期 {expires.isoformat()}", f"expired {expires.isoformat()}")
+    if expires <= today + dt.timedelta(days=EXPIRY_WARNING_DAYS):
+        return "wb-warn", ctx.t(
+            f"{expires.isoformat()} 到期（{EXPIRY_WARNING_DAYS}天内）",
+            f"expires {expires.isoformat()} (within {EXPIRY_WARNING_DAYS} days)",
+        )
+    return "wb-ok", ctx.t(f"有效至 {expires.isoformat()}", f"valid until {expires.isoformat()}")
+
+
+def _helpers(ctx: PageCtx) -> dict[str, Any]:
+    return {
+        "skill_name": lambda s: skill_name(ctx, s),
+        "force_name": lambda f: force_name(ctx, f),
+        "expiry": lambda d: expiry(ctx, d),
+        "forces": [(f.value, force_name(ctx, f.value)) for f in Force],
+        "may_write": ctx.can(ROSTER_WRITE),
+        "is_admin": ctx.can(ADMIN_ONLY),
+    }
+
+
+@router.get("/pages/roster")
+def roster_list(
+    ctx: Annotated[PageCtx, Depends(page("roster"))],
+    session: SessionDep,
+    q: Annotated[str, Query(max_length=64)] = "",
+    unit: Annotated[str, Query(max_length=64)] = "",
+    force: Annotated[str, Query(max_length=32)] = "",
+    skill: Annotated[str, Query(max_length=64)] = "",
+    status: Annotated[str, Query(pattern="^(active|inactive|all)$")] = "active",
+    page_no: Annotated[int, Query(alias="page", ge=1, le=100_000)] = 1,
+) -> Response:
+    active = {"active": True, "inactive": False}.get(status)
+    rows, total = search_people(
+        session,
+        q=q,
+        unit=unit,
+        force=force,
+        skill=skill,
+        active=active,
+        limit=PAGE_SIZE,
+        offset=(page_no - 1) * PAGE_SIZE,
+    )
+    filters = {"q": q, "unit": unit, "force": force, "skill": skill, "status": status}
+    pages = max(1, -(-total // PAGE_SIZE))
+
+    def href(n: int) -> str:
+        return "/pages/roster?" + urlencode({**{k: v for k, v in filters.items() if v}, "page": n})
+
+    values = {
+        "rows": rows,
+        "total": total,
+        "page_no": page_no,
+        "pages": pages,
+        "prev_href": href(page_no - 1) if page_no > 1 else None,
+        "next_href": href(page_no + 1) if page_no < pages else None,
+        "filters": filters,
+        **_helpers(ctx),
+    }
+    if is_htmx(ctx.request) and ctx.request.headers.get("HX-Target") == "roster-results":
+        return render(ctx, "roster_rows.html", **values)
+    return render(
+        ctx,
+        "roster_list.html",
+        title=ctx.t("人员名册", "Roster"),
+        units=unit_choices(session),
+        skills=skill_choices(session),
+        **values,
+    )
+
+
+def _person(session: Any, person_id: int) -> Person:
+    person = session.get(Person, person_id)
+    if person is None:
+        raise ApiError(404, f"person {person_id}: no such person")
+    return person
+
+
+def _form_page(
+    ctx: PageCtx,
+    session: Any,
+    *,
+    person: dict[str, Any] | None,
+    form: dict[str, Any],
+    errors: dict[str, str],
+    status_code: int = 200,
+) -> Response:
+    certs = list(form.get("certifications") or [])
+    certs += [{"skill": "", "expires": None}] * NEW_CERT_ROWS
+    return render(
+        ctx,
+        "roster_edit.html",
+        status_code=status_code,
+        title=ctx.t("编辑人员", "Edit person") if person else ctx.t("新增人员", "Add a person"),
+        person=person,
+        form=form,
+        certs=certs,
+        errors=errors,
+        units=unit_choices(session),
+        jurisdictions=jurisdiction_choices(session),
+        **_helpers(ctx),
+    )
+
+
+@router.get("/pages/roster/new")
+def new_person(ctx: Annotated[PageCtx, Depends(page("roster"))], session: SessionDep) -> Response:
+    ctx.require(ROSTER_WRITE)
+    blank = {"force": Force.PATROL_SWAT.value, "role": "member", "certifications": []}
+    return _form_page(ctx, session, person=None, form=blank, errors={})
+
+
+@router.post("/pages/roster")
+def create_person(
+    ctx: Annotated[PageCtx, Depends(page_write("roster"))],
+    session: SessionDep,
+    data: Annotated[PersonForm, Form()],
+) -> Response:
+    ctx.require(ROSTER_WRITE)
+    form = data.body()
+    errors: dict[str, str] = {}
+    if (
+        form["badge"]
+        and session.exec(select(Person.id).where(Person.badge == form["badge"])).first()
+    ):
+        errors["badge"] = ctx.t("该警号已存在", "this badge is taken")
+    try:
+        body = PersonCreate.model_validate(form)
+    except ValidationError as exc:
+        errors = validation_errors(exc, ctx.lang) | errors
+    if errors:
+        return _form_page(ctx, session, person=None, form=form, errors=errors, status_code=422)
+    try:
+        crud.create_row(session, PEOPLE, body, ctx.who)
+    except ApiError as exc:
+        session.rollback()
+        return _form_page(
+            ctx, session, person=None, form=form, errors=api_errors(exc, ctx.lang), status_code=422
+        )
+    new_id = session.exec(select(Person.id).where(Person.badge == body.badge)).one()
+    return RedirectResponse(f"/pages/roster/{new_id}?saved=1", status_code=303)
+
+
+@router.get("/pages/roster/{person_id}")
+def person_page(
+    ctx: Annotated[PageCtx, Depends(page("roster"))],
+    session: SessionDep,
+    person_id: PersonId,
+    edit: bool = False,
+    saved: bool = False,
+) -> Response:
+    person = _person(session, person_id)
+    public = crud.to_public(session, PEOPLE, [person])[0]
+    if edit:
+        ctx.require(ROSTER_WRITE)
+        return _form_page(ctx, session, person=public, form=public, errors={})
+    account = None
+    if ctx.can(ADMIN_ONLY):
+        account = session.exec(
+            select(User.username).where(User.person_badge == person.badge)
+        ).first()
+    users = (
+        list(session.exec(select(User.username).order_by(User.username)).all())
+        if ctx.can(ADMIN_ONLY)
+        else []
+    )
+    unit_names = dict(unit_choices(session))
+    return render(
+        ctx,
+        "roster_person.html",
+        title=f"{person.name} · {person.badge}",
+        person=public,
+        person_id=person_id,
+        unit_name=unit_names.get(public["unit"] or "", ""),
+        account=account,
+        users=users,
+        saved=saved,
+        **_helpers(ctx),
+    )
+
+
+@router.post("/pages/roster/{person_id}")
+def update_person(
+    ctx: Annotated[PageCtx, Depends(page_write("roster"))],
+    session: SessionDep,
+    person_id: PersonId,
+    data: Annotated[PersonForm, Form()],
+) -> Response:
+    ctx.require(ROSTER_WRITE)
+    person = _person(session, person_id)
+    public = crud.to_public(session, PEOPLE, [person])[0]
+    form = data.body(with_badge=False)
+    try:
+        patch = PersonUpdate.model_validate(form)
+        # the whole record as it would be: its cross-field rules, reasons at the fields
+        PersonCreate.model_validate({k: v for k, v in {**public, **form}.items() if k != "id"})
+    except ValidationError as exc:
+        errors = validation_errors(exc, ctx.lang)
+        return _form_page(
+            ctx, session, person=public, form={**public, **form}, errors=errors, status_code=422
+        )
+    try:
+        crud.update_row(session, PEOPLE, person.badge, patch, ctx.who)
+    except ApiError as exc:
+        session.rollback()
+        return _form_page(
+            ctx,
+            session,
+            person=public,
+            form={**public, **form},
+            errors=api_errors(exc, ctx.lang),
+            status_code=422,
+        )
+    return RedirectResponse(f"/pages/roster/{person_id}?saved=1", status_code=303)
+
+
+@router.post("/pages/roster/{person_id}/active")
+def set_active(
+    ctx: Annotated[PageCtx, Depends(page_write("roster"))],
+    session: SessionDep,
+    person_id: PersonId,
+    active: Annotated[bool, Form()],
+) -> Response:
+    """Deactivate (kept for the plans that name them, never planned again) or reactivate."""
+    ctx.require(ROSTER_WRITE)
+    person = _person(session, person_id)
+    crud.update_row(session, PEOPLE, person.badge, PersonUpdate(active=active), ctx.who)
+    return _back(ctx, f"/pages/roster/{person_id}?saved=1")
+
+
+@router.post("/pages/roster/{person_id}/account")
+def link_account(
+    ctx: Annotated[PageCtx, Depends(page_write("roster"))],
+    session: SessionDep,
+    person_id: PersonId,
+    username: Annotated[str, Form(max_length=64)] = "",
+) -> Response:
+    """Admins: which login account is this person (empty: none)."""
+    ctx.require(ADMIN_ONLY)
+    person = _person(session, person_id)
+    for user in session.exec(select(User).where(User.person_badge == person.badge)).all():
+        before = {"person_badge": user.person_badge}
+        user.person_badge = None
+        session.add(user)
+        audit.record(
+            session,
+            ctx.who,
+            "update",
+            "user",
+            user.username,
+            before=before,
+            after={"person_badge": None},
+        )
+    if username:
+        user = session.exec(select(User).where(User.username == username)).first()
+        if user is None:
+            raise ApiError(422, ctx.t(f"没有用户 {username}", f"no user {username}"))
+        before = {"person_badge": user.person_badge}
+        user.person_badge = person.badge
+        session.add(user)
+        audit.record(
+            session,
+            ctx.who,
+            "update",
+            "user",
+            username,
+            before=before,
+            after={"person_badge": person.badge},
+        )
+    session.commit()
+    return _back(ctx, f"/pages/roster/{person_id}?saved=1")
+
+
+def _back(ctx: PageCtx, url: str) -> Response:
+    """To ``url`` after a write: htmx follows HX-Redirect, a plain form the 303."""
+    if is_htmx(ctx.request):
+        return Response(status_code=204, headers={"HX-Redirect": url})
+    return RedirectResponse(url, status_code=303)
