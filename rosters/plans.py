@@ -1,16 +1,22 @@
-"""Storing, publishing and reading back plans (assignments in the scenario's shape)."""
+"""Storing, publishing and reading back plans (assignments in the scenario's shape).
+
+A county-day has at most one published plan: publishing a plan supersedes the county-days it
+covers in every other published plan (their assignments there get `superseded_by`), and
+`published_assignments` reads only assignments that stand."""
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import insert, select, update
 from sqlmodel import Session
 
+from optimizer.patrol.result import PlanDiff
 from optimizer.scenario import Assignment
-from rosters.models import Person
+from rosters.models import Jurisdiction, Person, Post, Zone
 from rosters.models.plans import Plan, PlanAssignment
 
 
@@ -75,15 +81,134 @@ def save_plan(
     return plan.id  # type: ignore[return-value]
 
 
+@dataclass
+class Published:
+    """A plan just published, and the county-days it took over from other published plans
+    (plan id → sorted (county, date))."""
+
+    plan: Plan
+    superseded: dict[int, list[tuple[str, dt.date]]] = field(default_factory=dict)
+
+
 def publish_plan(session: Session, plan_id: int, *, by: str = "") -> Plan:
+    """Publish a plan (see `publish_superseding`)."""
+    return publish_superseding(session, plan_id, by=by).plan
+
+
+def publish_superseding(session: Session, plan_id: int, *, by: str = "") -> Published:
+    """Publish a plan in the caller's transaction: it becomes the one published plan of every
+    county-day it covers (a county where it has assignments on that day); the other published
+    plans' assignments of those county-days are marked superseded by it. Publishing again a
+    plan that was superseded takes its county-days back."""
     plan = session.get(Plan, plan_id)
     if plan is None:
         raise PlanError(f"plan {plan_id}: no such plan")
     plan.published_at = dt.datetime.now(dt.UTC)
     plan.published_by = by
     session.add(plan)
+    county_of = target_counties(session)
+    rows = session.execute(
+        select(PlanAssignment.date, PlanAssignment.target).where(PlanAssignment.plan_id == plan_id)  # type: ignore[arg-type]
+    ).all()
+    days = {(county_of.get(target, target), date) for date, target in rows}
+    session.execute(
+        update(PlanAssignment)
+        .where(PlanAssignment.plan_id == plan_id)  # type: ignore[arg-type]
+        .values(superseded_by=None)
+    )
+    superseded: dict[int, set[tuple[str, dt.date]]] = {}
+    if days:
+        end = plan.start + dt.timedelta(days=plan.days)
+        others = session.execute(
+            select(
+                PlanAssignment.id,
+                PlanAssignment.plan_id,
+                PlanAssignment.date,
+                PlanAssignment.target,
+            )
+            .join(Plan, Plan.id == PlanAssignment.plan_id)  # type: ignore[arg-type]
+            .where(
+                Plan.published_at.is_not(None),  # type: ignore[union-attr]
+                PlanAssignment.plan_id != plan_id,  # type: ignore[arg-type]
+                PlanAssignment.superseded_by.is_(None),  # type: ignore[union-attr]
+                PlanAssignment.date >= plan.start,  # type: ignore[arg-type]
+                PlanAssignment.date < end,  # type: ignore[arg-type]
+            )
+        ).all()
+        hit = []
+        for row_id, other, date, target in others:
+            day = (county_of.get(target, target), date)
+            if day in days:
+                hit.append(row_id)
+                superseded.setdefault(other, set()).add(day)
+        for chunk in range(0, len(hit), 500):
+            session.execute(
+                update(PlanAssignment)
+                .where(PlanAssignment.id.in_(hit[chunk : chunk + 500]))  # type: ignore[union-attr]
+                .values(superseded_by=plan_id)
+            )
     session.flush()
-    return plan
+    return Published(plan, {k: sorted(v) for k, v in sorted(superseded.items())})
+
+
+def target_counties(session: Session) -> dict[str, str]:
+    """Every post, zone and jurisdiction code → the code of its county (a jurisdiction above
+    the county level maps to itself): where an assignment's target lies."""
+    jurs = session.execute(
+        select(Jurisdiction.id, Jurisdiction.code, Jurisdiction.level, Jurisdiction.parent_id)
+    ).all()
+    by_id = {j.id: j for j in jurs}
+    county: dict[int, str] = {}
+    for j in jurs:
+        seen = j
+        while seen.level not in ("county", "city") and seen.parent_id in by_id:
+            seen = by_id[seen.parent_id]
+        county[j.id] = seen.code
+    out = {j.code: county[j.id] for j in jurs}
+    for table in (Post, Zone):
+        for code, jid in session.execute(select(table.code, table.jurisdiction_id)).all():  # type: ignore[attr-defined]
+            out[code] = county.get(jid, "")
+    return out
+
+
+def superseded_days(session: Session, plan_id: int) -> dict[int, int]:
+    """Of a published plan: the plans that superseded some of its assignments → how many."""
+    rows = session.execute(
+        select(PlanAssignment.superseded_by).where(
+            PlanAssignment.plan_id == plan_id,  # type: ignore[arg-type]
+            PlanAssignment.superseded_by.is_not(None),  # type: ignore[union-attr]
+        )
+    ).all()
+    out: dict[int, int] = {}
+    for (by,) in rows:
+        out[by] = out.get(by, 0) + 1
+    return out
+
+
+def publish_diff(session: Session, plan_id: int) -> PlanDiff:
+    """What publishing the plan changes: its assignments against those published now in
+    the county-days it covers (added: the plan's new ones; removed: published ones it
+    drops)."""
+    plan = session.get(Plan, plan_id)
+    if plan is None:
+        raise PlanError(f"plan {plan_id}: no such plan")
+    county_of = target_counties(session)
+    mine = load_assignments(session, plan_id)
+    days = {(county_of.get(a.target_id, a.target_id), a.date) for a in mine}
+    live = [
+        a
+        for a in published_assignments(session, plan.start, plan.days, exclude=plan_id)
+        if (county_of.get(a.target_id, a.target_id), a.date) in days
+    ]
+
+    def key(a: Assignment) -> tuple[str, dt.date, str, str, str]:
+        return (a.person_id, a.date, a.shift_id, a.task.value, a.target_id)
+
+    new, old = {key(a): a for a in mine}, {key(a): a for a in live}
+    return PlanDiff(
+        added=[new[k] for k in sorted(new.keys() - old.keys())],
+        removed=[old[k] for k in sorted(old.keys() - new.keys())],
+    )
 
 
 def load_assignments(session: Session, plan_id: int) -> list[Assignment]:
@@ -99,25 +224,27 @@ def load_assignments(session: Session, plan_id: int) -> list[Assignment]:
     ]
 
 
-def published_assignments(session: Session, start: dt.date, days: int) -> list[Assignment]:
-    """For each day of [start, start+days), the assignments of the most recently published
-    plan covering that day."""
-    plans = (
-        session.exec(  # type: ignore[call-overload]
-            select(Plan).where(Plan.published_at.is_not(None)).order_by(Plan.published_at.desc())  # type: ignore[union-attr]
+def published_assignments(
+    session: Session, start: dt.date, days: int, *, exclude: int | None = None
+) -> list[Assignment]:
+    """The published assignments of [start, start+days) that stand (not superseded by a plan
+    published later for their county-day); ``exclude``: leave out this plan's."""
+    end = start + dt.timedelta(days=days)
+    stmt = (
+        select(PlanAssignment, Person.badge)
+        .join(Person, Person.id == PlanAssignment.person_id)  # type: ignore[arg-type]
+        .join(Plan, Plan.id == PlanAssignment.plan_id)  # type: ignore[arg-type]
+        .where(
+            Plan.published_at.is_not(None),  # type: ignore[union-attr]
+            PlanAssignment.superseded_by.is_(None),  # type: ignore[union-attr]
+            PlanAssignment.date >= start,  # type: ignore[arg-type]
+            PlanAssignment.date < end,  # type: ignore[arg-type]
         )
-        .scalars()
-        .all()
+        .order_by(PlanAssignment.date, PlanAssignment.id)  # type: ignore[arg-type]
     )
-    loaded: dict[int, list[Assignment]] = {}
-    out: list[Assignment] = []
-    for offset in range(days):
-        day = start + dt.timedelta(days=offset)
-        plan = next(
-            (p for p in plans if p.start <= day < p.start + dt.timedelta(days=p.days)), None
-        )
-        if plan is not None:
-            if plan.id not in loaded:
-                loaded[plan.id] = load_assignments(session, plan.id)  # type: ignore[index,arg-type]
-            out += [a for a in loaded[plan.id] if a.date == day]  # type: ignore[index]
-    return out
+    if exclude is not None:
+        stmt = stmt.where(PlanAssignment.plan_id != exclude)  # type: ignore[arg-type]
+    return [
+        Assignment(person_id=badge, date=a.date, shift_id=a.shift, task=a.task, target_id=a.target)
+        for a, badge in session.execute(stmt).all()
+    ]
