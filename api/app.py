@@ -165,7 +165,7 @@ def _import_failed_handler(app: FastAPI) -> None:
     async def _failed(request: Request, exc: ImportFailed) -> JSONResponse:
         errors = [
             FieldError(loc=[e.row, e.column] if e.column else [e.row], msg=e.reason)
-            for e in exc.report.errors
+            for e in exc.report.shown_errors
         ]
         return problem(request, 422, str(exc), errors)
 

@@ -43,12 +43,17 @@ def import_command(
                 session, kind, file, crs=crs_value, mode=mode_value, dry_run=dry_run
             )
     except ImportFailed as exc:
-        errors = [{"row": e.row, "column": e.column, "reason": e.reason} for e in exc.report.errors]
+        report = exc.report
+        errors = [
+            {"row": e.row, "column": e.column, "reason": e.reason} for e in report.shown_errors
+        ]
+        total = len(report.errors)
         if state.json_output:
-            emit({"file": str(file), "written": False, "errors": errors})
+            emit({"file": str(file), "written": False, "error_count": total, "errors": errors})
         else:
             emit(errors, title=f"{file.name}: bad rows", columns=["row", "column", "reason"])
-        fail(f"{len(errors)} bad row(s) in {file.name}: nothing imported")
+        listed = f" (the first {len(errors)} are listed)" if report.errors_left_out else ""
+        fail(f"{total} bad row(s) in {file.name}: nothing imported{listed}")
     for warning in report.warnings:
         err_console.print(f"[yellow]warning:[/] {warning}")
     emit(

@@ -21,9 +21,10 @@ from rosters.coords import Crs
 from rosters.scenario_db import export_scenario
 from rosters.standards import Shortfall, load_standards, standards_report
 from rosters.tables import Mode, export_table, import_table
+from rosters.tables.limits import MAX_FILE_BYTES
 
 router = APIRouter(tags=["import/export"])
-MAX_UPLOAD = 50 * 1024 * 1024
+MAX_UPLOAD = MAX_FILE_BYTES  # the importer's own limit (rosters.tables.limits)
 
 
 class TableKind(StrEnum):
@@ -79,7 +80,9 @@ def import_file(
         path = Path(tmp) / f"upload{suffix}"
         data = file.file.read(MAX_UPLOAD + 1)
         if len(data) > MAX_UPLOAD:
-            raise ApiError(413, f"{name}: larger than {MAX_UPLOAD // (1024 * 1024)} MB")
+            raise ApiError(
+                413, f"{name}: larger than {MAX_UPLOAD // (1024 * 1024)} MB (文件超过上限)"
+            )
         path.write_bytes(data)
         report = import_table(session, kind.value, path, crs=crs, mode=mode, dry_run=dry_run)
     report.file = name

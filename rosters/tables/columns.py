@@ -6,12 +6,14 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import math
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
+from optimizer.finite_json import NonFiniteNumber, loads_finite
 from optimizer.scenario import Force, Level, PostKind
 
 
@@ -121,9 +123,12 @@ def read_int(value: str) -> int:
 
 def read_float(value: str) -> float:
     try:
-        return float(normalise(value).replace(",", ""))
+        number = float(normalise(value).replace(",", ""))
     except ValueError:
         raise CellError(f"'{value}' is not a number") from None
+    if not math.isfinite(number):
+        raise CellError(f"'{value}' is not a finite number")
+    return number
 
 
 def read_bool(value: str) -> bool:
@@ -203,9 +208,11 @@ def read_hours(value: str) -> list[list[int]]:
 
 def read_geometry(value: str) -> dict[str, Any]:
     try:
-        geometry = json.loads(value) if isinstance(value, str) else value
+        geometry = loads_finite(value) if isinstance(value, str) else value
     except json.JSONDecodeError:
         raise CellError("not GeoJSON text") from None
+    except NonFiniteNumber as exc:
+        raise CellError(f"GeoJSON coordinates: {exc}") from None
     if not isinstance(geometry, dict) or geometry.get("type") not in ("Polygon", "MultiPolygon"):
         raise CellError("not a GeoJSON Polygon or MultiPolygon")
     return geometry
@@ -220,9 +227,11 @@ def read_risk(value: str) -> list[list[float]]:
             raise CellError("risk must be ≥ 0")
         return [[flat] * 24 for _ in range(7)]
     try:
-        risk = json.loads(text)
+        risk = loads_finite(text)
     except json.JSONDecodeError:
         raise CellError("risk is not a JSON array") from None
+    except NonFiniteNumber as exc:
+        raise CellError(f"risk: {exc}") from None
     if (
         not isinstance(risk, list)
         or len(risk) != 7

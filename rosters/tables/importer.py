@@ -1,7 +1,10 @@
 """Importing a table (jurisdictions, units, people, posts, zones) from CSV, Excel or GeoJSON.
 
-Every bad row is reported with its row number, the column as named in the file and the
-reason; an import is all or nothing: with one bad row nothing is written. Modes: `create`
+Every bad row is found and counted, and the first `MAX_REPORTED_ERRORS` (200) are reported
+with their row number, the column as named in the file and the reason; an import is all or
+nothing: with one bad row nothing is written. Files past the limits of
+`rosters.tables.limits` (size, columns, line length, rows) are refused before they are
+parsed. Modes: `create`
 (the default: a code already in the database is an error) and `upsert` (rows whose code
 exists are updated). Coordinates may be declared as GCJ-02 or BD-09 and are stored as
 WGS84; coordinates outside China are refused."""
@@ -20,6 +23,7 @@ from sqlmodel import Session, SQLModel
 from rosters.coords import CHINA_LAT, CHINA_LON, Crs, in_china, to_wgs84
 from rosters.models import Certification, Jurisdiction, Person, Post, Unit, Zone
 from rosters.tables.columns import TABLES, CellError, Column, Table, normalise
+from rosters.tables.limits import MAX_REPORTED_ERRORS
 from rosters.tables.readers import FileFormatError, read_sheet
 
 
@@ -50,16 +54,32 @@ class ImportReport:
     warnings: list[str] = field(default_factory=list)
     written: bool = False
 
+    @property
+    def shown_errors(self) -> list[RowError]:
+        """The errors a report lists: the first MAX_REPORTED_ERRORS (in row order)."""
+        return self.errors[:MAX_REPORTED_ERRORS]
+
+    @property
+    def errors_left_out(self) -> int:
+        return max(0, len(self.errors) - MAX_REPORTED_ERRORS)
+
 
 class ImportFailed(ValueError):
-    """The import was refused; nothing was written. `report.errors` lists every bad row."""
+    """The import was refused; nothing was written. `report.errors` holds every bad row,
+    `report.shown_errors` the first MAX_REPORTED_ERRORS a user is shown."""
 
     def __init__(self, report: ImportReport) -> None:
         self.report = report
         n = len(report.errors)
+        listed = (
+            f"; the first {MAX_REPORTED_ERRORS} are listed (共 {n} 处错误, 列出前 "
+            f"{MAX_REPORTED_ERRORS} 处)"
+            if report.errors_left_out
+            else ""
+        )
         super().__init__(
             f"{report.file}: {n} bad row{'s' if n != 1 else ''}, nothing imported"
-            f" (first: {report.errors[0]})"
+            f" (first: {report.errors[0]}){listed}"
         )
 
 
