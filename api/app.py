@@ -77,10 +77,12 @@ def _routers(app: FastAPI) -> None:
     app.include_router(incidents.router)
     app.include_router(events.router)
     app.include_router(audit.router)
-    app.include_router(pages.router)
     from api import workbench
 
+    # before the read-only pages: a workbench path such as /pages/plan/new wins over
+    # /pages/plan/{plan_id}
     workbench.install(app)
+    app.include_router(pages.router)
 
 
 def create_app(settings: Settings | None = None, engine: Engine | None = None) -> FastAPI:
