@@ -13,9 +13,19 @@ MIN_BITS = 128
 HOW = 'make one with: python -c "import secrets; print(secrets.token_urlsafe(48))"'
 
 
+def _period(key: str) -> int:
+    """The length of the shortest piece that `key` repeats (its own length if none)."""
+    for p in range(1, len(key) // 2 + 1):
+        if all(key[i] == key[i + p] for i in range(len(key) - p)):
+            return p
+    return len(key)
+
+
 def estimated_bits(key: str) -> float:
-    """An upper estimate of the randomness in `key`: its length times the entropy of its
-    character frequencies (a repeated phrase or a run of one character scores low)."""
+    """An upper estimate of the randomness in `key`: the length of the piece it repeats (all
+    of it, mostly) times the entropy of that piece's character frequencies (a phrase said
+    again or a run of one character scores low)."""
+    key = key[: _period(key)]
     if not key:
         return 0.0
     counts = Counter(key)
