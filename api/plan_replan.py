@@ -1,5 +1,5 @@
-"""The re-plan of a draft patrol plan around its pins, as a background job ("patrol_replan"):
-the plan's scenario with the draft as the plan to keep, its pins fixed in the model
+"""The re-plan of a draft patrol plan around its pins, as a background job
+("patrol_replan_pins"; "patrol_replan" re-plans published days after leave): the plan's scenario with the draft as the plan to keep, its pins fixed in the model
 (`optimizer.patrol.pins.replan_around_pins`), the result written back over the draft's
 assignments (`rosters.plan_edits.store_replan`); the pins stay."""
 
@@ -14,7 +14,7 @@ from api.events import publish
 from api.jobs import JobContext, job_kind
 from rosters.db import session_scope as write_session
 
-KIND = "patrol_replan"
+KIND = "patrol_replan_pins"
 
 
 class ReplanRequest(BaseModel):
@@ -26,7 +26,7 @@ class ReplanRequest(BaseModel):
 
 
 @job_kind(KIND)
-def run_patrol_replan(ctx: JobContext, params: dict[str, Any]) -> dict[str, Any]:
+def run_replan_around_pins(ctx: JobContext, params: dict[str, Any]) -> dict[str, Any]:
     from optimizer.patrol import SolveParams
     from optimizer.patrol.pins import replan_around_pins
     from rosters.models.plans import Plan

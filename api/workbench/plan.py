@@ -563,7 +563,7 @@ def replan(
     plan_id: PlanId,
     seconds: Annotated[str, Form(max_length=6)] = "30",
 ) -> Response:
-    """Re-plan the rest around the pins: a job ("patrol_replan"); to its progress page."""
+    """Re-plan the rest around the pins: a job ("patrol_replan_pins"); to its progress page."""
     with session_scope(_engine(ctx)) as session:
         _editable(ctx, session, plan_id)
         try:
