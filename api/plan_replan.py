@@ -1,5 +1,6 @@
 """The re-plan of a draft patrol plan around its pins, as a background job
-("patrol_replan_pins"; "patrol_replan" re-plans published days after leave): the plan's scenario with the draft as the plan to keep, its pins fixed in the model
+("patrol_replan_pins"; "patrol_replan" is the re-plan of published days after leave): the
+plan's scenario with the draft as the plan to keep, its pins fixed in the model
 (`optimizer.patrol.pins.replan_around_pins`), the result written back over the draft's
 assignments (`rosters.plan_edits.store_replan`); the pins stay."""
 
