@@ -1,0 +1,311 @@
+"""The roster, leave, import, my-duties and audit pages over HTTP: what each role sees and may
+do (a viewer's writes refused, write forms hidden), the CSRF token every write needs, the
+form's validation errors at their fields in Chinese, and that a refused write changes
+nothing."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterator
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, select
+
+from api.app import create_app
+from api.models import AuditEntry, User
+from rosters.db import session_scope
+from rosters.models import Absence, Person
+from tests.api.city import load_city
+from tests.api.conftest import PASSWORD, add_users, api_settings
+
+TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+class Browser:
+    """A TestClient logged in through the login form, holding its CSRF token."""
+
+    def __init__(self, client: TestClient, user: str) -> None:
+        self.client = client
+        token = TOKEN.search(client.get("/pages/login").text)
+        assert token
+        data = {"username": user, "password": PASSWORD, "csrf_token": token.group(1)}
+        out = client.post("/pages/login", data=data, follow_redirects=False)
+        assert out.status_code == 303, out.text
+        page = client.get("/pages/roster")
+        assert page.status_code == 200
+        found = re.search(r'"X-CSRF-Token": "([^"]+)"', page.text)
+        assert found
+        self.csrf = found.group(1)
+
+    def post(self, url: str, data: dict[str, object], csrf: bool = True) -> object:
+        body = {**data, "csrf_token": self.csrf} if csrf else data
+        return self.client.post(url, data=body, follow_redirects=False)
+
+
+@pytest.fixture
+def app_client(fresh_engine: Engine, bench_password_hash: str) -> Iterator[TestClient]:
+    add_users(fresh_engine, bench_password_hash)
+    load_city(fresh_engine)
+    app = create_app(api_settings(), fresh_engine)
+    with TestClient(app) as client:
+        yield client
+
+
+def _person_id(engine: Engine, badge: str) -> int:
+    with Session(engine) as s:
+        pid = s.exec(select(Person.id).where(Person.badge == badge)).first()
+        assert pid is not None
+        return pid
+
+
+def _audits(engine: Engine) -> list[tuple[str, str, str]]:
+    with Session(engine) as s:
+        rows = s.exec(select(AuditEntry).order_by(AuditEntry.id)).all()
+        return [(r.actor, r.action, r.entity) for r in rows]
+
+
+NEW_PERSON = {
+    "badge": "K1-9",
+    "name": "新民警",
+    "force": "patrol_swat",
+    "jurisdiction": "K1-T",
+    "unit": "K1-U0",
+    "phone": "13900000009",
+    "armed": "on",
+    "cert_skill": ["first_aid", ""],
+    "cert_expires": ["2030-01-01", ""],
+}
+
+
+def test_roster_lists_searches_and_pages(app_client: TestClient, fresh_engine: Engine) -> None:
+    viewer = Browser(app_client, "viewer")
+    page = app_client.get("/pages/roster").text
+    assert "甘州民警0" in page and "临泽民警2" in page and "共 6 人" in page
+    assert 'href="/pages/roster/new"' not in page  # a viewer sees no add button
+    found = app_client.get("/pages/roster", params={"q": "K2-1"}).text
+    assert "临泽民警1" in found and "甘州民警0" not in found and "共 1 人" in found
+    by_unit = app_client.get(
+        "/pages/roster",
+        params={"unit": "K1-U0"},
+        headers={"HX-Request": "true", "HX-Target": "roster-results"},
+    ).text
+    assert "<html" not in by_unit and "甘州民警1" in by_unit and "临泽民警1" not in by_unit
+    person = app_client.get(f"/pages/roster/{_person_id(fresh_engine, 'K1-2')}").text
+    assert "甘州民警2" in person and "13900000002" in person and "停用此人" not in person
+    assert viewer.csrf
+
+
+def test_a_viewers_writes_are_refused(app_client: TestClient, fresh_engine: Engine) -> None:
+    viewer = Browser(app_client, "viewer")
+    pid = _person_id(fresh_engine, "K1-0")
+    assert app_client.get("/pages/roster/new").status_code == 403
+    refused = [
+        viewer.post("/pages/roster", NEW_PERSON),
+        viewer.post(f"/pages/roster/{pid}", {**NEW_PERSON, "name": "改名"}),
+        viewer.post(f"/pages/roster/{pid}/active", {"active": "false"}),
+        viewer.post(f"/pages/roster/{pid}/account", {"username": "viewer"}),
+        viewer.post(
+            "/pages/leave",
+            {
+                "badge": "K1-0",
+                "start": "2030-01-01T00:00",
+                "end": "2030-01-02T00:00",
+                "kind": "leave",
+            },
+        ),
+        viewer.post("/pages/import/check", {"kind": "people"}),
+    ]
+    assert [r.status_code for r in refused] == [403] * len(refused)  # type: ignore[attr-defined]
+    assert app_client.get("/pages/audit").status_code == 403
+    with Session(fresh_engine) as s:
+        assert s.exec(select(Person).where(Person.badge == "K1-9")).first() is None
+        assert s.get(Person, pid).name == "甘州民警0"  # type: ignore[union-attr]
+        assert s.get(Person, pid).active  # type: ignore[union-attr]
+        assert s.exec(select(Absence)).first() is None
+    assert _audits(fresh_engine) == []
+
+
+def test_writes_without_the_csrf_token_are_refused(
+    app_client: TestClient, fresh_engine: Engine
+) -> None:
+    commander = Browser(app_client, "commander")
+    pid = _person_id(fresh_engine, "K1-0")
+    assert commander.post("/pages/roster", NEW_PERSON, csrf=False).status_code == 403  # type: ignore[attr-defined]
+    assert (
+        commander.post(f"/pages/roster/{pid}/active", {"active": "false"}, csrf=False).status_code
+        == 403
+    )  # type: ignore[attr-defined]
+    wrong = {**NEW_PERSON, "csrf_token": "x" * 64}
+    assert app_client.post("/pages/roster", data=wrong, follow_redirects=False).status_code == 403
+    with Session(fresh_engine) as s:
+        assert s.exec(select(Person).where(Person.badge == "K1-9")).first() is None
+        assert s.get(Person, pid).active  # type: ignore[union-attr]
+
+
+def test_a_commander_adds_edits_and_deactivates_with_audit(
+    app_client: TestClient, fresh_engine: Engine
+) -> None:
+    commander = Browser(app_client, "commander")
+    out = commander.post("/pages/roster", NEW_PERSON)
+    assert out.status_code == 303  # type: ignore[attr-defined]
+    pid = _person_id(fresh_engine, "K1-9")
+    assert out.headers["location"] == f"/pages/roster/{pid}?saved=1"  # type: ignore[attr-defined]
+    page = app_client.get(f"/pages/roster/{pid}").text
+    assert "新民警" in page and "有效至 2030-01-01" in page and "急救" in page
+    edit = {
+        **NEW_PERSON,
+        "name": "新民警甲",
+        "cert_skill": ["first_aid", "firearms"],
+        "cert_expires": ["2030-01-01", "2020-01-01"],
+    }
+    assert commander.post(f"/pages/roster/{pid}", edit).status_code == 303  # type: ignore[attr-defined]
+    page = app_client.get(f"/pages/roster/{pid}").text
+    assert "新民警甲" in page and "已过期 2020-01-01" in page
+    assert commander.post(f"/pages/roster/{pid}/active", {"active": "false"}).status_code == 303  # type: ignore[attr-defined]
+    with Session(fresh_engine) as s:
+        assert not s.get(Person, pid).active  # type: ignore[union-attr]
+    assert "新民警甲" not in app_client.get("/pages/roster").text  # the list shows active people
+    assert "新民警甲" in app_client.get("/pages/roster", params={"status": "inactive"}).text
+    assert _audits(fresh_engine) == [
+        ("commander", "create", "person"),
+        ("commander", "update", "person"),
+        ("commander", "update", "person"),
+    ]
+
+
+def test_validation_errors_are_shown_at_their_fields_in_chinese(
+    app_client: TestClient, fresh_engine: Engine
+) -> None:
+    commander = Browser(app_client, "commander")
+    bad = {
+        **NEW_PERSON,
+        "badge": "K1 9",
+        "name": "",
+        "jurisdiction": "",
+        "cert_expires": ["2030-13-40", ""],
+    }
+    out = commander.post("/pages/roster", bad)
+    assert out.status_code == 422  # type: ignore[attr-defined]
+    html = out.text  # type: ignore[attr-defined]
+    assert re.search(r'id="err-badge">不能含空格', html)
+    assert re.search(r'id="err-name">不能为空', html)
+    assert re.search(r'id="err-cert_expires">日期格式应为', html)
+    taken = commander.post("/pages/roster", {**NEW_PERSON, "badge": "K1-0"})
+    assert taken.status_code == 422 and 'id="err-badge">该警号已存在' in taken.text  # type: ignore[attr-defined]
+    unknown = commander.post("/pages/roster", {**NEW_PERSON, "unit": "NOPE"})
+    assert unknown.status_code == 422 and "没有代码为 NOPE 的记录" in unknown.text  # type: ignore[attr-defined]
+    with Session(fresh_engine) as s:
+        assert s.exec(select(Person).where(Person.badge.in_(["K1-9", "K1 9"]))).first() is None  # type: ignore[attr-defined]
+    assert _audits(fresh_engine) == []
+
+
+def test_an_admin_links_a_login_to_a_person(app_client: TestClient, fresh_engine: Engine) -> None:
+    admin = Browser(app_client, "admin")
+    pid = _person_id(fresh_engine, "K1-1")
+    assert admin.post(f"/pages/roster/{pid}/account", {"username": "viewer"}).status_code == 303  # type: ignore[attr-defined]
+    with Session(fresh_engine) as s:
+        assert s.exec(select(User.person_badge).where(User.username == "viewer")).one() == "K1-1"
+    assert ("admin", "update", "user") in _audits(fresh_engine)
+
+
+def publish_plan_on(engine: Engine, day: dt.date) -> int:
+    """The small city's plan again, for ``day``, published (a plan still ahead)."""
+    from optimizer.scenario import Assignment
+    from rosters.plans import publish_plan, save_plan
+    from tests.api.city import PLAN
+
+    with session_scope(engine) as session:
+        plan_id = save_plan(
+            session,
+            name="ahead",
+            start=day,
+            days=1,
+            status="feasible",
+            assignments=[
+                Assignment(person_id=p, date=day, shift_id=s, task="post", target_id=t)
+                for p, s, t in PLAN
+            ],
+        )
+        publish_plan(session, plan_id, by="test")
+    return plan_id
+
+
+def test_leave_lists_the_shifts_it_breaks_and_refuses_bad_periods(
+    app_client: TestClient, fresh_engine: Engine
+) -> None:
+    day = dt.date.today() + dt.timedelta(days=3)
+    publish_plan_on(fresh_engine, day)
+    commander = Browser(app_client, "commander")
+    bad = commander.post(
+        "/pages/leave",
+        {"badge": "K1-0", "kind": "leave", "start": f"{day}T08:00", "end": f"{day}T07:00"},
+    )
+    assert bad.status_code == 422 and 'id="err-end">结束时间须晚于开始时间' in bad.text  # type: ignore[attr-defined]
+    nobody = commander.post(
+        "/pages/leave",
+        {"badge": "X-1", "kind": "leave", "start": f"{day}T00:00", "end": f"{day}T23:00"},
+    )
+    assert nobody.status_code == 422 and "没有警号为 X-1 的人员" in nobody.text  # type: ignore[attr-defined]
+    with Session(fresh_engine) as s:
+        assert s.exec(select(Absence)).first() is None
+    out = commander.post(
+        "/pages/leave",
+        {
+            "badge": "K1-0",
+            "kind": "sick",
+            "start": f"{day}T00:00",
+            "end": f"{day + dt.timedelta(days=1)}T00:00",
+        },
+    )
+    assert out.status_code == 303  # type: ignore[attr-defined]
+    detail = app_client.get(out.headers["location"]).text  # type: ignore[attr-defined]
+    assert "甘州区北门卡点" in detail and "需重排" in detail and "重排这些班次" in detail
+    month = app_client.get("/pages/leave", params={"month": day.strftime("%Y-%m")}).text
+    assert "甘州民警0 · 病假" in month
+    assert ("commander", "create", "absence") in _audits(fresh_engine)
+
+
+def test_a_replan_after_leave_takes_the_person_off_the_broken_shifts(
+    app_client: TestClient, fresh_engine: Engine
+) -> None:
+    from rosters.plans import published_assignments
+    from tests.api.conftest import wait_for
+
+    day = dt.date.today() + dt.timedelta(days=3)
+    publish_plan_on(fresh_engine, day)
+    commander = Browser(app_client, "commander")
+    out = commander.post(
+        "/pages/leave",
+        {"badge": "K1-0", "kind": "leave", "start": f"{day}T00:00", "end": f"{day}T23:59"},
+    )
+    absence = out.headers["location"].rsplit("/", 1)[1]  # type: ignore[attr-defined]
+    started = commander.post(f"/pages/leave/{absence}/replan", {"seconds": "5"})
+    assert started.status_code == 200  # type: ignore[attr-defined]
+    job = re.search(r"/pages/leave/job/(\d+)", started.text)  # type: ignore[attr-defined]
+    assert job
+
+    def finished() -> str | None:
+        html = app_client.get(f"/pages/leave/job/{job.group(1)}").text
+        return html if 'data-status="succeeded"' in html else None
+
+    html = wait_for(finished, seconds=120, every=0.2)
+    removed = re.search(r'<ul id="lv-removed">(.*?)</ul>', html, re.S)
+    assert removed and "K1-0" in removed.group(1)
+    plan = re.search(r"/pages/leave/plan/(\d+)/publish", html)
+    assert plan
+    published = commander.post(f"/pages/leave/plan/{plan.group(1)}/publish", {})
+    assert published.status_code == 200 and "已发布" in published.text  # type: ignore[attr-defined]
+    with Session(fresh_engine) as s:
+        after = published_assignments(s, day, 1)
+    assert after and "K1-0" not in {a.person_id for a in after}
+    # the other county's shifts are kept as they were
+    assert {(a.person_id, a.target_id) for a in after if a.person_id.startswith("K2")} == {
+        ("K2-0", "K2-A"),
+        ("K2-1", "K2-B"),
+    }
+    assert {("commander", "solve", "job"), ("commander", "publish", "plan")} <= set(
+        _audits(fresh_engine)
+    )
