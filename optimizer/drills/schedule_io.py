@@ -17,7 +17,7 @@ from optimizer.drill_format import DrillSession
 from optimizer.drills.result import DrillResult
 from optimizer.result import summary_rows
 from optimizer.scenario import Scenario
-from optimizer.xlsx import append
+from optimizer.xlsx import STATUS_ZH, append, finish_sheet, summary_rows_zh
 
 SCHEDULE_FORMAT = "pingan-drill-schedule"
 SCHEDULE_VERSION = "1.0"
@@ -92,7 +92,7 @@ def session_row(scenario: Scenario, s: DrillSession) -> list[Any]:
         instructors.get(s.instructor_id or "", ""),
         s.requirement_id,
         s.id,
-        s.status.value,
+        STATUS_ZH.get(s.status.value, s.status.value),
     ]
 
 
@@ -105,7 +105,6 @@ def write_schedule_xlsx(scenario: Scenario, result: DrillResult, target: str | P
     append(sheet, HEADER)
     for s in result.sessions:
         append(sheet, session_row(scenario, s))
-    sheet.freeze_panes = "A2"
     units = scenario.by_id("units")
     per_unit = book.create_sheet("按单位")
     append(per_unit, ["单位编码", "单位", *HEADER])
@@ -125,10 +124,13 @@ def write_schedule_xlsx(scenario: Scenario, result: DrillResult, target: str | P
     for x in result.shortfalls:
         append(gaps, [x.target_id, x.start, x.end, x.missing, x.reason])
     info = book.create_sheet("求解")
-    for row in summary_rows(result, ("drills_due", "groups")):
+    rows = summary_rows(result, ("drills_due", "groups")) + [
+        ["warning", w] for w in result.warnings
+    ]
+    for row in summary_rows_zh(rows):
         append(info, row)
-    for w in result.warnings:
-        append(info, ["warning", w])
+    for each in book.worksheets:
+        finish_sheet(each)
     path = Path(target)
     book.save(path)
     return path

@@ -13,7 +13,7 @@ from pydantic import Field
 from optimizer.patrol.result import PatrolResult
 from optimizer.result import summary_rows
 from optimizer.scenario import Scenario
-from optimizer.xlsx import append
+from optimizer.xlsx import append, finish_sheet, summary_rows_zh
 
 PLAN_FORMAT = "pingan-patrol-plan"
 PLAN_VERSION = "1.0"
@@ -104,7 +104,6 @@ def write_plan_xlsx(scenario: Scenario, result: PatrolResult, target: str | Path
                 "是" if p.armed else "否",
             ],
         )
-    sheet.freeze_panes = "A2"
     gaps = book.create_sheet("缺口")
     append(gaps, ["要求", "地点编码", "地点", "开始", "结束", "缺少", "原因"])
     for s in result.shortfalls:
@@ -121,8 +120,10 @@ def write_plan_xlsx(scenario: Scenario, result: PatrolResult, target: str | Path
             ],
         )
     info = book.create_sheet("求解")
-    for row in summary_rows(result):
+    for row in summary_rows_zh(summary_rows(result)):
         append(info, row)
+    for each in book.worksheets:
+        finish_sheet(each)
     path = Path(target)
     book.save(path)
     return path

@@ -1,6 +1,7 @@
 """Exporting a table to CSV (UTF-8 with BOM, so Excel shows Chinese), Excel .xlsx or GeoJSON,
 with Chinese headers by default (English with lang="en"). What is exported imports back
-unchanged."""
+unchanged. Every cell goes through `optimizer.xlsx`: formula-like text (`=`, `+`, `-`, `@`,
+tab, CR) is neutralised (a leading `'` in CSV, a quote-prefixed text cell in xlsx)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlmodel import Session
 
-from optimizer.xlsx import append
+from optimizer.xlsx import append, finish_sheet, neutralise
 from rosters.models import Certification, Jurisdiction, Unit
 from rosters.tables.columns import TABLES, Table
 from rosters.tables.importer import MODELS
@@ -101,9 +102,11 @@ def export_table(session: Session, kind: str, target: str | Path, *, lang: str =
     elif suffix == ".csv":
         with path.open("w", encoding="utf-8-sig", newline="") as handle:
             writer = csv.writer(handle)
-            writer.writerow(headers)
+            writer.writerow([neutralise(h) for h in headers])
             for row in rows:
-                writer.writerow([_text(table, c.key, row[c.key]) for c in table.columns])
+                writer.writerow(
+                    [neutralise(_text(table, c.key, row[c.key])) for c in table.columns]
+                )
     elif suffix == ".xlsx":
         from openpyxl import Workbook
 
@@ -113,7 +116,7 @@ def export_table(session: Session, kind: str, target: str | Path, *, lang: str =
         append(sheet, headers)
         for row in rows:
             append(sheet, [_text(table, c.key, row[c.key]) for c in table.columns])
-        sheet.freeze_panes = "A2"
+        finish_sheet(sheet)
         book.save(path)
     else:
         raise ValueError(f"{path.name}: unsupported file type '{suffix}' (csv, xlsx, geojson)")

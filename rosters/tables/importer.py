@@ -20,6 +20,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, SQLModel
 
+from optimizer.xlsx import restore
 from rosters.coords import CHINA_LAT, CHINA_LON, Crs, in_china, to_wgs84
 from rosters.models import Certification, Jurisdiction, Person, Post, Unit, Zone
 from rosters.tables.columns import TABLES, CellError, Column, Table, normalise
@@ -122,7 +123,7 @@ def _parse_row(
     ok = True
     for col in table.columns:
         header = headers.get(col.key)
-        raw = "" if header is None else str(cells.get(header, "") or "").strip()
+        raw = "" if header is None else restore(str(cells.get(header, "") or "")).strip()
         if raw == "" or raw == "null":
             if col.required:
                 report.errors.append(RowError(number, header or col.zh, "a value is required"))
