@@ -288,13 +288,23 @@ def drills_html(
     month: dt.date,
     unit: str,
     venue: str,
+    county: str = "",
+    csrf: str = "",
 ) -> str:
-    """The drill calendar of a month (with the days of the weeks around it)."""
+    """The drill calendar of a month (with the days of the weeks around it), of one county
+    by default (the first with drill duties; ``county="all"``: the whole city)."""
+    from api.deps import DRILL_WRITE
+    from api.models import Role
+    from api.workbench.drills import drill_counties
     from maps.drill_calendar import drill_calendar_html
-    from rosters.drills import calendar_names, find_sessions
+    from rosters.drills import TRANSITIONS, calendar_names, find_sessions
 
     zone = ZoneInfo(settings.timezone)
     start = dt.datetime.combine(month, dt.time(), zone)
+    counties = drill_counties(session)
+    if not (county or unit or venue):
+        county = next((c.code for c in counties if c.units), "all")
+    chosen = next((c for c in counties if c.code == county), None)
     sessions = find_sessions(
         session,
         settings.timezone,
@@ -304,19 +314,14 @@ def drills_html(
         until=start + dt.timedelta(days=45),
     )
     names = calendar_names(session, settings.timezone)
+    query = (("month", month.strftime("%Y-%m")), ("county", county), ("unit", unit))
     nav = nav_html(
         page="drills",
         lang=lang,
         user=who.name,
         role=who.role.value,
         switch_href=lang_switch_href(
-            "/pages/drills",
-            {
-                k: v
-                for k, v in (("month", month.strftime("%Y-%m")), ("unit", unit), ("venue", venue))
-                if v
-            },
-            lang,
+            "/pages/drills", {k: v for k, v in (*query, ("venue", venue)) if v}, lang
         ),
     )
     return drill_calendar_html(
@@ -327,5 +332,12 @@ def drills_html(
         nav=nav,
         unit=unit,
         venue=venue,
+        county=county,
+        counties=[(c.code, c.name) for c in counties],
+        county_units=chosen.units if chosen else None,
         refresh_seconds=refresh_seconds(settings),
+        can_record=who.role == Role.ADMIN or who.role in DRILL_WRITE,
+        csrf=csrf,
+        now=dt.datetime.now(zone).replace(tzinfo=None),
+        allowed={k.value: {v.value for v in vs} for k, vs in TRANSITIONS.items()},
     )

@@ -242,8 +242,10 @@ def drill_calendar(
     month: Annotated[str | None, Query(pattern=r"^\d{4}-\d{2}$")] = None,
     unit: Filter = None,
     venue: Filter = None,
+    county: Filter = None,
 ) -> Response:
-    """The drill calendar of a month (default this month), of a unit or a venue."""
+    """The drill calendar of a month (default this month), of a county (default the first
+    with drill duties; "all": the city), a unit or a venue."""
     try:
         who = _who(request, "drills")
     except _LoginRequired:
@@ -252,4 +254,9 @@ def drill_calendar(
         first = month_start(month, dt.datetime.now(ZoneInfo(settings.timezone)).date())
     except ValueError as exc:
         raise ApiError(422, f"month: not a month (YYYY-MM): {month!r}") from exc
-    return _html(pages.drills_html(session, settings, who, lang, first, unit or "", venue or ""))
+    token = csrf.csrf_token(request)
+    return _html(
+        pages.drills_html(
+            session, settings, who, lang, first, unit or "", venue or "", county or "", token
+        )
+    )
