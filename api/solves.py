@@ -64,14 +64,15 @@ def patrol_scenario(ctx: JobContext, req: PatrolPlanRequest) -> tuple[Any, dt.da
 
 
 def store_patrol_plan(
-    ctx: JobContext, name: str, start: dt.date, days: int, result: Any
+    ctx: JobContext, name: str, start: dt.date, days: int, result: Any, save: bool = True
 ) -> dict[str, Any]:
-    """Save a patrol result as a plan (when it has assignments); the job's result JSON."""
+    """Save a patrol result as a plan (when it has assignments and `save`: a plan of a
+    scenario file whose roster is not in the database is not); the job's result JSON."""
     from rosters.plans import save_plan
 
     summary = result.model_dump(mode="json", exclude={"assignments"})
     plan_id = None
-    if result.assignments:
+    if result.assignments and save:
         with write_session(ctx.engine) as session:  # BEGIN IMMEDIATE on SQLite
             plan_id = save_plan(
                 session,

@@ -24,7 +24,8 @@ def _has(module: str) -> bool:
 
 def demo(
     size: Annotated[
-        str, typer.Option(help="small (one county), medium (whole city), full")
+        str,
+        typer.Option(help="small (one county), medium (whole city), full, province (12 cities)"),
     ] = "medium",
     seed: Annotated[int, typer.Option(help="random seed of the synthetic city")] = DEMO_SEED,
     start: Annotated[
@@ -42,6 +43,17 @@ def demo(
     from rosters.scenario_db import load_scenario_into_db
     from rosters.settings import get_settings
 
+    if size == "province":
+        from cli.demo_province import demo_province
+
+        try:
+            first = dt.date.fromisoformat(start) if start else dt.date.today() + dt.timedelta(1)
+        except ValueError:
+            fail(f"--start: not a date (YYYY-MM-DD): {start!r}")
+        folder = Path(out or get_settings().output_dir)
+        folder.mkdir(parents=True, exist_ok=True)
+        demo_province(seed, first, folder)
+        return
     if size not in SIZES:
         fail(f"--size: expected one of {', '.join(SIZES)}, got {size!r}")
     try:

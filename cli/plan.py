@@ -68,8 +68,27 @@ def patrol(
     workers: Annotated[int, typer.Option(min=1, help="CP-SAT workers")] = 2,
     seed: Annotated[int, typer.Option(help="random seed (same seed and workers → same plan)")] = 0,
     save: Annotated[bool, typer.Option(help="store the plan in the database")] = False,
+    distributed: Annotated[
+        bool,
+        typer.Option(
+            "--distributed",
+            help="enqueue the plan for `pingan worker` processes (PINGAN_BROKER_URL), one part "
+            "per county, and wait for it printing progress",
+        ),
+    ] = False,
+    part_seconds: Annotated[
+        float | None,
+        typer.Option(min=0.5, help="with --distributed: time limit of each county's part"),
+    ] = None,
 ) -> None:
     """Plan who patrols which zone and mans which post, shift by shift."""
+    if distributed:
+        from cli.plan_distributed import plan_distributed
+
+        plan_distributed(
+            scenario_file, start, days, county, out, seconds, part_seconds, workers, seed
+        )
+        return
     from optimizer.patrol import PatrolInputError, SolveParams, plan_patrol
     from optimizer.patrol.plan_io import write_plan_json, write_plan_xlsx
 

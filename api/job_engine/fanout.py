@@ -78,7 +78,8 @@ class PatrolByCounty:
 
         whole = merge_parts(merge["name"], [PatrolResult.model_validate(r) for r in results])
         start = dt.date.fromisoformat(merge["start"])
-        return store_patrol_plan(ctx, merge["name"], start, int(merge["days"]), whole)
+        save = bool(merge.get("save", True))
+        return store_patrol_plan(ctx, merge["name"], start, int(merge["days"]), whole, save)
 
 
 def fanout_of(kind: str) -> Fanout:

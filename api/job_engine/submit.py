@@ -21,7 +21,7 @@ from api.models import Job, JobStatus, utcnow
 from rosters.settings import Settings
 
 log = logging.getLogger("pingan.jobs")
-SPLIT = "pingan.job.split"
+SPLIT, PART = "pingan.job.split", "pingan.job.part"
 
 
 def submit(
@@ -93,3 +93,54 @@ def recover(engine: Engine, settings: Settings) -> int:
             log.exception("job %s: could not send its task", job_id)
             break
     return len(jobs)
+
+
+def submit_parts(
+    engine: Engine,
+    settings: Settings,
+    kind: str,
+    params: dict[str, Any],
+    parts: list[db.PartSpec],
+    merge: dict[str, Any],
+    actor: str,
+) -> int:
+    """A job whose parts the caller made (e.g. a scenario file split on the command line):
+    the job and its parts committed, then a task sent for each part; the job id."""
+    with Session(engine) as session:
+        now = utcnow()
+        job = Job(
+            kind=kind,
+            params=params,
+            created_by=actor,
+            worker=ENGINE_WORKER,
+            heartbeat_at=now,
+            created_at=now,
+        )
+        session.add(job)
+        session.flush()
+        publish(session, "job", {"id": job.id, "status": job.status, "kind": kind})
+        session.commit()
+        job_id: int = job.id  # type: ignore[assignment]
+    db.create_parts(engine, job_id, parts, merge)
+    for part in parts:
+        send(settings, PART, job_id, part.key)
+    return job_id
+
+
+def wait(engine: Engine, job_id: int, on_progress: Any = None, every: float = 1.0) -> Job:
+    """Poll the job until it is finished (calling `on_progress(progress)` on each change)."""
+    import time
+
+    seen: dict[str, Any] | None = None
+    while True:
+        with Session(engine) as session:
+            job = session.get(Job, job_id)
+            if job is None:
+                raise LookupError(f"job {job_id}: no such job")
+            session.expunge(job)
+        if on_progress is not None and job.progress != seen:
+            seen = dict(job.progress)
+            on_progress(seen)
+        if JobStatus(job.status) in (JobStatus.SUCCEEDED, JobStatus.FAILED, JobStatus.CANCELLED):
+            return job
+        time.sleep(every)

@@ -73,8 +73,11 @@ class ForceSizes:
 class ForceBuilder:
     """Accumulates units, people, vehicles and absences with stable ids."""
 
-    def __init__(self, rng: np.random.Generator, start: dt.date, days: int) -> None:
+    def __init__(
+        self, rng: np.random.Generator, start: dt.date, days: int, badge_city: str = ""
+    ) -> None:
         self.rng = rng
+        self.badge_city = badge_city  # before every badge: unique across the cities of a province
         self.start = start
         self.days = days
         self.units: list[Unit] = []
@@ -86,7 +89,7 @@ class ForceBuilder:
     def _badge(self, force: Force) -> str:
         prefix = BADGE_PREFIX[force]
         self._serial[prefix] = self._serial.get(prefix, 0) + 1
-        return f"{prefix}{self._serial[prefix]:05d}"
+        return f"{self.badge_city}{prefix}{self._serial[prefix]:05d}"
 
     def unit(
         self,
@@ -179,8 +182,8 @@ def add_forces(b: ForceBuilder, city: Area, sizes: ForceSizes, *, with_city_leve
     if with_city_level:
         _squadded(
             b,
-            "XT-ZY",
-            "张掖市巡特警支队",
+            f"XT-{city.id}",
+            f"{city.jurisdiction.name}巡特警支队",
             Force.PATROL_SWAT,
             city,
             sizes.city_swat,

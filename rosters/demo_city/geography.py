@@ -145,28 +145,50 @@ def _split(
     return parts.tolist()
 
 
-def build_geography(rng: np.random.Generator, counties: tuple[CountySpec, ...]) -> Area:
-    """The whole tree below the city for the given counties."""
+@dataclass(frozen=True)
+class CitySpec:
+    """A prefecture-level city: id, name, outline and its counties (whose seats lie inside)."""
+
+    code: str
+    name: str
+    outline: Polygon
+    counties: tuple[CountySpec, ...]
+
+
+ZHANGYE = CitySpec("ZY", "张掖市", CITY_OUTLINE, COUNTIES)
+
+
+def build_geography(
+    rng: np.random.Generator, counties: tuple[CountySpec, ...], spec: CitySpec = ZHANGYE
+) -> Area:
+    """The whole tree below the city for the given counties (of `spec`, by default the demo
+    city; the county shapes are those of all of `spec`'s counties)."""
     city = _area(
-        "ZY", "张掖市", Level.CITY, None, CITY_OUTLINE, sum(c.population for c in counties), True
+        spec.code,
+        spec.name,
+        Level.CITY,
+        None,
+        spec.outline,
+        sum(c.population for c in counties),
+        True,
     )
-    seats = np.array([c.seat for c in COUNTIES])
+    seats = np.array([c.seat for c in spec.counties])
     county_shapes = dict(
-        zip([c.code for c in COUNTIES], tessellate(seats, CITY_OUTLINE), strict=True)
+        zip([c.code for c in spec.counties], tessellate(seats, spec.outline), strict=True)
     )
     used: set[str] = set()
-    for spec in counties:
+    for c in counties:
         county = _area(
-            f"ZY{spec.code}",
-            spec.name,
+            f"{city.id}{c.code}",
+            c.name,
             Level.COUNTY,
             city.id,
-            county_shapes[spec.code],
-            spec.population,
-            spec.code == "01",
+            county_shapes[c.code],
+            c.population,
+            c.code == "01",
         )
         city.children.append(county)
-        _add_townships(rng, county, spec, used)
+        _add_townships(rng, county, c, used)
     return city
 
 
