@@ -116,7 +116,7 @@ def test_a_viewers_writes_are_refused(app_client: TestClient, fresh_engine: Engi
                 "kind": "leave",
             },
         ),
-        viewer.post("/pages/import/check", {"kind": "people"}),
+        viewer.post("/pages/import", {"kind": "people"}),
     ]
     assert [r.status_code for r in refused] == [403] * len(refused)  # type: ignore[attr-defined]
     assert app_client.get("/pages/audit").status_code == 403
@@ -309,3 +309,70 @@ def test_a_replan_after_leave_takes_the_person_off_the_broken_shifts(
     assert {("commander", "solve", "job"), ("commander", "publish", "plan")} <= set(
         _audits(fresh_engine)
     )
+
+
+GOOD_CSV = "警号,姓名,力量类型,所属单位,辖区编码,持枪资格\nK1-7,导入民警甲,巡特警,K1-U0,K1-T,是\nK1-8,导入民警乙,巡特警,K1-U0,K1-T,否\n"
+BAD_CSV = "警号,姓名,力量类型,所属单位,辖区编码,持枪资格\nK1-7,导入民警甲,巡特警,NOPE,K1-T,是\nK1-8,,巡特警,K1-U0,K1-T,也许\n"
+
+
+def _upload(browser: Browser, text: str, step: str, htmx: bool = False) -> object:
+    files = {"file": ("people.csv", text.encode("utf-8"), "text/csv")}
+    data = {"kind": "people", "crs": "wgs84", "mode": "create", "step": step}
+    headers = {"HX-Request": "true", "X-CSRF-Token": browser.csrf} if htmx else {}
+    if not htmx:
+        data["csrf_token"] = browser.csrf
+    return browser.client.post(
+        "/pages/import", data=data, files=files, headers=headers, follow_redirects=False
+    )
+
+
+def test_import_lists_every_bad_row_writes_nothing_then_imports_a_good_file(
+    app_client: TestClient, fresh_engine: Engine
+) -> None:
+    commander = Browser(app_client, "commander")
+    assert "检查（不写入）" in app_client.get("/pages/import").text
+    bad = _upload(commander, BAD_CSV, "commit")
+    assert bad.status_code == 422  # type: ignore[attr-defined]
+    html = bad.text  # type: ignore[attr-defined]
+    assert "共 3 处错误，没有写入任何数据" in html
+    assert (
+        "未知的单位代码 “NOPE”" in html and "必填，不能为空" in html and "“也许” 应为 是/否" in html
+    )
+    checked = _upload(commander, GOOD_CSV, "check", htmx=True)
+    assert checked.status_code == 200 and "2 行全部通过检查" in checked.text  # type: ignore[attr-defined]
+    assert re.search(r'id="im-commit" hx-swap-oob="true"(?! disabled)>', checked.text)  # type: ignore[attr-defined]
+    with Session(fresh_engine) as s:
+        assert s.exec(select(Person).where(Person.badge.in_(["K1-7", "K1-8"]))).all() == []  # type: ignore[attr-defined]
+    done = _upload(commander, GOOD_CSV, "commit", htmx=True)
+    assert "共 2 行：新增 2，更新 0" in done.text  # type: ignore[attr-defined]
+    with Session(fresh_engine) as s:
+        names = s.exec(select(Person.name).where(Person.badge.in_(["K1-7", "K1-8"]))).all()  # type: ignore[attr-defined]
+    assert sorted(names) == ["导入民警乙", "导入民警甲"]
+    assert _audits(fresh_engine) == [("commander", "import", "people")]
+
+
+def test_the_audit_page_lists_writes_filtered_and_paged(
+    app_client: TestClient, fresh_engine: Engine
+) -> None:
+    commander = Browser(app_client, "commander")
+    for i in range(3):
+        out = commander.post("/pages/roster", {**NEW_PERSON, "badge": f"K1-{10 + i}"})
+        assert out.status_code == 303  # type: ignore[attr-defined]
+    page = app_client.get("/pages/audit").text
+    assert "共 3 条" in page and "K1-12" in page and "新增" in page and "新民警" in page
+    only = app_client.get(
+        "/pages/audit",
+        params={"actor": "commander", "action": "update"},
+        headers={"HX-Request": "true", "HX-Target": "audit-results"},
+    ).text
+    assert "<html" not in only and "共 0 条" in only
+    today = dt.date.today()
+    window = {
+        "since": (today - dt.timedelta(days=1)).isoformat(),
+        "until": (today + dt.timedelta(days=1)).isoformat(),
+    }
+    assert "共 3 条" in app_client.get("/pages/audit", params=window).text
+    past = {"until": (today - dt.timedelta(days=2)).isoformat()}
+    assert "共 0 条" in app_client.get("/pages/audit", params=past).text
+    viewer = Browser(TestClient(app_client.app), "viewer")
+    assert viewer.client.get("/pages/audit").status_code == 403
