@@ -311,8 +311,9 @@ def test_a_replan_after_leave_takes_the_person_off_the_broken_shifts(
     )
 
 
-GOOD_CSV = "警号,姓名,力量类型,所属单位,辖区编码,持枪资格\nK1-7,导入民警甲,巡特警,K1-U0,K1-T,是\nK1-8,导入民警乙,巡特警,K1-U0,K1-T,否\n"
-BAD_CSV = "警号,姓名,力量类型,所属单位,辖区编码,持枪资格\nK1-7,导入民警甲,巡特警,NOPE,K1-T,是\nK1-8,,巡特警,K1-U0,K1-T,也许\n"
+HEADER = "警号,姓名,力量类型,所属单位,辖区编码,持枪资格\n"
+GOOD_CSV = HEADER + "K1-7,导入民警甲,巡特警,K1-U0,K1-T,是\nK1-8,导入民警乙,巡特警,K1-U0,K1-T,否\n"
+BAD_CSV = HEADER + "K1-7,导入民警甲,巡特警,NOPE,K1-T,是\nK1-8,,巡特警,K1-U0,K1-T,也许\n"
 
 
 def _upload(browser: Browser, text: str, step: str, htmx: bool = False) -> object:
