@@ -29,6 +29,7 @@ from dispatch.situation import (
     IncidentRecord,
     incident_records,
     live_situation,
+    local_now,
     open_dispatches,
     unit_updates,
 )
@@ -116,6 +117,25 @@ def readiness_rows(session: Session) -> list[ReadinessRow]:
     ]
 
 
+def plan_in_force(session: Session, settings: Settings, at: dt.datetime | None = None) -> bool:
+    """Whether a published plan assigns anyone in a shift running at ``at`` (default now,
+    local time): without one, nobody is on standby by plan and readiness means nothing."""
+    from rosters.models import ShiftTemplate
+    from rosters.plans import published_assignments
+
+    now = at or local_now(settings.timezone)
+    shifts = {s.code: s for s in session.exec(select(ShiftTemplate)).all()}
+    for a in published_assignments(session, now.date() - dt.timedelta(days=1), 2):
+        shift = shifts.get(a.shift_id)
+        if shift is None:
+            continue
+        hour, minute = (int(x) for x in shift.start.split(":"))
+        begin = dt.datetime.combine(a.date, dt.time(hour, minute))
+        if begin <= now < begin + dt.timedelta(hours=shift.hours):
+            return True
+    return False
+
+
 def wall_html(
     session: Session,
     settings: Settings,
@@ -148,6 +168,7 @@ def wall_html(
         coverage=coverage,
         tiles=tile_source(settings.tile_url),
         refresh_seconds=refresh_seconds(settings),
+        plan_in_force=plan_in_force(session, settings, at),
     )
 
 
@@ -167,6 +188,7 @@ def wall_data(
         readiness=readiness_rows(session),
         lines=_incident_lines(session, records, lang),
         lang=lang,
+        plan_in_force=plan_in_force(session, settings),
     )
 
 

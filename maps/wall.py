@@ -14,6 +14,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal, Protocol
 
+from branca.element import Element
+
 from maps.coverage import RING_MINUTES
 from maps.labels import DEFAULT_LANG, LABELS, Lang, label
 from maps.pages import lang_switch_href, nav_html, page_html, page_labels, render_template
@@ -121,15 +123,18 @@ def wall_update(
     readiness: Sequence[ReadinessRow] = (),
     lines: Mapping[str, Sequence[Segment]] | None = None,
     lang: Lang = DEFAULT_LANG,
+    plan_in_force: bool = True,
 ) -> dict[str, Any]:
     """What the page applies after an event: changed incidents with their dispatch lines
     (every line of each incident named in ``lines``: none left means remove them), unit
-    pins, readiness."""
+    pins, readiness — and whether a published plan covers the shift running now (without
+    one, nobody is on standby by plan: the table says so instead of showing shortfalls)."""
     return {
         "incidents": [incident_item(r, lang) for r in incidents],
         "lines": {code: [line_item(s) for s in segs] for code, segs in (lines or {}).items()},
         "units": list(units),
         "readiness": [r.as_dict() for r in readiness],
+        "plan_in_force": plan_in_force,
     }
 
 
@@ -180,9 +185,12 @@ def wall_page(
     coverage: WallCoverage = "auto",
     tiles: TileSource | None = None,
     refresh_seconds: int = 600,
+    plan_in_force: bool = True,
 ) -> str:
-    """The whole wall page; the page script takes over from ``last_event``."""
+    """The whole wall page; the page script takes over from ``last_event``. The side panel
+    loads the incident workbench (`/pages/incidents/panel`, an htmx fragment)."""
     m = wall_map_for(scenario, at, unit_status, unit_positions, dispatches, lang, coverage, tiles)
+    _add_workbench_assets(m)
     query = {"coverage": coverage} if coverage != "auto" else {}
     nav = nav_html(
         page="wall",
@@ -201,6 +209,7 @@ def wall_page(
         on_standby=label("field.on_standby", lang),
         required=label("field.required", lang),
         short=label("field.short", lang),
+        bench_url=f"/pages/incidents/panel?lang={lang}",
     )
     data = {
         "page": "wall",
@@ -212,7 +221,35 @@ def wall_page(
         "login_url": "/pages/login",
         "last_event": last_event,
         "refresh_seconds": refresh_seconds,
-        **wall_update(incidents=incidents, readiness=readiness, lang=lang),
+        "bench_url": f"/pages/incidents/{{code}}/panel?lang={lang}",
+        **wall_update(
+            incidents=incidents, readiness=readiness, lang=lang, plan_in_force=plan_in_force
+        ),
     }
     title = f"{label('page.wall', lang)} · {label('app.title', lang)}"
     return page_html(m, page="wall", title=title, nav=nav, body=body, data=data)
+
+
+#: the incident workbench's assets, served by the API under /static (htmx vendored offline)
+WORKBENCH_CSS = ("/static/workbench/workbench.css", "/static/workbench/incidents.css")
+WORKBENCH_JS = (
+    "/static/htmx/htmx.min.js",
+    "/static/workbench/workbench.js",
+    "/static/workbench/incidents.js",
+)
+HTMX_CONFIG = (
+    '{"includeIndicatorStyles": false, "allowEval": false, "allowScriptTags": false, '
+    '"selfRequestsOnly": true}'
+)
+
+
+def _add_workbench_assets(m: Any) -> None:
+    """Link the workbench's htmx, scripts and styles from the wall page (constant URLs)."""
+    header = m.get_root().header
+    header.add_child(
+        Element(f"<meta name=\"htmx-config\" content='{HTMX_CONFIG}'>"), name="pa_htmx_config"
+    )
+    for i, href in enumerate(WORKBENCH_CSS):
+        header.add_child(Element(f'<link rel="stylesheet" href="{href}"/>'), name=f"pa_wb_css{i}")
+    for i, src in enumerate(WORKBENCH_JS):
+        header.add_child(Element(f'<script defer src="{src}"></script>'), name=f"pa_wb_js{i}")

@@ -81,8 +81,15 @@
     });
   }
 
-  /* --- wall: incident list --- */
+  /* --- wall: incident list; a click opens the incident in the workbench panel --- */
   var incidents = {};
+
+  function openPanel(code) {
+    var target = document.getElementById("inc-detail");
+    if (!target || !window.htmx || !D.bench_url) { return; }
+    window.htmx.ajax("GET", D.bench_url.replace("{code}", encodeURIComponent(code)),
+      { target: "#inc-detail", swap: "innerHTML" });
+  }
 
   function renderIncidents(fresh) {
     var list = document.getElementById("pa-incidents");
@@ -99,9 +106,14 @@
       li.appendChild(document.createTextNode(" " + it.kind_label));
       var where = [it.reported, it.jurisdiction, it.note].filter(Boolean).join(" · ");
       li.appendChild(el("div", "pa-meta", where));
-      li.addEventListener("click", function () {
+      li.tabIndex = 0;
+      li.setAttribute("role", "button");
+      var open = function () {
         if (it.point && P.map) { P.map.setView([it.point[0], it.point[1]], Math.max(P.map.getZoom(), 15)); }
-      });
+        openPanel(it.code);
+      };
+      li.addEventListener("click", open);
+      li.addEventListener("keydown", function (e) { if (e.key === "Enter") { open(); } });
       list.appendChild(li);
     });
     if (!items.length) { list.appendChild(el("li", "pa-empty", text("page.no_incidents"))); }
@@ -124,13 +136,20 @@
   }
 
   /* --- wall: readiness --- */
+  /* without a published plan for the shift running now nobody is on standby by plan:
+     say so instead of a red shortfall in every county */
+  var planInForce = D.plan_in_force !== false;
+
   function renderReadiness(rows) {
     var body = document.getElementById("pa-readiness");
     body.textContent = "";
+    var note = document.getElementById("pa-readiness-note");
+    if (note) { note.hidden = planInForce; note.textContent = text("page.no_plan_in_force"); }
     rows.forEach(function (r) {
-      var tr = el("tr", r.short > 0 ? "pa-short" : "");
+      var tr = el("tr", planInForce && r.short > 0 ? "pa-short" : "");
       tr.dataset.county = r.county;
-      [r.name || r.county, r.on_standby, r.required, r.short || ""].forEach(function (v) {
+      var short = planInForce ? (r.short || "") : "—";
+      [r.name || r.county, r.on_standby, r.required, short].forEach(function (v) {
         tr.appendChild(el("td", "", String(v)));
       });
       body.appendChild(tr);
@@ -148,6 +167,7 @@
     if (u.incidents) { applyIncidents(u.incidents, initial); }
     Object.keys(u.lines || {}).forEach(function (code) { setLines(code, u.lines[code]); });
     (u.units || []).forEach(function (it) { setPin("units", it.key, it.point); });
+    if (u.plan_in_force !== undefined) { planInForce = u.plan_in_force !== false; }
     if (u.readiness) { renderReadiness(u.readiness); }
     if (!initial) { live.updates += 1; }
   }
