@@ -56,7 +56,7 @@ DAY_SHOWN = 3
 #: time limits a re-plan may be given (seconds)
 REPLAN_SECONDS = (5, 15, 30, 60)
 RowId = Annotated[int, Path(ge=1, le=2**31 - 1)]
-TaskNames = {
+TASK_NAMES = {
     "post": ("卡点/岗亭", "post"),
     "zone": ("巡逻", "patrol"),
     "standby": ("备勤", "standby"),
@@ -78,7 +78,7 @@ def _month(text: str, today: dt.date) -> dt.date:
 def _helpers(ctx: PageCtx) -> dict[str, Any]:
     return {
         "kind_name": lambda k: ctx.t(*KIND_NAMES.get(k, (k, k))),
-        "task_name": lambda k: ctx.t(*TaskNames.get(k, (k, k))),
+        "task_name": lambda k: ctx.t(*TASK_NAMES.get(k, (k, k))),
         "may_write": ctx.can(ROSTER_WRITE),
         "may_plan": ctx.can(PLAN_WRITE),
         "fmt": lambda t: t.strftime("%Y-%m-%d %H:%M"),

@@ -377,3 +377,21 @@ def test_the_audit_page_lists_writes_filtered_and_paged(
     assert "共 0 条" in app_client.get("/pages/audit", params=past).text
     viewer = Browser(TestClient(app_client.app), "viewer")
     assert viewer.client.get("/pages/audit").status_code == 403
+
+
+def test_my_duties_shows_a_linked_officers_shifts_and_explains_an_unlinked_login(
+    app_client: TestClient, fresh_engine: Engine
+) -> None:
+    day = dt.date.today() + dt.timedelta(days=2)
+    publish_plan_on(fresh_engine, day)
+    viewer = Browser(app_client, "viewer")
+    unlinked = viewer.client.get("/pages/me").text
+    assert 'id="me-unlinked"' in unlinked and "尚未关联到人员名册" in unlinked
+    with session_scope(fresh_engine) as s:
+        user = s.exec(select(User).where(User.username == "viewer")).one()
+        user.person_badge = "K1-2"
+        s.add(user)
+    page = viewer.client.get("/pages/me").text
+    assert "甘州民警2" in page and "甘州区东站武装卡点" in page and "白班 08:00–16:00" in page
+    assert 'id="me-data"' in page and "/static/vendor/leaflet/leaflet.js" in page
+    assert "<script>" not in page  # data only: no inline code
