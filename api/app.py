@@ -24,6 +24,7 @@ from api.events import EventBus
 from api.jobs import JobError, JobNotFound, JobRunner
 from api.limits import install_request_limits
 from api.pool import install_pool_handler, limit_request_threads, server_engine
+from api.security_headers import SecurityHeadersMiddleware
 from api.signing_key import WeakSecretKey, key_problem
 from rosters.settings import Settings, get_settings
 
@@ -127,6 +128,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     install_error_handlers(app, _domain_errors())
     install_request_limits(app)
     install_pool_handler(app)
+    app.add_middleware(SecurityHeadersMiddleware, tile_url=settings.tile_url)
     _import_failed_handler(app)
     _docs(app)
 

@@ -120,6 +120,8 @@ class BrowserPage:
     requests: list[str] = field(default_factory=list)
     external: list[str] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
+    #: Content-Security-Policy violations Chromium reported on the console
+    csp: list[str] = field(default_factory=list)
 
     def shot(self, label: str = "") -> Path:
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
@@ -163,12 +165,18 @@ def browser_page(chromium: Any, request: pytest.FixtureRequest) -> Iterator[Brow
     context.on("request", seen)
     page.on("websocket", lambda ws: None if is_local_url(ws.url) else record_external(ws.url))
     page.on("pageerror", lambda exc: bp.errors.append(str(exc)))
+    page.on(
+        "console",
+        lambda msg: bp.csp.append(msg.text) if "Content Security Policy" in msg.text else None,
+    )
     try:
         yield bp
     finally:
         context.close()
     if bp.external:
         pytest.fail(f"requests left this machine: {bp.external}")
+    if bp.csp:
+        pytest.fail(f"the page broke its Content-Security-Policy: {bp.csp}")
 
 
 # --- small synthetic city ---------------------------------------------------------------
