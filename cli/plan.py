@@ -68,6 +68,14 @@ def patrol(
     workers: Annotated[int, typer.Option(min=1, help="CP-SAT workers")] = 2,
     seed: Annotated[int, typer.Option(help="random seed (same seed and workers → same plan)")] = 0,
     save: Annotated[bool, typer.Option(help="store the plan in the database")] = False,
+    deterministic: Annotated[
+        bool,
+        typer.Option(
+            "--deterministic",
+            help="count the solver's work instead of timing it: the same seed and workers "
+            "give the same plan (the time limit still holds)",
+        ),
+    ] = False,
     distributed: Annotated[
         bool,
         typer.Option(
@@ -95,9 +103,9 @@ def patrol(
     try:
         scenario = _scenario(scenario_file, start, days, county)
         with progress(f"planning {scenario.name}: {scenario.horizon.days} day(s)"):
-            result = plan_patrol(
-                scenario, SolveParams(time_limit=seconds, num_workers=workers, random_seed=seed)
-            )
+            params = SolveParams(time_limit=seconds, num_workers=workers, random_seed=seed)
+            params.deterministic = deterministic or params.deterministic
+            result = plan_patrol(scenario, params)
     except PatrolInputError as exc:
         fail(str(exc))
     json_path = write_plan_json(scenario, result, out.with_suffix(".json"))
@@ -135,6 +143,8 @@ def patrol(
         "plan_xlsx": str(xlsx_path),
         "plan_id": plan_id,
         "message": result.message,
+        "deterministic": result.deterministic,
+        "effort": result.effort,
     }
     emit(summary, title="patrol plan")
     if result.shortfalls and not state.json_output:

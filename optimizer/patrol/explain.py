@@ -5,6 +5,7 @@ shift, or off duty because a labour rule binds (a shift-count limit reached, min
 from __future__ import annotations
 
 import datetime as dt
+import time
 from collections import Counter, defaultdict
 
 from optimizer.patrol.instance import PatrolInstance
@@ -27,47 +28,79 @@ def _fits(p: Person, requirement: str, day: dt.date) -> bool:
     return True
 
 
-def _limit(
-    inst: PatrolInstance, p: Person, shift_id: str, counts: Counter, rested: set[str]
-) -> str | None:
-    """The labour rule that keeps an idle person off this shift, if one binds."""
-    from optimizer.patrol.rules_labour import rule_name, selected
+class _Limits:
+    """The hard labour rules that can keep an idle person off a shift, each rule's people and
+    every person's shift counts in the plan, computed once."""
 
-    for rule in inst.scenario.rules:
-        if not rule.hard:
-            continue
-        if (
-            isinstance(rule, ShiftCountRule)
-            and rule.max is not None
-            and (not rule.shift_ids or shift_id in rule.shift_ids)
-        ):
-            n = sum(
-                c
-                for (pid, sid), c in counts.items()
-                if pid == p.id and (not rule.shift_ids or sid in rule.shift_ids)
+    def __init__(self, inst: PatrolInstance, plan: list[Assignment]) -> None:
+        from optimizer.patrol.rules_labour import rule_name, selected
+
+        self.counts: dict[str, Counter] = defaultdict(Counter)  # person → shift → count
+        for a in plan:
+            self.counts[a.person_id][a.shift_id] += 1
+        self.rules = [  # in the scenario's order: the first that binds is named
+            (rule_name(rule), rule, set(selected(inst, rule.applies_to)))
+            for rule in inst.scenario.rules
+            if rule.hard
+            and (
+                (isinstance(rule, ShiftCountRule) and rule.max is not None)
+                or isinstance(rule, MinRestRule)
             )
-            if n >= rule.max and inst.people.index(p) in selected(inst, rule.applies_to):
-                return rule_name(rule)
-        if isinstance(rule, MinRestRule) and p.id in rested:
-            return rule_name(rule)
-    return None
+        ]
+
+    def binding(self, pi: int, p: Person, shift_id: str, rested: bool) -> str | None:
+        """The labour rule that keeps idle person `pi` off this shift, if one binds."""
+        mine = self.counts.get(p.id, Counter())
+        for name, rule, people in self.rules:
+            if isinstance(rule, MinRestRule):
+                if rested:
+                    return name
+                continue
+            assert isinstance(rule, ShiftCountRule)
+            if rule.shift_ids and shift_id not in rule.shift_ids:
+                continue
+            n = sum(c for sid, c in mine.items() if not rule.shift_ids or sid in rule.shift_ids)
+            if n >= (rule.max or 0) and pi in people:
+                return name
+        return None
+
+
+#: the reason given to shortfalls left unexplained when the explanations' time is up
+UNEXPLAINED = "not explained: the time limit was reached first"
 
 
 def explain_shortfalls(
-    inst: PatrolInstance, plan: list[Assignment], shortfalls: list[Shortfall]
+    inst: PatrolInstance,
+    plan: list[Assignment],
+    shortfalls: list[Shortfall],
+    deadline: float | None = None,
 ) -> list[Shortfall]:
-    busy = {(a.person_id, a.date, a.shift_id): a for a in plan}
-    counts: Counter = Counter((a.person_id, a.shift_id) for a in plan)
+    """Each shortfall with its reason; those still to explain at `deadline` (perf_counter)
+    keep the reason `UNEXPLAINED`."""
+    busy = {(a.person_id, a.date, a.shift_id) for a in plan}
+    limits = _Limits(inst, plan)
     task_index = {(t.kind.value, t.target): ti for ti, t in enumerate(inst.tasks)}
     by_person: dict[str, list[Assignment]] = defaultdict(list)
     for a in plan:
         by_person[a.person_id].append(a)
     shifts = inst.scenario.by_id("shifts")
     jur = inst.scenario.by_id("jurisdictions")
+    slots = {s.start: s for s in inst.slots}
+    able: dict[int, list[int]] = defaultdict(list)  # task → who may do it at all
+    for pi, tis in enumerate(inst.eligible):
+        for ti in tis:
+            able[ti].append(pi)
+    rest_hours = max(
+        (r.hours for r in inst.scenario.rules if isinstance(r, MinRestRule) and r.hard),
+        default=0,
+    )
+    rest = dt.timedelta(hours=rest_hours)
     out = []
     for sf in shortfalls:
-        start = dt.datetime.fromisoformat(sf.start or "")
-        slot = next((s for s in inst.slots if s.start == start), None)
+        if deadline is not None and time.perf_counter() > deadline:
+            out.append(sf.model_copy(update={"reason": UNEXPLAINED}))
+            continue
+        slot = slots.get(dt.datetime.fromisoformat(sf.start or ""))
         kind = (
             "post"
             if sf.requirement in ("post_cover", "armed") or sf.requirement.startswith("skill:")
@@ -80,12 +113,7 @@ def explain_shortfalls(
         task = inst.tasks[ti]
         county = jur[task.county].name if task.county in jur else task.county
         # eligible in principle: anyone for whom the task is an option in any slot
-        candidates = {pi for pi, tis in enumerate(inst.eligible) if ti in tis}
-        candidates = {pi for pi in candidates if _fits(inst.people[pi], sf.requirement, slot.date)}
-        rest_hours = max(
-            (r.hours for r in inst.scenario.rules if isinstance(r, MinRestRule) and r.hard),
-            default=0,
-        )
+        candidates = [pi for pi in able[ti] if _fits(inst.people[pi], sf.requirement, slot.date)]
         absent = on_task = limited = free = 0
         rules: Counter = Counter()
         for pi in candidates:
@@ -96,16 +124,17 @@ def explain_shortfalls(
             if (p.id, slot.date, slot.shift.id) in busy:
                 on_task += 1
                 continue
-            rested = set()
+            rested = False
             for a in by_person.get(p.id, []):
                 b0, b1 = shifts[a.shift_id].interval(a.date)
                 if (
-                    (slot.start >= b1 and slot.start - b1 < dt.timedelta(hours=rest_hours))
-                    or (b0 >= slot.end and b0 - slot.end < dt.timedelta(hours=rest_hours))
+                    (slot.start >= b1 and slot.start - b1 < rest)
+                    or (b0 >= slot.end and b0 - slot.end < rest)
                     or a.date == slot.date
                 ):
-                    rested.add(p.id)
-            why = _limit(inst, p, slot.shift.id, counts, rested)
+                    rested = True
+                    break
+            why = limits.binding(pi, p, slot.shift.id, rested)
             if why:
                 limited += 1
                 rules[why] += 1

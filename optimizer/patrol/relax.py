@@ -169,14 +169,18 @@ def solve_proto(
     random_seed: int,
     log: bool,
     hint: list[int] | None = None,
+    node_limit: int | None = None,
 ) -> tuple[float | None, list[float] | None, float | None, str]:
     """Solve the relaxation with HiGHS (from the solution `hint`, values by variable id):
-    (bound rounded up, values by variable id, their objective, detail)."""
+    (bound rounded up, values by variable id, their objective, detail). `node_limit` bounds
+    a MIP's branch-and-bound nodes: the same work, and so the same answer, on any machine
+    (the time limit then only guards the clock)."""
     model = mathopt.Model.from_model_proto(proto)
     params = mathopt.SolveParameters(
         time_limit=dt.timedelta(seconds=max(0.1, time_limit)),
         random_seed=random_seed,
         enable_output=log,
+        node_limit=node_limit if integral else None,
     )
     start = None
     if hint is not None:
@@ -204,14 +208,17 @@ def solve_proto(
 def main() -> None:
     """Child-process entry: a relaxation proto on stdin, its bound as JSON on stdout.
 
-    python -m optimizer.patrol.relax <integral 0|1> <time limit s> <seed>
+    python -m optimizer.patrol.relax <integral 0|1> <time limit s> <seed> [<node limit>]
     python -m optimizer.patrol.relax serve      (the loop of a `MipWorkers` child)"""
     if sys.argv[1] == "serve":
         _serve()
         return
     integral, time_limit, seed = bool(int(sys.argv[1])), float(sys.argv[2]), int(sys.argv[3])
+    nodes = int(sys.argv[4]) if len(sys.argv) > 4 else None
     proto = model_pb2.ModelProto.FromString(sys.stdin.buffer.read())
-    bound, values, objective, detail = solve_proto(proto, integral, time_limit, seed, False)
+    bound, values, objective, detail = solve_proto(
+        proto, integral, time_limit, seed, False, None, nodes
+    )
     if values is not None and integral:
         values = [round(v) for v in values]
     answer = {"bound": bound, "values": values, "objective": objective, "detail": detail}
@@ -269,9 +276,10 @@ class MipWorkers:
         time_limit: float,
         random_seed: int,
         hint: list[int] | None,
+        node_limit: int | None = None,
     ) -> Future[tuple[float | None, list[float] | None, float | None, str]]:
         """Solve the MIP `proto` in the next free child: `solve_proto`'s answer."""
-        job = [proto.SerializeToString(), True, time_limit, random_seed, False, hint]
+        job = [proto.SerializeToString(), True, time_limit, random_seed, False, hint, node_limit]
 
         def run() -> tuple[float | None, list[float] | None, float | None, str]:
             child = self.idle.get()
@@ -328,16 +336,24 @@ class Relaxation:
             objective=objective,
         )
 
-    def start(self, time_limit: float, random_seed: int = 0) -> RunningRelaxation:
+    def start(
+        self, time_limit: float, random_seed: int = 0, node_limit: int | None = None
+    ) -> RunningRelaxation:
         """Solve in a child process while this one runs CP-SAT (the HiGHS call holds the
         Python lock: in a thread it would stall CP-SAT's solution callbacks)."""
-        return RunningRelaxation(self, time_limit, random_seed)
+        return RunningRelaxation(self, time_limit, random_seed, node_limit)
 
 
 class RunningRelaxation:
     """HiGHS solving a relaxation in a child process (`python -m optimizer.patrol.relax`)."""
 
-    def __init__(self, relaxation: Relaxation, time_limit: float, random_seed: int) -> None:
+    def __init__(
+        self,
+        relaxation: Relaxation,
+        time_limit: float,
+        random_seed: int,
+        node_limit: int | None = None,
+    ) -> None:
         self.relaxation = relaxation
         self.started = time.perf_counter()
         self.time_limit = time_limit
@@ -350,6 +366,7 @@ class RunningRelaxation:
                 str(int(relaxation.integral)),
                 str(max(0.5, time_limit - STARTUP_SECONDS)),
                 str(random_seed),
+                *([str(node_limit)] if node_limit is not None else []),
             ],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
@@ -365,10 +382,19 @@ class RunningRelaxation:
         except (OSError, ValueError):  # the process was stopped
             self._out = b""
 
-    def wait(self, grace: float = STARTUP_SECONDS + 2.0) -> RelaxationOutcome | None:
-        """The outcome, waiting at most until the time limit (plus `grace`) has passed."""
+    def done(self) -> bool:
+        """Whether the child has answered (or ended)."""
+        return not self.reader.is_alive()
+
+    def wait(
+        self, grace: float = STARTUP_SECONDS + 2.0, until: float | None = None
+    ) -> RelaxationOutcome | None:
+        """The outcome, waiting at most until the time limit (plus `grace`) has passed, and
+        never past `until` (perf_counter)."""
         if self.outcome is None:
             deadline = self.started + self.time_limit + grace
+            if until is not None:
+                deadline = min(deadline, until)
             self.reader.join(timeout=max(0.0, deadline - time.perf_counter()))
             if not self.reader.is_alive() and self._out:
                 got = json.loads(self._out)

@@ -39,7 +39,9 @@ from dataclasses import dataclass, replace
 
 from ortools.math_opt import model_pb2
 
+from optimizer.patrol.budget import GROUP_NODES
 from optimizer.patrol.evaluate import plan_objective
+from optimizer.patrol.granularity import meets
 from optimizer.patrol.instance import Demand, PatrolInstance
 from optimizer.patrol.model import BuiltModel, build_model, complete
 from optimizer.patrol.objective import FAIRNESS, fairness_group, fairness_groups, fairness_loads
@@ -321,6 +323,28 @@ def _whole_squads(inst: PatrolInstance, group: list[int], busy: set[int]) -> lis
     ]
 
 
+@dataclass
+class SearchStats:
+    """What a group search did: groups planned again, and those that made the plan better."""
+
+    groups: int = 0
+    improved: int = 0
+    stopped_at_bound: bool = False
+    stopped_by_clock: bool = False
+
+
+@dataclass
+class SearchLimits:
+    """When a group search stops besides its deadline and a cancel: at `bound` (a plan this
+    good is proven optimal), after `groups` groups (deterministic effort), and whether each
+    group's HiGHS is limited by `nodes` (deterministic) instead of the clock."""
+
+    bound: float | None = None
+    groups: int | None = None
+    deterministic: bool = False
+    nodes: int = GROUP_NODES
+
+
 def search(
     inst: PatrolInstance,
     plan: set[Key],
@@ -330,12 +354,23 @@ def search(
     workers: int = 1,
     improved: Callable[[float], None] | None = None,
     pool: MipWorkers | None = None,
+    limits: SearchLimits | None = None,
+    stats: SearchStats | None = None,
 ) -> set[Key]:
-    """Plan groups of people again until `deadline` (or `cancel`); the best plan found (each
-    better one's objective is passed to `improved`). With several workers, as many disjoint
-    groups are solved at once, each by HiGHS in a process of its own (`pool`, from
-    `search_workers`, else started here; with one worker, a cancel waits for the group under
-    way)."""
+    """Plan groups of people again until `deadline` (or `cancel`, or what `limits` says); the
+    best plan found (each better one's objective is passed to `improved`). With several
+    workers, as many disjoint groups are solved at once, each by HiGHS in a process of its
+    own (`pool`, from `search_workers`, else started here; with one worker, a cancel waits
+    for the group under way).
+
+    Groups are drawn in rounds: as many disjoint groups as there are workers, from the same
+    plan, and their results merged in the order they were drawn once all are back — so a
+    seed and a worker count give the same groups and the same plan whatever the timing,
+    when each group's HiGHS is limited by nodes rather than seconds
+    (`limits.deterministic`). Without it, a worker that finishes takes the next group at
+    once (no waiting for the slower one), and groups run on HiGHS' time limit."""
+    limits = limits or SearchLimits()
+    stats = stats if stats is not None else SearchStats()
     rng = random.Random(seed)
     best, best_value = plan, plan_objective(inst, plan)
     size, stalled = GROUP_SIZE, 0
@@ -344,32 +379,59 @@ def search(
     own = pool is None
     if own:
         pool = search_workers(inst, workers)
+    width = len(pool.children) if pool else 1
     running: dict[Future, _Job] = {}
-    done_all = False
+    order: list[Future] = []  # (deterministic rounds: the order the groups were drawn)
+    done_all = meets(best_value, limits.bound)
+    stats.stopped_at_bound = done_all
+
+    def out_of_groups() -> bool:
+        return limits.groups is not None and stats.groups + len(running) >= limits.groups
+
     try:
         while True:
-            while not done_all and len(running) < (len(pool.children) if pool else 1):
+            # a deterministic round starts only once the last one is merged
+            may_draw = not running or not limits.deterministic
+            while may_draw and not done_all and len(running) < width and not out_of_groups():
                 left = deadline - time.perf_counter()
                 if left < 1.0 or (cancel is not None and cancel.is_set()) or not inst.people:
                     done_all = True
+                    stats.stopped_by_clock = left < 1.0
                     break
                 busy = {pi for job in running.values() for pi in job.group}
                 group = _group(_Draw(inst, best, can_do, caps, rng, busy), size)
                 group = _whole_squads(inst, group, busy)
-                seconds = min(GROUP_SECONDS, left - 0.5)
-                job = _prepare(inst, best, sorted(group), seconds / 4)
+                if not group:
+                    break
+                if limits.deterministic:  # nodes limit the work; the clock only the limit
+                    seconds, nodes = left - 0.5, limits.nodes
+                else:
+                    seconds, nodes = min(GROUP_SECONDS, left - 0.5), None
+                job = _prepare(inst, best, sorted(group), min(GROUP_SECONDS, seconds) / 4)
                 if job is None:
                     done_all = True
                     break
                 if pool is not None:
-                    future = pool.submit(job.proto, seconds, seed, job.start)
+                    future = pool.submit(job.proto, seconds, seed, job.start, nodes)
                 else:  # one worker, or a part too small to share: solved here and now
                     future = Future()
-                    future.set_result(solve_proto(job.proto, True, seconds, seed, False, job.start))
+                    future.set_result(
+                        solve_proto(job.proto, True, seconds, seed, False, job.start, nodes)
+                    )
                 running[future] = job
+                order.append(future)
             if not running or time.perf_counter() > deadline:
+                stats.stopped_by_clock = stats.stopped_by_clock or bool(running)
                 break  # (a group still being solved is left: its time would overrun)
-            finished, _ = wait(list(running), timeout=0.1, return_when=FIRST_COMPLETED)
+            if limits.deterministic:
+                wait(list(running), timeout=max(0.0, deadline - time.perf_counter()))
+                if any(not f.done() for f in running):
+                    stats.stopped_by_clock = True
+                    break
+                finished = list(order)
+                order.clear()
+            else:
+                finished, _ = wait(list(running), timeout=0.1, return_when=FIRST_COMPLETED)
             for future in finished:
                 job = running.pop(future)
                 try:
@@ -377,6 +439,7 @@ def search(
                 except (OSError, EOFError, pickle.UnpicklingError):  # a worker has died
                     done_all = True
                     continue
+                stats.groups += 1
                 proved = detail.startswith("OPTIMAL")
                 size = min(GROUP_MAX, size + 2) if proved else max(GROUP_MIN, size - 5)
                 stalled += 1
@@ -385,10 +448,15 @@ def search(
                     value = plan_objective(inst, merged)
                     if value < best_value - 1e-6:
                         best, best_value, stalled = merged, value, 0
+                        stats.improved += 1
                         if improved is not None:
                             improved(value)
+                if meets(best_value, limits.bound):
+                    done_all = stats.stopped_at_bound = True  # proven optimal: nothing to gain
                 if (proved and len(job.group) == len(inst.people)) or stalled >= STALL_GROUPS:
                     done_all = True  # the best plan for everyone at once, or nothing new
+            if out_of_groups() and not running:
+                break
             if cancel is not None and cancel.is_set():
                 break
     finally:

@@ -22,3 +22,10 @@ class PatrolResult(SolveSummary):
     assignments: list[Assignment] = Field(default_factory=list)
     diff: PlanDiff | None = None
     model_size: dict[str, int] = Field(default_factory=dict)
+    effort: dict[str, int] = Field(
+        default_factory=dict,
+        description="work done: groups planned again, groups that improved the plan, parts",
+    )
+    deterministic: bool = Field(
+        default=False, description="solved with deterministic effort (same seed → same plan)"
+    )

@@ -189,13 +189,23 @@ def fill_plan(
     w = inst.scenario.weights
     lp = lp or {}
     wanted: list[tuple[float, Key]] = []
+    # what one more person is worth, by (task, slot, armed); None where nobody is wanted
+    # (most (task, slot) pairs of a planted or sparse demand: computed once, not per person)
+    worth: dict[tuple[int, int, bool], float | None] = {}
     for (pi, si), tasks in inst.options.items():
         if si in builder.slots[pi]:
             continue
+        armed = inst.people[pi].armed
         for ti in tasks:
-            net = _value(inst, ti, si, inst.people[pi].armed) - w.travel * inst.travel_minutes.get(
-                (pi, ti), 0.0
-            )
+            value = worth.get((ti, si, armed), 0.0)
+            if value == 0.0:
+                d = inst.demand.get((ti, si))
+                wanted_here = d is not None and max(d.staff, d.minimum) > 0
+                value = _value(inst, ti, si, armed) if wanted_here else None
+                worth[ti, si, armed] = value
+            if value is None:
+                continue  # (never short: `_short` would turn everyone away)
+            net = value - w.travel * inst.travel_minutes.get((pi, ti), 0.0)
             if net > 0:
                 key = (pi, si, ti)
                 wanted.append((net + LP_WEIGHT * lp.get(key, 0.0), key))
