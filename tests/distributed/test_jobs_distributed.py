@@ -16,7 +16,7 @@ from api.app import create_app
 from api.job_engine.celery_app import send
 from api.job_engine.models import MERGE_KEY, JobPart
 from api.job_engine.parts import PartSpec, create_parts
-from api.models import Job, Role
+from api.models import Event, Job, Role
 from optimizer.patrol import SolveParams, check_plan, plan_patrol
 from optimizer.scenario import Assignment, parse_scenario
 from rosters.db import session_scope
@@ -98,6 +98,10 @@ def test_fan_out_by_county_equals_the_in_process_plan(
     assert set(parts) == {"K1", "K2", MERGE_KEY}
     assert all(p.status == "done" and p.attempts == 1 for p in parts.values())
     assert progress["parts"] == 2 and progress["parts_done"] == 2
+    with Session(job_db.engine) as session:  # the event stream carried the summed progress
+        events = session.exec(select(Event).where(Event.kind == "job")).all()
+    summed = [e.payload["progress"] for e in events if "progress" in e.payload]
+    assert summed and summed[-1]["parts"] == 2
     # the bound is the sum of the parts' bounds, the objective the sum of theirs
     k1, k2 = parts["K1"].result, parts["K2"].result
     assert result["bound"] == round(k1["bound"] + k2["bound"], 3)  # type: ignore[index]
@@ -188,3 +192,25 @@ def test_a_part_failing_three_times_fails_the_job_naming_it(
     part = next(p for p in _parts(job_db, job_id) if p.key == "K9")
     assert part.status == "failed" and part.attempts == 3
     assert dt.datetime.now(dt.UTC) >= job.finished_at.replace(tzinfo=dt.UTC)  # type: ignore[union-attr]
+
+
+def test_the_nightly_plan_and_reminders_enqueue_through_the_engine(
+    job_db: Engine_, workers: Workers, tmp_path: Path
+) -> None:
+    from api import scheduler
+
+    _two_counties(job_db)
+    settings = job_db.settings.model_copy(update={"nightly_plan_seconds": 20.0})
+    scheduler.context.engine, scheduler.context.settings = job_db.engine, settings
+    try:
+        plan = scheduler.nightly_patrol_plan()
+        reminders = scheduler.drill_reminders(DAY)
+    finally:
+        scheduler.context.engine = scheduler.context.settings = None
+    assert plan is not None and reminders is not None
+    workers.start(tmp_path)
+    for job_id, kind in ((plan["job"], "patrol_plan"), (reminders["job"], "drill_reminders")):
+        job = wait_for(lambda j=job_id: _finished(job_db, j), seconds=120, every=0.2)
+        assert (job.kind, job.worker, job.status) == (kind, "celery", "succeeded"), job.error
+    assert _job(job_db, plan["job"]).result["plan_id"] is not None  # type: ignore[index]
+    assert _job(job_db, reminders["job"]).result == {"units": [], "sessions": 0}
