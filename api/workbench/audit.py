@@ -38,6 +38,13 @@ ACTION_NAMES: dict[str, tuple[str, str]] = {
     "cancel": ("取消", "cancel"),
     "login_locked": ("登录锁定", "login locked"),
 }
+ROLE_NAMES: dict[str, tuple[str, str]] = {
+    "admin": ("管理员", "admin"),
+    "commander": ("指挥员", "commander"),
+    "training_officer": ("训练官", "training officer"),
+    "dispatcher": ("调度员", "dispatcher"),
+    "viewer": ("查看者", "viewer"),
+}
 ENTITY_NAMES: dict[str, tuple[str, str]] = {
     "person": ("人员", "person"),
     "absence": ("请假", "absence"),
@@ -123,6 +130,7 @@ def audit_page(
         "local": local,
         "action_name": lambda a: ctx.t(*ACTION_NAMES.get(a, (a, a))),
         "entity_name": lambda e: ctx.t(*ENTITY_NAMES.get(e, (e, e))),
+        "role_name": lambda r: ctx.t(*ROLE_NAMES.get(r, (r, r))),
         "bad_period": bool((since and first is None) or (until and last is None)),
     }
     if is_htmx(ctx.request) and ctx.request.headers.get("HX-Target") == "audit-results":

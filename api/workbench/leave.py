@@ -30,6 +30,8 @@ from rosters.absences import (
     absences_between,
     add_absence,
     broken_shifts,
+    shift_times,
+    target_names,
     to_local,
 )
 from rosters.models import Absence, Person
@@ -93,7 +95,7 @@ def _calendar(month: dt.date, rows: list[AbsenceRow]) -> list[list[dict[str, Any
             by_day.setdefault(day, []).append(row)
     weeks = calendar.Calendar(firstweekday=0).monthdatescalendar(month.year, month.month)
     return [
-        [{"date": d, "in_month": d.month == month.month, "items": by_day.get(d, [])} for d in w]
+        [{"date": d, "in_month": d.month == month.month, "absent": by_day.get(d, [])} for d in w]
         for w in weeks
     ]
 
@@ -297,9 +299,13 @@ def _job_fragment(ctx: PageCtx, session: Any, job_id: int) -> Response:
         names = dict(
             session.exec(select(Person.badge, Person.name).where(Person.badge.in_(badges))).all()
         )  # type: ignore[attr-defined]
+    shifts = {code: name for code, (name, _, _) in shift_times(session).items()}
+    places = target_names(session)
     return render(
         ctx,
         "leave_job.html",
+        shift_name=lambda code: shifts.get(code, code),
+        place=lambda code: places.get(code, code),
         job=job,
         finished=finished,
         result=result,
