@@ -425,6 +425,7 @@ def load_pins(session: Session, plan_id: int) -> list[tuple[PlanPin, Pin]]:
                     person_id=badge, date=p.date, shift_id=p.shift, task=p.task, target_id=p.target
                 ),
                 keep=p.keep,
+                override=p.override_reason != "",
             ),
         )
         for p, badge in rows

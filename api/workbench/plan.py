@@ -232,7 +232,15 @@ def job_progress(ctx: Viewer, job_id: JobId) -> JSONResponse:
         status = str(job.status)
         finished = JobStatus(job.status) in FINISHED
         error = job.error
-    plan_id = result.get("plan_id") if result.get("stored", True) else None
+        replanned = job.kind == REPLAN_KIND
+        plan_id = job.params.get("plan_id") if replanned else result.get("plan_id")
+    message = result.get("message", "")
+    if replanned and finished and not result.get("stored"):
+        message = ctx.t("未能重排，计划未改变：", "Not re-planned, the plan is unchanged: ") + (
+            message or error
+        )
+    elif finished and not plan_id and status != "cancelled":
+        message = ctx.t("没有得到计划：", "No plan: ") + (message or error)
     return JSONResponse(
         {
             "status": status,
@@ -244,7 +252,7 @@ def job_progress(ctx: Viewer, job_id: JobId) -> JSONResponse:
             "gap": progress.get("gap"),
             "plan_url": f"/pages/plan/{plan_id}/work?lang={ctx.lang}" if plan_id else "",
             "error": error,
-            "message": result.get("message", ""),
+            "message": message,
         },
         headers={"Cache-Control": "no-store"},
     )

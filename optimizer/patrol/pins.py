@@ -7,9 +7,10 @@ assignment changed from it costs the change penalty (`objective.add_change_penal
 the re-plan moves as little as it can. A pin is a hard equality in the model
 (`add_pins`): a kept pin fixes its assignment to 1, a pin "off" (a removed assignment)
 fixes it to 0, each under an enforcement literal named after the pin so that pins that
-cannot all hold are named in the result's conflicts. A kept pin the model has no variable
-for (an override: the person may not do that task at all) stays outside the model and is
-added to the plan as it is; the independent checker reports what it breaks.
+cannot all hold are named in the result's conflicts. An override pin (saved by hand although
+it breaks a hard rule, which the model cannot hold) and a kept pin the model has no variable
+for stay outside the model: the person is kept off every other task of that slot, and the
+pin is added to the plan as it is; the independent checker reports what it breaks.
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ class Pin:
 
     assignment: Assignment
     keep: bool = True
+    override: bool = False  # saved although it breaks a hard rule
 
     @property
     def name(self) -> str:
@@ -48,20 +50,41 @@ def add_pins(
     model: cp_model.CpModel, v: PatrolVars, inst: PatrolInstance, pins: Sequence[Pin]
 ) -> list[Pin]:
     """Fix each pinned assignment (hard, under the pin's named enforcement literal, itself
-    fixed true as `build_model` fixes the other rules'); returns the kept pins the model
-    has no variable for."""
+    fixed true as `build_model` fixes the other rules'); returns the kept pins left outside
+    the model (overrides, and pins the model has no variable for), whose people are kept
+    off the rest of their slot."""
     outside = []
+    people = {p.id: pi for pi, p in enumerate(inst.people)}
     for pin in pins:
         key = next(iter(obj.published_keys(inst, [pin.assignment])), None)
-        x = v.x.get(key) if key is not None else None
+        x = v.x.get(key) if key is not None and not pin.override else None
         if x is None:
             if pin.keep:
                 outside.append(pin)
+                _keep_off_slot(model, v, inst, people, pin)
             continue  # "off" holds already: the model cannot assign it
         lit = v.literal(model, pin.name)
         model.add(x == int(pin.keep)).only_enforce_if(lit)
         model.proto.variables[lit.index].domain[0] = 1
     return outside
+
+
+def _keep_off_slot(
+    model: cp_model.CpModel,
+    v: PatrolVars,
+    inst: PatrolInstance,
+    people: dict[str, int],
+    pin: Pin,
+) -> None:
+    """The person of a pin outside the model does nothing else in that slot."""
+    a = pin.assignment
+    slot, pi = inst.slot_of(a.date, a.shift_id), people.get(a.person_id)
+    if slot is None or pi is None:
+        return
+    for ti in inst.options.get((pi, slot.index), []):
+        x = v.x.get((pi, slot.index, ti))
+        if x is not None:
+            model.add(x == 0)
 
 
 def _key(a: Assignment) -> tuple[str, str, str, str, str]:
@@ -99,5 +122,5 @@ def replan_around_pins(
         removed=[old[k] for k in sorted(old.keys() - plan.keys())],
     )
     if outside:
-        result.message += f"; {len(outside)} override pin(s) kept outside the model"
+        result.message += f"; {len(outside)} pin(s) kept outside the model (overrides)"
     return result

@@ -46,3 +46,15 @@ def test_pins_that_cannot_hold_together_are_named() -> None:
     assert result.assignments == []
     names = {c.rule for c in result.conflicts}
     assert {p.name for p in pins} <= names
+
+
+def test_an_override_pin_stays_outside_the_model() -> None:
+    scenario = parse_scenario(city_data())
+    # K1-0 pinned to the day shift, and by override to the night too (two shifts a day)
+    pins = [Pin(_a("K1-0", "day", "K1-B")), Pin(_a("K1-0", "night", "K1-A"), override=True)]
+    result = replan_around_pins(scenario, pins, PARAMS)
+    got = _keys(result.assignments)
+    assert {("K1-0", "day", "K1-B"), ("K1-0", "night", "K1-A")} <= got
+    assert sum(1 for p, s, _ in got if p == "K1-0" and s == "night") == 1
+    assert [v for v in check_plan(scenario, result.assignments) if "K1-0" in v]
+    assert not [v for v in check_plan(scenario, result.assignments) if "K1-0" not in v]

@@ -83,7 +83,7 @@
           if (svg) { draw(svg, samples); }
           if (p.finished) {
             clearInterval(timer);
-            setText("job-message", p.error || p.message || "");
+            setText("job-message", p.message || p.error || "");
             var cancel = document.getElementById("job-cancel");
             if (cancel) { cancel.hidden = true; }
             if (p.plan_url) {
