@@ -127,6 +127,9 @@ def _panel(ctx: PageCtx, session: Session, code: str, status_code: int = 200) ->
         status_code=status_code,
         **panel_values(session, ctx, code),
         pct=lambda x: f"{100 * x:.0f} %",
+        tier_label=lambda tier: _tier(ctx, tier),
+        state_label=lambda state: _unit_state(ctx, state),
+        need_label=lambda need: _need(ctx, need),
     )
 
 
@@ -248,13 +251,26 @@ def conflict_message(ctx: PageCtx, code: str, exc: DispatchConflict) -> str:
 
 
 def _unit_state(ctx: PageCtx, state: str) -> str:
-    names = {
-        UnitState.EN_ROUTE.value: ("出动途中", "en route"),
-        UnitState.ON_SCENE.value: ("现场处置", "on scene"),
-        UnitState.RETURNING.value: ("返回途中", "returning"),
-        UnitState.OFF_DUTY.value: ("不在岗", "off duty"),
-    }
-    return ctx.t(*names[state]) if state in names else state
+    zh_en = LABELS.get(f"status.{state}")
+    return ctx.t(*zh_en) if zh_en else state
+
+
+TIERS = {"township": ("乡镇", "township"), "county": ("县级", "county"), "city": ("市级", "city")}
+NEEDS = {
+    "headcount": ("人数", "people"),
+    "armed": ("持枪", "armed"),
+    "vehicles": ("车辆", "vehicles"),
+}
+
+
+def _tier(ctx: PageCtx, tier: str) -> str:
+    return ctx.t(*TIERS[tier]) if tier in TIERS else tier
+
+
+def _need(ctx: PageCtx, need: str) -> str:
+    if need in NEEDS:
+        return ctx.t(*NEEDS[need])
+    return ctx.t("技能 ", "skill ") + need.removeprefix("skill:")
 
 
 @router.post("/pages/incidents/{code}/dispatch", response_class=HTMLResponse)

@@ -82,7 +82,7 @@ def test_a_unit_taken_by_another_commander_is_refused_in_words(client: TestClien
     assert lost.status_code == 409
     detail = lost.json()["detail"]
     assert (
-        "调派未成功" in detail and "出动途中" in detail and first["units"].split(",")[0] in detail
+        "调派未成功" in detail and "出警途中" in detail and first["units"].split(",")[0] in detail
     )
     with Session(c.app.state.engine) as s:  # type: ignore[attr-defined]
         b = s.exec(select(Incident).where(Incident.code == "JQ-B")).one()
