@@ -12,6 +12,7 @@ sampled every 0.25 s."""
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import resource
 import time
@@ -28,7 +29,9 @@ CASES = {
 }
 
 
-def one(case: str, seconds: float, workers: int) -> dict[str, object]:
+def one(
+    case: str, seconds: float, workers: int, deterministic: bool = False, seed: int = 0
+) -> dict[str, object]:
     from optimizer.patrol import SolveParams, check_plan, plan_patrol
     from rosters.demo_city import build_demo_city
 
@@ -36,7 +39,10 @@ def one(case: str, seconds: float, workers: int) -> dict[str, object]:
     scenario = build_demo_city(size, days=days)  # type: ignore[arg-type]
     with TreeMemory() as memory:
         t0 = time.perf_counter()
-        r = plan_patrol(scenario, SolveParams(time_limit=seconds, num_workers=workers))
+        params = SolveParams(
+            time_limit=seconds, num_workers=workers, random_seed=seed, deterministic=deterministic
+        )
+        r = plan_patrol(scenario, params)
         wall = time.perf_counter() - t0
     violations = check_plan(scenario, r.assignments)
     return {
@@ -50,6 +56,12 @@ def one(case: str, seconds: float, workers: int) -> dict[str, object]:
         "gap": r.gap,
         "bound_source": r.bound_source,
         "workers": workers,
+        # groups planned again / that improved the plan / proven optimal / no longer fitting
+        "groups": "/".join(
+            str(r.effort.get(k, 0))
+            for k in ("groups", "improving_groups", "proven_groups", "clashing_groups")
+        ),
+        "plan_digest": _digest(r.assignments),
         "assignments": len(r.assignments),
         "shortfalls": len(r.shortfalls),
         "hard_rule_violations": len(violations),
@@ -60,15 +72,25 @@ def one(case: str, seconds: float, workers: int) -> dict[str, object]:
     }
 
 
+def _digest(assignments: list) -> str:
+    """A short fingerprint of a plan: two runs with the same digest made the same plan."""
+    text = "\n".join(
+        f"{a.person_id} {a.date} {a.shift_id} {a.task} {a.target_id}" for a in assignments
+    )
+    return hashlib.sha256(text.encode()).hexdigest()[:10]
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("cases", nargs="*", default=["small-1d", "small-7d"])
     ap.add_argument("--seconds", type=float, default=None, help="default: the case's target")
     ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--deterministic", action="store_true", help="count work, not time")
+    ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--one", default="")
     args = ap.parse_args()
     if args.one:
-        print(json.dumps(one(args.one, args.seconds, args.workers)))
+        print(json.dumps(one(args.one, args.seconds, args.workers, args.deterministic, args.seed)))
         return
     cols = [
         "case",
@@ -80,6 +102,8 @@ def main() -> None:
         "gap",
         "bound_source",
         "workers",
+        "groups",
+        "plan_digest",
         "shortfalls",
         "hard_rule_violations",
         "options",
@@ -90,7 +114,15 @@ def main() -> None:
         r = run_case(
             __file__,
             case,
-            ["--seconds", str(args.seconds or CASES[case][2]), "--workers", str(args.workers)],
+            [
+                "--seconds",
+                str(args.seconds or CASES[case][2]),
+                "--workers",
+                str(args.workers),
+                "--seed",
+                str(args.seed),
+                *(["--deterministic"] if args.deterministic else []),
+            ],
         )
         r["gap"] = percent(r["gap"])
         print_row(r, cols)

@@ -46,6 +46,16 @@ GROUPS_PER_SECOND = 0.4
 GROUP_NODES = 2_000
 
 
+#: of which building the aggregated model and its LP (the part's bound) takes about
+BOUND_SECONDS_PER_PERSON_DAY = 0.0009
+
+
+def bound_seconds(person_days: int) -> float:
+    """About how long a part's bound takes to build: a part with less time left goes without
+    (its bound counts 0 in a split scenario's sum) rather than overrun its share."""
+    return BASE_SECONDS / 2 + BOUND_SECONDS_PER_PERSON_DAY * person_days
+
+
 def minimum_seconds(people: int, days: int) -> float:
     """What a part of `people` over `days` needs at least: its bound and one improvement."""
     return BASE_SECONDS + SECONDS_PER_PERSON_DAY * people * days

@@ -329,6 +329,8 @@ class SearchStats:
 
     groups: int = 0
     improved: int = 0
+    proved: int = 0  # groups HiGHS proved optimal (the others ran out of time or nodes)
+    clashed: int = 0  # group plans that no longer fitted the plan others had changed
     stopped_at_bound: bool = False
     stopped_by_clock: bool = False
 
@@ -441,9 +443,11 @@ def search(
                     continue
                 stats.groups += 1
                 proved = detail.startswith("OPTIMAL")
+                stats.proved += proved
                 size = min(GROUP_MAX, size + 2) if proved else max(GROUP_MIN, size - 5)
                 stalled += 1
                 merged = _merged(inst, best, job, values) if values is not None else None
+                stats.clashed += values is not None and merged is None
                 if merged is not None:
                     value = plan_objective(inst, merged)
                     if value < best_value - 1e-6:

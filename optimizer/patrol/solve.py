@@ -41,7 +41,13 @@ from optimizer.patrol.greedy import greedy_plan
 from optimizer.patrol.improve import improve
 from optimizer.patrol.instance import PatrolInstance, build_instance, validate_for_patrol
 from optimizer.patrol.model import BuiltModel, Candidate, build_model, complete
-from optimizer.patrol.plans import AGGREGATED_SOURCE, aggregated_guide, assignments_of, checked
+from optimizer.patrol.plans import (
+    AGGREGATED_SOURCE,
+    Guide,
+    aggregated_guide,
+    assignments_of,
+    checked,
+)
 from optimizer.patrol.relax import MipWorkers, Relaxation, RunningRelaxation
 from optimizer.patrol.reroster import SearchLimits, SearchStats, search, search_workers
 from optimizer.patrol.result import PatrolResult, PlanDiff
@@ -409,7 +415,13 @@ def _finish(
             and CUT_SHORT not in (result.message)
         ):
             result.message = _append(result.message, CUT_SHORT)
-    result.effort = {"groups": stats.groups, "improving_groups": stats.improved, "parts": 1}
+    result.effort = {
+        "groups": stats.groups,
+        "improving_groups": stats.improved,
+        "proven_groups": stats.proved,
+        "clashing_groups": stats.clashed,
+        "parts": 1,
+    }
     result.objective = best.objective
     if best.source != "CP-SAT" and result.status in (SolveStatus.UNKNOWN, SolveStatus.OPTIMAL):
         result.status = SolveStatus.FEASIBLE
@@ -510,7 +522,7 @@ def plan_patrol(
     merged = merge_parts(scenario.name, results, budget.short_message(len(parts)) if short else "")
     merged.effort = {
         key: sum(r.effort.get(key, 0) for r in results)
-        for key in ("groups", "improving_groups", "parts")
+        for key in ("groups", "improving_groups", "proven_groups", "clashing_groups", "parts")
     }
     merged.deterministic = params.deterministic
     merged.solve_seconds = round(time.perf_counter() - start, 3)
@@ -566,7 +578,11 @@ def _plan_instance(
 ) -> PatrolResult:
     """`solve_part` once the instance is built and the group search's processes started."""
     step = granularity(inst)
-    guide = aggregated_guide(inst, max(0.1, GUIDE_SHARE * clock.left()))
+    person_days = len(inst.people) * len(inst.slots) // max(1, len(inst.scenario.shifts))
+    if clock.left() > budget.bound_seconds(person_days) or params.deterministic:
+        guide = aggregated_guide(inst, max(0.1, GUIDE_SHARE * clock.left()))
+    else:  # building the aggregated model alone would overrun the part's share
+        guide = Guide(None, None)
     extra = (checked(inst, guide.plan, "the aggregated-LP-guided fill") if guide.plan else [], [])
     if guide.bound is not None:
         extra[1].append((guide.bound, AGGREGATED_SOURCE))
