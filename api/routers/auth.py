@@ -44,6 +44,9 @@ class UserUpdate(BaseModel):
     active: bool | None = None
     full_name: str | None = Field(default=None, max_length=128)
     password: str | None = Field(default=None, min_length=8, max_length=256)
+    person_badge: str | None = Field(
+        default=None, max_length=64, description="the roster person this login is ('': none)"
+    )
 
 
 class UserPublic(BaseModel):
@@ -52,6 +55,7 @@ class UserPublic(BaseModel):
     full_name: str
     role: Role
     active: bool
+    person_badge: str | None = None
 
 
 class ApiKeyCreate(BaseModel):
@@ -160,6 +164,13 @@ def change_user(session: SessionDep, who: Admin, username: str, body: UserUpdate
         user.password_hash = hash_password(body.password)
         revoke_tokens(user)
     session.add(user)
+    if body.person_badge is not None:
+        from api.user_person import LinkError, link_person
+
+        try:
+            link_person(session, who, username, body.person_badge)
+        except LinkError as exc:
+            raise ApiError(422, str(exc)) from exc
     session.flush()
     after = _user(user)
     changed = body.model_dump(exclude_unset=True)

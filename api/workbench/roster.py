@@ -16,12 +16,13 @@ from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
 from sqlmodel import select
 
-from api import audit, crud
+from api import crud
 from api.deps import ADMIN_ONLY, ROSTER_WRITE, SessionDep
 from api.errors import ApiError
 from api.models import User
 from api.resources import RESOURCES
 from api.schemas.roster import PersonCreate, PersonUpdate
+from api.user_person import LinkError, link_person, unlink_person
 from api.workbench.common import PageCtx, is_htmx, page, page_write, render
 from api.workbench.roster_form import NEW_CERT_ROWS, PersonForm, api_errors, validation_errors
 from maps.labels import label
@@ -301,35 +302,13 @@ def link_account(
     """Admins: which login account is this person (empty: none)."""
     ctx.require(ADMIN_ONLY)
     person = _person(session, person_id)
-    for user in session.exec(select(User).where(User.person_badge == person.badge)).all():
-        before = {"person_badge": user.person_badge}
-        user.person_badge = None
-        session.add(user)
-        audit.record(
-            session,
-            ctx.who,
-            "update",
-            "user",
-            user.username,
-            before=before,
-            after={"person_badge": None},
-        )
-    if username:
-        user = session.exec(select(User).where(User.username == username)).first()
-        if user is None:
-            raise ApiError(422, ctx.t(f"没有用户 {username}", f"no user {username}"))
-        before = {"person_badge": user.person_badge}
-        user.person_badge = person.badge
-        session.add(user)
-        audit.record(
-            session,
-            ctx.who,
-            "update",
-            "user",
-            username,
-            before=before,
-            after={"person_badge": person.badge},
-        )
+    try:
+        if username:
+            link_person(session, ctx.who, username, person.badge)
+        else:
+            unlink_person(session, ctx.who, person.badge)
+    except LinkError as exc:
+        raise ApiError(422, ctx.t(f"没有用户 {username}", str(exc))) from exc
     session.commit()
     return _back(ctx, f"/pages/roster/{person_id}?saved=1")
 

@@ -395,3 +395,27 @@ def test_my_duties_shows_a_linked_officers_shifts_and_explains_an_unlinked_login
     assert "甘州民警2" in page and "甘州区东站武装卡点" in page and "白班 08:00–16:00" in page
     assert 'id="me-data"' in page and "/static/vendor/leaflet/leaflet.js" in page
     assert "<script>" not in page  # data only: no inline code
+
+
+def test_an_admin_links_a_login_through_the_users_endpoint(
+    app_client: TestClient, fresh_engine: Engine
+) -> None:
+    from api.models import Role
+    from tests.api.conftest import bearer
+
+    admin = bearer(Role.ADMIN)
+    out = app_client.patch("/users/dispatcher", json={"person_badge": "K2-0"}, headers=admin)
+    assert out.status_code == 200 and out.json()["person_badge"] == "K2-0"
+    # one login per person: linking the badge to another login takes it from the first
+    app_client.patch("/users/viewer", json={"person_badge": "K2-0"}, headers=admin)
+    with Session(fresh_engine) as s:
+        links = dict(s.exec(select(User.username, User.person_badge)).all())
+    assert links["viewer"] == "K2-0" and links["dispatcher"] is None
+    unknown = app_client.patch("/users/viewer", json={"person_badge": "NOPE"}, headers=admin)
+    assert unknown.status_code == 422 and "NOPE" in unknown.json()["detail"]
+    refused = app_client.patch(
+        "/users/viewer", json={"person_badge": "K1-0"}, headers=bearer(Role.COMMANDER)
+    )
+    assert refused.status_code == 403
+    with Session(fresh_engine) as s:
+        assert s.exec(select(User.person_badge).where(User.username == "viewer")).one() == "K2-0"
