@@ -121,35 +121,39 @@ class DrillScheduleRequest(_SolveRequest):
     days: int = Field(default=31, ge=1, le=366)
 
 
-@job_kind("drill_schedule")
-def run_drill_schedule(ctx: JobContext, params: dict[str, Any]) -> dict[str, Any]:
-    """Schedule the drills due in the horizon around the published patrol plan; the result
-    is kept as a draft schedule (published by a commander or training officer)."""
-    from optimizer.drills import DrillParams, schedule_drills
-    from rosters.drills import drill_scenario, save_schedule
+def drill_scenario_of(ctx: JobContext, req: DrillScheduleRequest) -> tuple[Any, dt.date]:
+    """The drill duties in the database as the scenario asked for, and its first day."""
+    from rosters.drills import drill_scenario
 
-    req = DrillScheduleRequest.model_validate(params)
     tz = ctx.settings.timezone
     start = req.start or tomorrow(tz)
     with Session(ctx.engine) as session:
         scenario = drill_scenario(
             session, start=start, days=req.days, tz=tz, county=req.county, name=req.name or ""
         )
-    result = schedule_drills(
-        scenario,
-        DrillParams(time_limit=req.seconds, num_workers=req.workers, random_seed=req.seed),
-        progress=ctx.report,
-        cancel=ctx.cancel,
-    )
+    return scenario, start
+
+
+def store_drill_schedule(
+    ctx: JobContext,
+    name: str,
+    start: dt.date,
+    req: DrillScheduleRequest,
+    requirements: list[str],
+    result: Any,
+) -> dict[str, Any]:
+    """Keep a drill result as a draft schedule; the job's result JSON."""
+    from rosters.drills import save_schedule
+
     with write_session(ctx.engine) as session:
         schedule = save_schedule(
             session,
             result,
-            name=scenario.name,
+            name=name,
             start=start,
             days=req.days,
             county=req.county,
-            requirements=[r.id for r in scenario.drills.requirements],
+            requirements=requirements,
             created_by=ctx.actor,
         )
         publish(
@@ -169,6 +173,24 @@ def run_drill_schedule(ctx: JobContext, params: dict[str, Any]) -> dict[str, Any
         "conflicts": [c.model_dump(mode="json") for c in result.conflicts],
         "warnings": result.warnings,
     }
+
+
+@job_kind("drill_schedule")
+def run_drill_schedule(ctx: JobContext, params: dict[str, Any]) -> dict[str, Any]:
+    """Schedule the drills due in the horizon around the published patrol plan; the result
+    is kept as a draft schedule (published by a commander or training officer)."""
+    from optimizer.drills import DrillParams, schedule_drills
+
+    req = DrillScheduleRequest.model_validate(params)
+    scenario, start = drill_scenario_of(ctx, req)
+    result = schedule_drills(
+        scenario,
+        DrillParams(time_limit=req.seconds, num_workers=req.workers, random_seed=req.seed),
+        progress=ctx.report,
+        cancel=ctx.cancel,
+    )
+    requirements = [r.id for r in scenario.drills.requirements]
+    return store_drill_schedule(ctx, scenario.name, start, req, requirements, result)
 
 
 @job_kind("drill_reminders")

@@ -83,3 +83,28 @@ def test_province_is_deterministic_with_independent_counties() -> None:
     assert sorted(p.key for p in parts) == sorted(c.id for c in counties)
     with pytest.raises(ValueError, match="cities"):
         city_specs(cities=13)
+
+
+def test_drills_split_by_independent_group_and_merge_to_the_whole_schedule() -> None:
+    from optimizer.drills import DrillParams, schedule_drills
+    from optimizer.drills.check import check_schedule
+    from optimizer.drills.distributed import DrillPart, merge_drills, split_drills
+    from rosters.demo_city import build_demo_city
+
+    scenario = build_demo_city("medium", days=31)
+    params = DrillParams(time_limit=60, num_workers=1, random_seed=1)
+    parts = split_drills(scenario, params)
+    assert len(parts) > 1 and len({p.key for p in parts}) == len(parts)
+    wanted = {r.id for r in scenario.drills.requirements}  # type: ignore[union-attr]
+    got = [r.id for p in parts for r in p.scenario.drills.requirements]  # type: ignore[union-attr]
+    assert sorted(got) == sorted(wanted)  # every duty in exactly one part
+    again = DrillPart.from_json(parts[-1].to_json())
+    merged = merge_drills([schedule_drills(again.scenario, again.params)])
+    assert merged.drills_due == parts[-1].weight
+    whole = merge_drills([schedule_drills(p.scenario, p.params) for p in parts])
+    alone = schedule_drills(scenario, params)
+    assert whole.status.value == alone.status.value == "optimal"
+    assert whole.objective == pytest.approx(alone.objective)
+    assert whole.bound == pytest.approx(alone.bound)
+    assert len(whole.sessions) == len(alone.sessions) and whole.drills_due == alone.drills_due
+    assert check_schedule(scenario, whole.sessions) == []
