@@ -35,6 +35,7 @@ from optimizer.patrol.pins import Pin
 from optimizer.scenario import Assignment, Scenario, TaskKind
 from rosters.models import Person
 from rosters.models.plans import Plan, PlanAssignment, PlanPin
+from rosters.plan_texts import violation_zh
 from rosters.plans import PlanError, load_assignments, target_counties
 
 EditKind = Literal["add", "remove", "move", "replace", "pin"]
@@ -75,6 +76,7 @@ class BrokenRule:
     zh: str
     en: str
     detail: str
+    detail_zh: str = ""
 
 
 @dataclass
@@ -549,11 +551,12 @@ _RULES: list[tuple[re.Pattern[str], str, str]] = [
 def rule_of(s: Scenario, message: str) -> BrokenRule:
     """The named hard rule behind one of the checker's sentences (labour rules by the name
     the scenario gives them)."""
-    for rule in s.rules:
-        name = rule.name or rule.id
+    names = frozenset(rule.name or rule.id for rule in s.rules)
+    detail_zh = violation_zh(message, names)
+    for name in names:
         if message.startswith(f"{name}: "):
-            return BrokenRule(name, name, message)
+            return BrokenRule(name, name, message, detail_zh)
     for pattern, zh, en in _RULES:
         if pattern.search(message):
-            return BrokenRule(zh, en, message)
-    return BrokenRule("硬性规则", "hard rule", message)
+            return BrokenRule(zh, en, message, detail_zh)
+    return BrokenRule("硬性规则", "hard rule", message, detail_zh)

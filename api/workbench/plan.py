@@ -48,6 +48,7 @@ from rosters.plan_edits import (
     plan_workspace,
 )
 from rosters.plan_grid import GridQuery, filtered_assignments, plan_grid
+from rosters.plan_texts import reason_zh
 from rosters.plans import (
     PlanError,
     load_assignments,
@@ -293,7 +294,10 @@ def _shortfalls(ctx: PageCtx, plan: Plan) -> list[dict[str, Any]]:
     out = []
     for s in (plan.summary or {}).get("shortfalls", []):
         zh, en = REQUIREMENTS.get(s.get("requirement", ""), (s.get("requirement", ""),) * 2)
-        out.append({**s, "requirement_text": ctx.t(zh, en)})
+        reason = str(s.get("reason", ""))
+        out.append(
+            {**s, "requirement_text": ctx.t(zh, en), "reason": ctx.t(reason_zh(reason), reason)}
+        )
     return out
 
 
@@ -501,7 +505,7 @@ def _edit_form(
 def _verdict_view(ctx: PageCtx, v: Verdict) -> dict[str, Any]:
     return {
         "legal": v.legal,
-        "broken": [(ctx.t(b.zh, b.en), b.detail) for b in v.broken],
+        "broken": [(ctx.t(b.zh, b.en), ctx.t(b.detail_zh, b.detail)) for b in v.broken],
         "deltas": [(_term(ctx, n), b, a, d) for n, b, a, d in v.deltas],
         "objective_change": v.objective_change,
         "added": v.added,

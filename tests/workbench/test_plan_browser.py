@@ -37,6 +37,7 @@ def test_commander_generates_edits_replans_and_publishes(bench: Bench, browser_p
     page.click("#job-result")
     page.wait_for_selector("#plan-grid-table")
     assert page.is_visible("#plan-shortfalls") and page.is_visible("#plan-draft")
+    assert "who may take it" not in (page.text_content("#plan-shortfalls") or "")  # Chinese
     shot(bp, "plan-03-result")
 
     # an older published plan open in another tab
@@ -65,6 +66,7 @@ def test_commander_generates_edits_replans_and_publishes(bench: Bench, browser_p
     page.wait_for_selector("#plan-verdict-bad")
     rules = page.text_content("#plan-broken") or ""
     assert "每天至多一班" in rules or "每班一项任务" in rules
+    assert " works " not in rules and " has " not in rules  # the details in Chinese too
     page.click("#plan-override")  # no reason: the form refuses (required)
     assert page.is_hidden("#plan-saved") if page.locator("#plan-saved").count() else True
     shot(bp, "plan-05-illegal-edit")
