@@ -22,6 +22,7 @@ from maps.colors import LEVEL_STYLES, RISK_COLORS, RISK_KEYS, risk_breaks, risk_
 from maps.elements import Legend, LegendItem, MapPoint, NamedLayer, PointLayer, Registry
 from maps.labels import DEFAULT_LANG, Lang, check_lang, label
 from maps.offline import ensure_local_assets
+from maps.popups import escape_text
 from maps.tiles import TileSource, add_tile_layer
 
 Bounds = list[list[float]]
@@ -67,11 +68,13 @@ def _features(fc: Mapping[str, Any]) -> list[dict[str, Any]]:
 
 
 def _with_ids(features: list[dict[str, Any]]) -> dict[str, Any]:
-    """A FeatureCollection whose features carry ``id`` (folium's style map keys on it)."""
+    """A FeatureCollection whose features carry ``id`` (folium's style map keys on it). Its
+    text properties are escaped: folium's GeoJSON tooltips show them as HTML."""
     out = []
     for i, f in enumerate(features):
-        props = dict(f.get("properties") or {})
-        fid = f.get("id", props.get("id", f"f{i}"))
+        raw = f.get("properties") or {}
+        fid = f.get("id", raw.get("id", f"f{i}"))
+        props = {k: escape_text(v) if isinstance(v, str) else v for k, v in raw.items()}
         out.append(
             {"type": "Feature", "id": str(fid), "properties": props, "geometry": f["geometry"]}
         )

@@ -16,7 +16,6 @@ with `maps.popups`).
 
 from __future__ import annotations
 
-import html
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -29,12 +28,14 @@ from folium.plugins import MarkerCluster
 from folium.template import Template
 
 from maps.offline import PLUGIN_ASSETS, register_assets
+from maps.popups import escape_text
 
 
 def script_json(value: Any) -> str:
-    """JSON safe to embed in an inline <script> (no "</script>" or "<!--" inside)."""
+    """JSON safe to embed in an inline <script>: `<`, `>` and `&` are written as \\u escapes,
+    so no tag (`</script>`, `<!--`, a `<script` a nonce rewriter would touch) is inside."""
     text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
-    return text.replace("</", "<\\/").replace("<!--", "<\\!--")
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
 @dataclass(frozen=True)
@@ -57,7 +58,7 @@ class MapPoint:
             round(self.lon, 6),
             self.color,
             self.icon,
-            html.escape(self.tooltip, quote=False),
+            escape_text(self.tooltip),
             self.popup,
             self.key,
         ]
@@ -195,11 +196,11 @@ class Legend(MacroElement):
         self._name = "Legend"
         self.position = position
         rows = "".join(
-            f'<div class="pa-legend-row"><span class="pa-swatch pa-swatch-{html.escape(i.shape)}"'
-            f' style="background:{html.escape(i.color)}"></span>{html.escape(i.text)}</div>'
+            f'<div class="pa-legend-row"><span class="pa-swatch pa-swatch-{escape_text(i.shape)}"'
+            f' style="background:{escape_text(i.color)}"></span>{escape_text(i.text)}</div>'
             for i in items
         )
-        self.html = f'<div class="pa-legend-title">{html.escape(title)}</div>{rows}'
+        self.html = f'<div class="pa-legend-title">{escape_text(title)}</div>{rows}'
 
 
 #: The pin factory shared with live pages (``window.pingan.pointMarker``).

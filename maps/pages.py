@@ -27,6 +27,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from maps.elements import script_json
 from maps.labels import LABELS, Lang, label
 from maps.offline import current_base_url, render_html
+from maps.popups import escape_text
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 PAGES_CSS = "pingan/pages.css"
@@ -127,7 +128,7 @@ def page_html(
     page data and script. Assets are linked under the configured static URL."""
     base = current_base_url()
     fig = m.get_root()
-    fig.title = title  # type: ignore[attr-defined]
+    fig.title = escape_text(title)  # type: ignore[attr-defined]  (branca does not escape)
     fig.header.add_child(  # type: ignore[attr-defined]
         Element(f'<link rel="stylesheet" href="{html.escape(base)}/{PAGES_CSS}"/>'),
         name="pa_pages_css",

@@ -13,7 +13,6 @@ Both return a `folium.Map`; build a new one per page (a map renders once).
 from __future__ import annotations
 
 import datetime as dt
-import html
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Literal
@@ -26,6 +25,7 @@ from maps.coverage import RING_MINUTES, RingCentre, add_coverage_heat, add_cover
 from maps.elements import Legend, LegendItem, NamedLayer, PointLayer, ShiftSlider, SliderStep
 from maps.labels import DEFAULT_LANG, Lang, label
 from maps.offline import render_html, write_standalone
+from maps.popups import escape_text
 from maps.scenario_layers import (
     DISPATCH_STYLES,
     DispatchLine,
@@ -93,7 +93,7 @@ def _add_dispatch_lines(
         style = DISPATCH_STYLES[seg.state]
         folium.PolyLine(
             [list(seg.start), list(seg.end)],
-            tooltip=html.escape(seg.tooltip, quote=False),
+            tooltip=escape_text(seg.tooltip),
             class_name=dispatch_class(seg.state, seg.incident_id),
             **style,
         ).add_to(group)

@@ -9,7 +9,6 @@ and the live updates, so a pin or a list row pushed later looks like one drawn a
 from __future__ import annotations
 
 import datetime as dt
-import html
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal, Protocol
@@ -19,6 +18,7 @@ from branca.element import Element
 from maps.coverage import RING_MINUTES
 from maps.labels import DEFAULT_LANG, LABELS, Lang, label
 from maps.pages import lang_switch_href, nav_html, page_html, page_labels, render_template
+from maps.popups import escape_text
 from maps.scenario_layers import (
     DISPATCH_STYLES,
     DispatchLine,
@@ -106,7 +106,7 @@ def line_item(seg: Segment) -> dict[str, Any]:
     return {
         "start": list(seg.start),
         "end": list(seg.end),
-        "tooltip": html.escape(seg.tooltip, quote=False),
+        "tooltip": escape_text(seg.tooltip),
         "options": {
             "color": style["color"],
             "weight": style["weight"],
