@@ -39,8 +39,9 @@ MERGE_SHARE = 0.005
 #: time is about a second of one core on an idle box: half leaves room for a loaded one)
 DETERMINISTIC_TIME_PER_SECOND = 0.5
 #: groups of the group search per second of search time and worker (deterministic effort;
-#: a group takes about 1.5-2.5 s on a loaded core)
-GROUPS_PER_SECOND = 0.4
+#: a group of 25 takes about 1.5-2.5 s of an idle core with its preparation, 3-5 s on the
+#: shared box at load 12, where even this budget is cut short by the clock)
+GROUPS_PER_SECOND = 0.25
 #: HiGHS branch-and-bound nodes a group may use (deterministic effort; most groups of 25
 #: are proven optimal within a few hundred nodes)
 GROUP_NODES = 2_000

@@ -554,10 +554,12 @@ def solve_part(
             scenario_name=scenario.name,
             message="cancelled before a plan was found",
         )
-    # the group search's HiGHS processes start now: their start-up overlaps the LP (not
-    # for a part whose time would hardly see a group)
+    # the group search's HiGHS processes start now, their start-up overlapping the LP, when
+    # EARLY_POOL says so (not for a part whose time would hardly see a group); else the group
+    # search starts them itself
     room = params.effort if params.deterministic else clock.left()
-    pool = search_workers(inst, params.num_workers) if room > POOL_MIN_SECONDS else None
+    early = EARLY_POOL and room > POOL_MIN_SECONDS
+    pool = search_workers(inst, params.num_workers) if early else None
     try:
         result = _plan_instance(inst, clock, params, progress, cancel, pool)
     finally:
@@ -742,6 +744,12 @@ HEURISTIC_SEARCH_SHARE = 0.6
 #: the group search's HiGHS processes are started only for a part with this much time
 #: (their start-up takes a second or more of a loaded core)
 POOL_MIN_SECONDS = 6.0
+#: whether they start with the part (overlapping the aggregated LP) rather than with the
+#: group search (overlapping the preparation of its first groups). Measured on the county
+#: week with two workers on the shared 2-core box (load 11-17): starting with the part, the
+#: first plan came at 14-28 s against 9-18 s with one worker (their start-up competes with
+#: the LP and the fills, the path every plan waits on), leaving the search 2-15 s
+EARLY_POOL = False
 
 
 def replan_patrol(
