@@ -359,6 +359,12 @@ def cancel_parts(session: Session, job_id: int) -> tuple[list[str], bool]:
     )
     rows = session.exec(select(JobPart.key, JobPart.status).where(JobPart.job_id == job_id)).all()
     running = any(s == P.RUNNING.value for k, s in rows if k != MERGE_KEY)
+    if not running:  # nothing left to finish: no merge will come
+        session.execute(
+            update(JobPart)
+            .where(JobPart.job_id == job_id, JobPart.status == P.WAITING.value)  # type: ignore[arg-type]
+            .values(status=P.CANCELLED.value, finished_at=utcnow())
+        )
     return [k for k, _ in rows], running
 
 

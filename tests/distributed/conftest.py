@@ -13,16 +13,20 @@ import subprocess
 import sys
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+from sqlalchemy import create_engine, text
 from sqlalchemy.engine import Engine
 
 from rosters.db import make_engine, migrate
 from rosters.settings import Settings
 from tests.api.conftest import api_settings
+from tests.conftest import BACKENDS, POSTGRES_URL
+
+__all__ = ["BACKENDS"]
 
 BROKER_HOST, BROKER_PORT = "127.0.0.1", 5672
 REPO = Path(__file__).resolve().parents[2]
@@ -128,15 +132,40 @@ class Engine_:
     settings: Settings
 
 
+def _postgres_schema() -> tuple[str, Callable[[], None]]:
+    """A schema of its own on the test PostgreSQL; its URL (the workers connect to it too)."""
+    schema = f"pingan_jobs_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+
+    def drop() -> None:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+        admin.dispose()
+
+    joiner = "&" if "?" in POSTGRES_URL else "?"
+    return f"{POSTGRES_URL}{joiner}options=-csearch_path%3D{schema}", drop
+
+
 @pytest.fixture
-def job_db(tmp_path: Path, broker: Broker) -> Iterator[Engine_]:
-    url = f"sqlite:///{tmp_path / 'jobs.db'}"
+def job_db(request: pytest.FixtureRequest, tmp_path: Path, broker: Broker) -> Iterator[Engine_]:
+    """A migrated database the test and its workers share: SQLite by default, PostgreSQL
+    for tests parametrized with `indirect=["job_db"]` over `BACKENDS`."""
+    backend = getattr(request, "param", "sqlite")
+    drop: Callable[[], None] | None = None
+    if backend == "postgres":
+        url, drop = _postgres_schema()
+    else:
+        url = f"sqlite:///{tmp_path / 'jobs.db'}"
     engine = make_engine(url)
     migrate(engine)
     queue = f"{broker.queue}-{uuid.uuid4().hex[:6]}"
     settings = api_settings(database_url=url, broker_url=broker.url, job_queue=queue)
     yield Engine_(engine, url, settings)
     engine.dispose()
+    if drop is not None:
+        drop()
 
 
 @pytest.fixture

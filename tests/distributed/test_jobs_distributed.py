@@ -9,6 +9,7 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
@@ -24,7 +25,7 @@ from rosters.demo_city import build_demo_city
 from rosters.scenario_db import export_scenario, load_scenario_into_db
 from tests.api.city import DAY, city_data
 from tests.api.conftest import add_users, bearer, wait_for
-from tests.distributed.conftest import Engine_, Workers
+from tests.distributed.conftest import BACKENDS, Engine_, Workers
 
 FINISHED = {"succeeded", "failed", "cancelled"}
 
@@ -81,6 +82,7 @@ def _plan(c: TestClient, h: dict[str, str], **body: Any) -> int:
     return r.json()["id"]
 
 
+@pytest.mark.parametrize("job_db", BACKENDS, indirect=True)
 def test_fan_out_by_county_equals_the_in_process_plan(
     job_db: Engine_, workers: Workers, tmp_path: Path
 ) -> None:
@@ -117,6 +119,7 @@ def test_fan_out_by_county_equals_the_in_process_plan(
     assert len(alone.assignments) == len(assignments)
 
 
+@pytest.mark.parametrize("job_db", BACKENDS, indirect=True)
 def test_worker_killed_mid_part_another_solves_it_once(
     job_db: Engine_, workers: Workers, tmp_path: Path
 ) -> None:
@@ -213,4 +216,21 @@ def test_the_nightly_plan_and_reminders_enqueue_through_the_engine(
         job = wait_for(lambda j=job_id: _finished(job_db, j), seconds=120, every=0.2)
         assert (job.kind, job.worker, job.status) == (kind, "celery", "succeeded"), job.error
     assert _job(job_db, plan["job"]).result["plan_id"] is not None  # type: ignore[index]
-    assert _job(job_db, reminders["job"]).result == {"units": [], "sessions": 0}
+    done = _job(job_db, reminders["job"]).result or {}
+    assert (done["units"], done["sessions"], done["parts"]) == ([], 0, {"all": {"status": "done"}})
+
+
+def test_cancel_before_any_worker_took_it(
+    job_db: Engine_, workers: Workers, tmp_path: Path
+) -> None:
+    _two_counties(job_db)
+    users = _users(job_db)
+    with _app(job_db) as c:
+        job_id = _plan(c, users["commander"], seconds=20, workers=1)
+        r = c.post(f"/jobs/{job_id}/cancel", headers=users["commander"])
+        assert r.status_code in (200, 202) and r.json()["status"] == "cancelled", r.text
+        workers.start(tmp_path)  # its split task is dropped: the job stays cancelled
+        later = _plan(c, users["commander"], seconds=20, workers=1)  # queued behind it
+        done = wait_for(lambda: _finished(job_db, later), seconds=120, every=0.2)
+    assert done.status == "succeeded", (done.error, workers.log_text())
+    assert _job(job_db, job_id).status == "cancelled" and _parts(job_db, job_id) == []
