@@ -1,4 +1,5 @@
-"""p-median siting against brute-force enumeration of every p-subset, plus input checks."""
+"""p-median siting against brute-force enumeration of every p-subset (both methods: Lagrangian
+with branch and bound, and the HiGHS MIP), plus input checks."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from optimizer.siting import (
     check_pmedian,
     solve_pmedian,
 )
+from optimizer.siting.pmedian import LAGRANGIAN, LAGRANGIAN_TREE, PMedianMethod
 from optimizer.travel import GreatCircleTravel, TravelMode
 
 
@@ -59,16 +61,43 @@ def brute_force(inst: SitingInstance) -> float:
         (7, 30, 11, 3, 2),
     ],
 )
-def test_matches_brute_force(seed: int, n: int, m: int, p: int, existing: int) -> None:
+@pytest.mark.parametrize("method", ["lagrangian", "highs"])
+def test_matches_brute_force(
+    seed: int, n: int, m: int, p: int, existing: int, method: PMedianMethod
+) -> None:
     inst = random_instance(seed, n, m, p, existing)
-    result = solve_pmedian(inst, time_limit=30, random_seed=0)
+    result = solve_pmedian(inst, time_limit=30, random_seed=0, method=method)
     assert check_pmedian(inst, result) == []
     assert result.status == SolveStatus.OPTIMAL
     assert result.objective == pytest.approx(brute_force(inst), abs=1e-6)
-    assert result.bound == pytest.approx(result.objective, abs=1e-6)
-    assert result.gap == 0.0
-    assert result.bound_source == "HiGHS MIP"
+    # Non-integer times: proven means within the default relative tolerance 1e-6.
+    assert result.bound == pytest.approx(result.objective, rel=1e-6)
+    assert result.gap is not None and result.gap <= 1e-6
+    expected = {"HiGHS MIP"} if method == "highs" else {LAGRANGIAN, LAGRANGIAN_TREE}
+    assert result.bound_source in expected
     assert result.first_feasible_seconds is not None
+
+
+def test_integer_data_is_proven_by_rounding_up() -> None:
+    # Integer weights and times: the objective is an integer, so a bound above obj − 1 proves.
+    inst = random_instance(8, 30, 14, 3)
+    integral = SitingInstance(
+        demand_ids=inst.demand_ids,
+        site_ids=inst.site_ids,
+        weights=inst.weights,
+        cost=np.round(inst.cost * 10),
+        p=3,
+    )
+    result = solve_pmedian(integral, time_limit=30)
+    assert check_pmedian(integral, result) == []
+    assert result.status == SolveStatus.OPTIMAL
+    assert result.objective == brute_force(integral)
+    assert result.bound == result.objective and result.gap == 0.0
+
+
+def test_bad_method_is_refused() -> None:
+    with pytest.raises(SitingInputError, match=r"^method: "):
+        solve_pmedian(random_instance(1, 5, 4, 2), method="cp-sat")  # type: ignore[arg-type]
 
 
 def test_ties_and_duplicate_rows() -> None:
