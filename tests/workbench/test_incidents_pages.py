@@ -17,9 +17,10 @@ from sqlmodel import Session, select
 
 from api.app import create_app
 from api.models import AuditEntry
+from api.models import Role as R
 from dispatch.models import Incident
 from tests.api.city import load_city
-from tests.api.conftest import add_users, api_settings
+from tests.api.conftest import add_users, api_settings, bearer
 from tests.workbench.test_drills_pages import hx, log_in
 
 #: a place in 甘州区 (K1), near its units' bases
@@ -62,13 +63,22 @@ def test_report_suggest_dispatch_arrive_close(client: TestClient) -> None:
     sent = c.post("/pages/incidents/JQ-1/dispatch", data=form, headers=hx(token))
     assert sent.status_code == 200 and 'data-status="dispatched"' in sent.text
     assert "全部到场" in sent.text
+    backfill = c.get("/incidents/JQ-1/backfill", headers=bearer(R.VIEWER)).json()
+    # accepting a backfill move: the unit reports at the new site, on standby
+    move = {"unit": "K2-U1", "lon": "100.45", "lat": "38.95"}
+    moved = c.post("/pages/incidents/JQ-1/move", data=move, headers=hx(token))
+    assert moved.status_code == 200 and 'data-status="dispatched"' in moved.text
+    status = c.get("/unit-status", headers=bearer(R.VIEWER)).json()
+    row = next(u for u in status if u["unit"] == "K2-U1")
+    assert (row["status"], row["lon"], row["lat"]) == ("standby", 100.45, 38.95)
+    assert "moves" in backfill
     arrived = c.post("/pages/incidents/JQ-1/arrive", headers=hx(token))
     assert arrived.status_code == 200 and 'data-status="on_scene"' in arrived.text
     closed = c.post("/pages/incidents/JQ-1/close", headers=hx(token))
     assert closed.status_code == 200 and 'data-status="closed"' in closed.text
     with Session(c.app.state.engine) as s:  # type: ignore[attr-defined]
         actions = [a.action for a in s.exec(select(AuditEntry).order_by(AuditEntry.id)).all()]
-    assert actions[-5:] == ["report", "suggest", "dispatch", "arrive", "close"]
+    assert actions[-6:] == ["report", "suggest", "dispatch", "position", "arrive", "close"]
 
 
 def test_a_unit_taken_by_another_commander_is_refused_in_words(client: TestClient) -> None:

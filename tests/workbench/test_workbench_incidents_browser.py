@@ -65,9 +65,11 @@ def test_report_dispatch_arrive_close_on_the_wall(bench: Bench, browser_page: Br
     page.click(".inc-best .inc-dispatch button")
     page.wait_for_selector(".inc-card[data-status=dispatched]")
     assert page.locator(".inc-sent li").count() >= 1
+    page.wait_for_selector("#pa-incidents li[data-code=JQ-WALL-1][data-status=dispatched]")
     shot(bp, "incidents-4-dispatched")
     page.click("#inc-arrive")
     page.wait_for_selector(".inc-card[data-status=on_scene]")
+    page.wait_for_selector("#pa-incidents li[data-code=JQ-WALL-1][data-status=on_scene]")
     shot(bp, "incidents-5-on-scene")
     page.once("dialog", lambda d: d.accept())
     page.click("#inc-close")
