@@ -102,6 +102,10 @@ def test_a_viewers_writes_are_refused(app_client: TestClient, fresh_engine: Engi
     viewer = Browser(app_client, "viewer")
     pid = _person_id(fresh_engine, "K1-0")
     assert app_client.get("/pages/roster/new").status_code == 403
+    assert app_client.get("/pages/import").status_code == 403
+    leave = app_client.get("/pages/leave").text
+    assert "请假日历" in leave and 'method="post" action="/pages/leave"' not in leave
+    assert 'href="/pages/import"' not in leave  # nor the import page in the bar
     refused = [
         viewer.post("/pages/roster", NEW_PERSON),
         viewer.post(f"/pages/roster/{pid}", {**NEW_PERSON, "name": "改名"}),
