@@ -18,7 +18,7 @@ from rosters.db import session_scope
 from rosters.models import Person
 from rosters.plans import published_assignments
 from tests.workbench.conftest import DESKTOP, PHONE, Bench, log_in, shot
-from tests.workbench.test_roster_pages import BAD_CSV, GOOD_CSV, publish_plan_on
+from tests.workbench.test_roster_pages import BAD_CSV, GOOD_CSV, _drill_for, publish_plan_on
 
 pytestmark = pytest.mark.browser
 SOLVE = 60_000  # ms: the re-plan takes a few seconds; this is a safety net
@@ -149,6 +149,7 @@ def test_an_officer_reads_their_duties_on_a_phone(bench: Bench, browser_page) ->
     page = bp.page
     day = dt.date.today() + dt.timedelta(days=1)
     publish_plan_on(bench.engine, day)
+    _drill_for(bench.engine, "K2-U0", day + dt.timedelta(days=2))
     page.set_viewport_size(PHONE)
     log_in(page, bench.base, "/pages/me", "viewer")
     page.wait_for_selector("#me-unlinked")
@@ -162,6 +163,7 @@ def test_an_officer_reads_their_duties_on_a_phone(bench: Bench, browser_page) ->
     assert page.locator("#me-duties li").count() == 1
     assert "临泽县东站武装卡点" in (page.text_content("#me-duties") or "")
     assert page.locator("#me-map .me-marker").count() == 1
+    assert page.locator(".me-drill-list li").count() == 1
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= PHONE["width"], f"the page scrolls sideways on a phone ({width} px)"
     shot(bp, "me-02-phone")

@@ -395,8 +395,12 @@ def test_my_duties_shows_a_linked_officers_shifts_and_explains_an_unlinked_login
         user = s.exec(select(User).where(User.username == "viewer")).one()
         user.person_badge = "K1-2"
         s.add(user)
+    _drill_for(fresh_engine, "K1-U0", day)
+    _drill_for(fresh_engine, "K2-U0", day + dt.timedelta(days=1))  # another unit's
     page = viewer.client.get("/pages/me").text
     assert "甘州民警2" in page and "甘州区东站武装卡点" in page and "白班 08:00–16:00" in page
+    drills = re.search(r'<ul class="me-drill-list">(.*?)</ul>', page, re.S)
+    assert drills and drills.group(1).count("<li>") == 1 and "实弹射击 K1-U0" in drills.group(1)
     assert 'id="me-data"' in page and "/static/vendor/leaflet/leaflet.js" in page
     assert "<script>" not in page  # data only: no inline code
 
@@ -423,3 +427,34 @@ def test_an_admin_links_a_login_through_the_users_endpoint(
     assert refused.status_code == 403
     with Session(fresh_engine) as s:
         assert s.exec(select(User.person_badge).where(User.username == "viewer")).one() == "K2-0"
+
+
+def _drill_for(engine: Engine, unit: str, day: dt.date) -> None:
+    """A scheduled drill of ``unit`` on ``day`` (09:00-11:00 local)."""
+    from zoneinfo import ZoneInfo
+
+    from rosters.models import Unit
+    from rosters.models.drills import DrillRequirement, DrillSession, DrillSessionUnit, DrillType
+
+    zone = ZoneInfo("Asia/Shanghai")
+    with session_scope(engine) as s:
+        kind = DrillType(
+            code=f"LF-{unit}", name=f"实弹射击 {unit}", kind="live_fire", hours=2, forces=[]
+        )
+        s.add(kind)
+        s.flush()
+        req = DrillRequirement(code=f"R-{unit}", drill_type_id=kind.id)  # type: ignore[arg-type]
+        s.add(req)
+        s.flush()
+        row = DrillSession(
+            code=f"S-{unit}",
+            occurrence=f"R-{unit}#1",
+            start_at=dt.datetime.combine(day, dt.time(9), zone),
+            end_at=dt.datetime.combine(day, dt.time(11), zone),
+            requirement_id=req.id,  # type: ignore[arg-type]
+            drill_type_id=kind.id,  # type: ignore[arg-type]
+        )
+        s.add(row)
+        s.flush()
+        uid = s.exec(select(Unit.id).where(Unit.code == unit)).one()
+        s.add(DrillSessionUnit(session_id=row.id, unit_id=uid))  # type: ignore[arg-type]
