@@ -1,9 +1,11 @@
 """Dependencies shared by the routers: the settings, the database session, who is calling
 (`CurrentUser`, from a bearer token or an `X-API-Key`), and role checks (`require`)."""
 
-from collections.abc import Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Coroutine
 from typing import Annotated
 
+import anyio
+import anyio.to_thread
 from fastapi import Depends, Request
 from fastapi.security import APIKeyHeader, OAuth2PasswordBearer
 from sqlalchemy.engine import Engine
@@ -28,15 +30,19 @@ AUDIT_READ = frozenset({Role.COMMANDER})
 ADMIN_ONLY: frozenset[Role] = frozenset()
 
 
-def get_settings_dep(request: Request) -> Settings:
+# Dependencies that do no I/O are `async def`: FastAPI runs them in the event loop instead of
+# sending each to a worker thread (a thread hop per dependency and request).
+
+
+async def get_settings_dep(request: Request) -> Settings:
     return request.app.state.settings
 
 
-def get_engine_dep(request: Request) -> Engine:
+async def get_engine_dep(request: Request) -> Engine:
     return request.app.state.engine
 
 
-def get_session(request: Request) -> Iterator[Session]:
+async def get_session(request: Request) -> AsyncIterator[Session]:
     """A session for the request. It takes a pooled connection only when first used, so a
     request never holds one while it is authenticated (authentication reads with a session of
     its own, closed at once) nor when it is refused: a request holds at most one connection.
@@ -45,8 +51,14 @@ def get_session(request: Request) -> Iterator[Session]:
     read."""
     engine: Engine = request.app.state.engine
     reads = request.method in ("GET", "HEAD", "OPTIONS")
-    with Session(engine) if reads else write_session(engine) as session:
+    session = Session(engine) if reads else write_session(engine)  # no connection yet
+    try:
         yield session
+    finally:
+        # closing returns the connection (I/O, so in a thread), on a limiter of its own as
+        # FastAPI does for sync dependencies: a session still holding the SQLite write lock
+        # must never wait for a thread held by a request that waits for that lock
+        await anyio.to_thread.run_sync(session.close, limiter=anyio.CapacityLimiter(1))
 
 
 SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
@@ -88,11 +100,11 @@ def authenticate_request(
 CurrentUser = Annotated[Principal, Depends(authenticate_request)]
 
 
-def require(roles: frozenset[Role]) -> Callable[[Principal], Principal]:
+def require(roles: frozenset[Role]) -> Callable[[Principal], Coroutine[None, None, Principal]]:
     """A dependency that lets through admins and the given roles, and refuses others (403)."""
     allowed = roles | {Role.ADMIN}
 
-    def check(who: CurrentUser) -> Principal:
+    async def check(who: CurrentUser) -> Principal:
         if who.role not in allowed:
             names = ", ".join(sorted(r.value for r in allowed))
             raise ApiError(403, f"role {who.role.value} may not do this (allowed: {names})")

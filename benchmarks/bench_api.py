@@ -1,35 +1,50 @@
-"""Read endpoints under concurrent load: uvicorn in a subprocess on 127.0.0.1 over the small
-demo city (SQLite, or PostgreSQL with --database-url), 50 concurrent httpx.AsyncClient
-clients; prints requests/s and latency percentiles per endpoint. Bounded in count and time.
+"""The HTTP API under concurrent load: `pingan serve`'s app in uvicorn subprocesses on
+127.0.0.1 over the small demo city with 60 incidents, SQLite (default) or PostgreSQL (a
+database made for the run and dropped after it, from `--postgres URL`).
 
-    .venv/bin/python benchmarks/bench_api.py [--clients 50] [--requests 4000] [--seconds 60]
+Two parts, each bounded in time:
+1. reads: `--clients` concurrent keep-alive clients cycle through the main read endpoints;
+   prints requests/s, errors and p50/p95/p99 per endpoint and overall;
+2. flood: one admin reads alone, then again while 50 clients post `POST /incidents` with
+   guessed API keys and forged tokens; prints the admin's p95 without and with the flood,
+   the flood's status codes and its p95.
+
+    .venv/bin/python benchmarks/bench_api.py [--clients 50] [--seconds 20] [--workers 1]
+        [--postgres postgresql+psycopg://postgres@127.0.0.1:5432/test] [--skip-flood]
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import datetime as dt
 import os
+import secrets
 import socket
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
 
 ROOT = Path(__file__).resolve().parents[1]
 ENDPOINTS = [
+    "/incidents?limit=50",
+    "/units?limit=50",
     "/people?limit=50",
-    "/units?limit=50&force=patrol_swat",
-    "/jurisdictions?level=township",
-    "/posts?limit=20",
-    "/unit-status",
     "/plans",
-    "/health",
+    "/jobs",
+    "/drills/sessions?limit=50",
+    "/unit-status",
+    "/standards",
 ]
+USER, PASSWORD = "bench-admin", "bench-password"
 
 
 def free_port() -> int:
@@ -39,123 +54,207 @@ def free_port() -> int:
 
 
 def prepare(url: str) -> None:
+    """The small demo city, 60 incidents and an admin in a fresh database."""
+    sys.path.insert(0, str(ROOT))
     from api.auth import create_user
+    from dispatch.lifecycle import report_incident
+    from optimizer.scenario import IncidentNeeds
     from rosters.db import make_engine, migrate, session_scope
     from rosters.demo_city import build_demo_city
     from rosters.scenario_db import load_scenario_into_db
 
     engine = make_engine(url)
     migrate(engine)
+    city = build_demo_city("small", start=dt.date.today(), days=1)
     with session_scope(engine) as session:
-        load_scenario_into_db(session, build_demo_city("small"), replace=True)
-        create_user(session, f"bench{os.getpid()}", "bench-password", "viewer")
+        load_scenario_into_db(session, city, replace=True)
+        create_user(session, USER, PASSWORD, "admin")
+        for i, unit in enumerate(city.units[:60]):
+            report_incident(
+                session,
+                code=f"B-{i:03d}",
+                kind="violent",
+                location=(unit.base[0], unit.base[1]),
+                needs=IncidentNeeds(headcount=2),
+                actor=USER,
+            )
     engine.dispose()
 
 
+@contextmanager
+def database(postgres: str, tmp: str) -> Iterator[str]:
+    """A SQLite file, or a PostgreSQL database of this run (dropped after)."""
+    if not postgres:
+        yield f"sqlite:///{tmp}/bench.db"
+        return
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    name = f"pingan_bench_{os.getpid()}"
+    admin = create_engine(postgres, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield make_url(postgres).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@contextmanager
+def server(url: str, workers: int) -> Iterator[str]:
+    port = free_port()
+    env = {
+        **os.environ,
+        "PINGAN_DATABASE_URL": url,
+        "PINGAN_SECRET_KEY": secrets.token_urlsafe(48),
+        "PINGAN_SCHEDULER_ENABLED": "false",
+        "PINGAN_LOGIN_MAX_FAILURES_PER_ADDRESS": "1000000",
+    }
+    cmd = [str(Path(sys.executable).parent / "pingan"), "serve", "--port", str(port)]
+    cmd += ["--workers", str(workers), "--log-level", "warning"]
+    proc = subprocess.Popen(cmd, cwd=ROOT, env=env)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if httpx.get(f"{base}/health", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if time.monotonic() > deadline or proc.poll() is not None:
+                raise SystemExit("server did not start")
+            time.sleep(0.2)
+        yield base
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+
+
 def pct(values: list[float], q: float) -> float:
-    values = sorted(values)
-    return values[min(len(values) - 1, int(q * len(values)))] * 1000
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000 if ordered else 0.0
 
 
-async def load(base: str, token: str, clients: int, total: int, seconds: float) -> None:
+def row(name: str, values: list[float]) -> str:
+    return (
+        f"{name:28} {len(values):6d} {pct(values, 0.5):8.1f} {pct(values, 0.95):8.1f} "
+        f"{pct(values, 0.99):8.1f} {statistics.fmean(values) * 1000 if values else 0:8.1f}"
+    )
+
+
+async def reads(base: str, token: str, clients: int, seconds: float) -> None:
     latencies: dict[str, list[float]] = {e: [] for e in ENDPOINTS}
-    errors = 0
-    issued = 0
+    statuses: Counter[int] = Counter()
     deadline = time.monotonic() + seconds
     headers = {"Authorization": f"Bearer {token}"}
-    limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
 
     async def client(i: int) -> None:
-        nonlocal errors, issued
-        async with httpx.AsyncClient(base_url=base, headers=headers, limits=limits) as http:
-            while issued < total and time.monotonic() < deadline:
-                endpoint = ENDPOINTS[issued % len(ENDPOINTS)]
-                issued += 1
+        async with httpx.AsyncClient(base_url=base, headers=headers, timeout=30) as http:
+            n = i
+            while time.monotonic() < deadline:
+                endpoint = ENDPOINTS[n % len(ENDPOINTS)]
+                n += 1
                 t0 = time.perf_counter()
-                r = await http.get(endpoint, timeout=30)
+                try:
+                    r = await http.get(endpoint)
+                    statuses[r.status_code] += 1
+                except httpx.HTTPError:
+                    statuses[0] += 1
+                    continue
                 latencies[endpoint].append(time.perf_counter() - t0)
-                if r.status_code != 200:
-                    errors += 1
 
     t0 = time.perf_counter()
     await asyncio.gather(*(client(i) for i in range(clients)))
     wall = time.perf_counter() - t0
     every = [v for vs in latencies.values() for v in vs]
+    errors = sum(n for s, n in statuses.items() if s != 200)
     print(
-        f"{len(every)} requests, {clients} clients, {wall:.1f} s: {len(every) / wall:.0f} req/s, "
-        f"errors {errors}"
+        f"reads: {len(every)} requests, {clients} clients, {wall:.1f} s: "
+        f"{len(every) / wall:.0f} req/s, errors {errors} {dict(statuses)}"
     )
-    print(f"{'endpoint':40} {'n':>5} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'mean ms':>8}")
+    print(f"{'endpoint':28} {'n':>6} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'mean ms':>8}")
     for endpoint, vs in latencies.items():
-        if vs:
-            print(
-                f"{endpoint:40} {len(vs):5d} {pct(vs, 0.5):8.1f} {pct(vs, 0.95):8.1f} "
-                f"{pct(vs, 0.99):8.1f} {statistics.fmean(vs) * 1000:8.1f}"
-            )
-    print(
-        f"{'all':40} {len(every):5d} {pct(every, 0.5):8.1f} {pct(every, 0.95):8.1f} "
-        f"{pct(every, 0.99):8.1f} {statistics.fmean(every) * 1000:8.1f}"
+        print(row(endpoint, vs))
+    print(row("all", every))
+
+
+async def admin_reads(base: str, token: str, seconds: float) -> list[float]:
+    out: list[float] = []
+    deadline = time.monotonic() + seconds
+    headers = {"Authorization": f"Bearer {token}"}
+    async with httpx.AsyncClient(base_url=base, headers=headers, timeout=60) as http:
+        n = 0
+        while time.monotonic() < deadline:
+            t0 = time.perf_counter()
+            r = await http.get(ENDPOINTS[n % 2])
+            out.append(time.perf_counter() - t0)
+            assert r.status_code == 200, r.text
+            n += 1
+    return out
+
+
+async def flood(base: str, token: str, seconds: float) -> None:
+    alone = await admin_reads(base, token, seconds)
+    codes: Counter[int] = Counter()
+    posts: list[float] = []
+    stop = time.monotonic() + seconds
+
+    async def guesser(i: int) -> None:
+        async with httpx.AsyncClient(base_url=base, timeout=60) as http:
+            n = 0
+            while time.monotonic() < stop:
+                n += 1
+                headers = (
+                    {"X-API-Key": f"pak_{secrets.token_hex(6)}_{secrets.token_urlsafe(16)}"}
+                    if (i + n) % 2
+                    else {"Authorization": f"Bearer forged.{i}.{n}"}
+                )
+                body = {"code": f"F{i}-{n}", "kind": "fire", "lon": 100.45, "lat": 38.93}
+                t0 = time.perf_counter()
+                try:
+                    r = await http.post("/incidents", json=body, headers=headers)
+                    codes[r.status_code] += 1
+                except httpx.HTTPError:
+                    codes[0] += 1
+                posts.append(time.perf_counter() - t0)
+
+    during, *_ = await asyncio.gather(
+        admin_reads(base, token, seconds), *(guesser(i) for i in range(50))
     )
+    print(f"flood: 50 clients posting without valid credentials, {seconds:.0f} s")
+    print(f"{'':28} {'n':>6} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'mean ms':>8}")
+    print(row("admin alone", alone))
+    print(row("admin during flood", during))
+    print(row("flood POSTs", posts))
+    print(f"flood statuses: {dict(codes)}")
 
 
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--clients", type=int, default=50)
-    ap.add_argument("--requests", type=int, default=4000)
-    ap.add_argument("--seconds", type=float, default=60.0)
+    ap.add_argument("--seconds", type=float, default=20.0)
     ap.add_argument("--workers", type=int, default=1, help="uvicorn processes (PostgreSQL)")
-    ap.add_argument("--database-url", default="")
+    ap.add_argument("--postgres", default="", help="PostgreSQL URL (default: SQLite)")
+    ap.add_argument("--skip-flood", action="store_true")
     args = ap.parse_args()
-    with tempfile.TemporaryDirectory() as tmp:
-        url = args.database_url or f"sqlite:///{tmp}/bench.db"
+    with tempfile.TemporaryDirectory() as tmp, database(args.postgres, tmp) as url:
         prepare(url)
-        port = free_port()
-        env = {
-            **os.environ,
-            "PINGAN_DATABASE_URL": url,
-            "PINGAN_SECRET_KEY": "bench-secret-key-bench-secret-key",
-            "PINGAN_SCHEDULER_ENABLED": "false",
-        }
-        cmd = [
-            sys.executable,
-            "-m",
-            "uvicorn",
-            "api.app:create_app",
-            "--factory",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--log-level",
-            "warning",
-            "--workers",
-            str(args.workers),
-        ]
-        server = subprocess.Popen(cmd, cwd=ROOT, env=env)
-        base = f"http://127.0.0.1:{port}"
-        try:
-            deadline = time.monotonic() + 30
-            while True:
-                try:
-                    if httpx.get(f"{base}/health", timeout=1).status_code == 200:
-                        break
-                except httpx.HTTPError:
-                    pass
-                if time.monotonic() > deadline:
-                    raise SystemExit("server did not start")
-                time.sleep(0.1)
-            r = httpx.post(
-                f"{base}/auth/token",
-                data={"username": f"bench{os.getpid()}", "password": "bench-password"},
-            )
+        with server(url, args.workers) as base:
+            r = httpx.post(f"{base}/auth/token", data={"username": USER, "password": PASSWORD})
             r.raise_for_status()
-            print(f"server: uvicorn x{args.workers} on {url.split(':')[0]}, demo city small")
-            asyncio.run(
-                load(base, r.json()["access_token"], args.clients, args.requests, args.seconds)
+            token = r.json()["access_token"]
+            load = os.getloadavg()
+            print(
+                f"server: pingan serve --workers {args.workers} on {url.split(':')[0]}, "
+                f"demo city small; load average {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}, "
+                f"{os.cpu_count()} CPUs"
             )
-        finally:
-            server.terminate()
-            server.wait(timeout=20)
+            asyncio.run(reads(base, token, args.clients, args.seconds))
+            if not args.skip_flood:
+                asyncio.run(flood(base, token, args.seconds / 2))
 
 
 if __name__ == "__main__":

@@ -68,6 +68,9 @@ def serve(
     ] = None,
     port: Annotated[int | None, typer.Option(help="default: PINGAN_SERVER_PORT (8000)")] = None,
     workers: Annotated[int, typer.Option(min=1, help="server processes (PostgreSQL for >1)")] = 1,
+    log_level: Annotated[
+        str, typer.Option(help="uvicorn's log level: warning leaves out the access log")
+    ] = "info",
 ) -> None:
     """Run the HTTP API (docs at /docs)."""
     import os
@@ -96,6 +99,7 @@ def serve(
         port=port or settings.server_port,
         workers=workers,
         proxy_headers=False,
+        log_level=log_level,
     )
 
 

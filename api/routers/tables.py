@@ -20,6 +20,7 @@ from optimizer.scenario import Level
 from rosters.coords import Crs
 from rosters.scenario_db import export_scenario
 from rosters.standards import Shortfall, load_standards, standards_report
+from rosters.standards_db import standards_scenario
 from rosters.tables import Mode, export_table, import_table
 from rosters.tables.limits import MAX_FILE_BYTES
 
@@ -160,5 +161,8 @@ def standards(
     who: Reader,
     level: Annotated[list[Level] | None, Query()] = None,
 ) -> list[Shortfall]:
-    sc = _scenario(session, settings, None, 1, None)
-    return standards_report(sc, load_standards(settings.standards_file), level)
+    from zoneinfo import ZoneInfo
+
+    today = dt.datetime.now(ZoneInfo(settings.timezone)).date()
+    counted = standards_scenario(session, today, settings.timezone)
+    return standards_report(counted, load_standards(settings.standards_file), level)

@@ -127,10 +127,11 @@ def test_an_exhausted_pool_answers_503_with_retry_after(
     settings = api_settings(request_threads=1, job_workers=1, db_pool_timeout=0.2)
     engine = sized_engine(fresh_engine, settings)
     app: FastAPI = create_app(settings, engine)
+    app.router.lifespan_context = _no_lifespan  # no background thread takes connections
     try:
         with serving(app) as base:
             held = []
-            while True:  # every connection the background threads leave free
+            while True:  # every connection of the pool
                 try:
                     held.append(engine.connect())
                 except PoolTimeout:
