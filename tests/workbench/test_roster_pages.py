@@ -121,6 +121,9 @@ def test_a_viewers_writes_are_refused(app_client: TestClient, fresh_engine: Engi
             },
         ),
         viewer.post("/pages/import", {"kind": "people"}),
+        viewer.post("/pages/leave/1/replan", {"seconds": "5"}),
+        viewer.post("/pages/leave/job/1/cancel", {}),
+        viewer.post("/pages/leave/plan/1/publish", {}),
     ]
     assert [r.status_code for r in refused] == [403] * len(refused)  # type: ignore[attr-defined]
     assert app_client.get("/pages/audit").status_code == 403
