@@ -131,6 +131,7 @@ class Workspace:
 
 _cache: dict[tuple[int, dt.date, int], Workspace] = {}
 _cache_lock = threading.Lock()
+_building: dict[tuple[int, dt.date, int], threading.Lock] = {}
 
 
 def plan_workspace(session: Session, plan: Plan, tz: str) -> Workspace:
@@ -142,22 +143,25 @@ def plan_workspace(session: Session, plan: Plan, tz: str) -> Workspace:
     with _cache_lock:
         for k in [k for k, w in _cache.items() if time.monotonic() - w.made > WORKSPACE_SECONDS]:
             del _cache[k]
-        found = _cache.get(key)
-    if found is not None:
-        return found
-    counties = plan_counties(session, plan.id or 0)
-    scenario = export_scenario(
-        session,
-        start=plan.start,
-        days=plan.days,
-        county=next(iter(counties)) if len(counties) == 1 else None,
-        name=plan.name,
-        tz=tz,
-    )
-    ws = Workspace(scenario, time.monotonic())
-    with _cache_lock:
-        _cache[key] = ws
-    return ws
+        building = _building.setdefault(key, threading.Lock())
+    with building:  # one build a plan: a request waits for the warm-up under way
+        with _cache_lock:
+            found = _cache.get(key)
+        if found is not None:
+            return found
+        counties = plan_counties(session, plan.id or 0)
+        scenario = export_scenario(
+            session,
+            start=plan.start,
+            days=plan.days,
+            county=next(iter(counties)) if len(counties) == 1 else None,
+            name=plan.name,
+            tz=tz,
+        )
+        ws = Workspace(scenario, time.monotonic())
+        with _cache_lock:
+            _cache[key] = ws
+        return ws
 
 
 def forget_workspace(plan_id: int) -> None:

@@ -35,6 +35,7 @@ from api.workbench.common import PageCtx, is_htmx, page, page_write, render
 from maps.pages import PageLink, register_page
 from rosters.db import session_scope
 from rosters.models import Jurisdiction
+from rosters.models.planning import ShiftTemplate
 from rosters.models.plans import Plan
 from rosters.plan_edits import (
     EDIT_KINDS,
@@ -324,12 +325,12 @@ def result_page(
         state = _plan_state(session, plan)
         pins = len(load_pins(session, plan_id))
         terms = (plan.summary or {}).get("objective_terms", {})
+    editable = ctx.can(PLAN_WRITE) and plan.published_at is None
     return render(
         ctx, "plan_work.html", title=plan.name, plan=plan, grid=grid, state=state,
         shortfalls=_shortfalls(ctx, plan), pins=pins, status_text=_status(ctx, plan.status),
         terms=[(_term(ctx, k), v) for k, v in sorted(terms.items()) if v],
-        editable=ctx.can(PLAN_WRITE) and plan.published_at is None,
-        publishable=ctx.can(PLAN_WRITE), term=_term,
+        editable=editable, publishable=ctx.can(PLAN_WRITE), term=_term,
     )  # fmt: skip
 
 
@@ -626,10 +627,12 @@ def publish_dialog(ctx: Viewer, plan_id: PlanId) -> Response:
         names = dict(
             session.execute(select(Person.badge, Person.name).where(Person.badge.in_(badges))).all()  # type: ignore[attr-defined]
         )
+        shift_names = dict(session.execute(select(ShiftTemplate.code, ShiftTemplate.name)).all())  # type: ignore[call-overload]
     changes = _people_changes(diff, names)
     return render(
         ctx, "plan_publish.html", plan=plan, changes=changes[:200], more=max(0, len(changes) - 200),
         added=len(diff.added), removed=len(diff.removed), people=len(changes),
+        shift_names=shift_names,
     )  # fmt: skip
 
 

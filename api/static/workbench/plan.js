@@ -130,8 +130,30 @@
     if (reload) { reload.addEventListener("click", function () { window.location.reload(); }); }
   }
 
+  /* the grid's chips and add buttons open the edit dialog (one handler for every cell) */
+  function openEdit(btn) {
+    var box = btn.closest("[data-edit]");
+    if (!box || !window.htmx) { return; }
+    var params = new URLSearchParams();
+    if (btn.dataset.row) {
+      params.set("row", btn.dataset.row);
+    } else {
+      params.set("date", btn.dataset.slot);
+      params.set("shift", btn.dataset.shift);
+      params.set("target", btn.dataset.target);
+    }
+    window.htmx.ajax("GET", box.dataset.edit + "&" + params.toString(), { target: "#plan-dialog" })
+      .then(function () {
+        var dialog = document.getElementById("plan-dialog");
+        if (dialog && dialog.scrollIntoView) { dialog.scrollIntoView({ block: "start" }); }
+      });
+  }
+
   document.addEventListener("click", function (ev) {
-    var btn = ev.target.closest && ev.target.closest("[data-close-dialog]");
+    if (!ev.target.closest) { return; }
+    var cell = ev.target.closest("button.plan-chip[data-row], button.plan-add");
+    if (cell) { openEdit(cell); return; }
+    var btn = ev.target.closest("[data-close-dialog]");
     if (!btn) { return; }
     var dialog = document.getElementById("plan-dialog");
     if (dialog) { dialog.replaceChildren(); }
