@@ -67,7 +67,18 @@ def _domain_errors() -> dict[type[BaseException], int]:
 
 
 def _routers(app: FastAPI) -> None:
-    from api.routers import audit, auth, drills, events, incidents, pages, plans, roster, tables
+    from api.routers import (
+        audit,
+        auth,
+        drills,
+        events,
+        incidents,
+        pages,
+        plans,
+        roster,
+        siting,
+        tables,
+    )
 
     app.include_router(auth.router)
     for router in roster.roster_routers():
@@ -78,6 +89,7 @@ def _routers(app: FastAPI) -> None:
     app.include_router(incidents.router)
     app.include_router(events.router)
     app.include_router(audit.router)
+    app.include_router(siting.router)
     from api import workbench
 
     # before the read-only pages: a workbench path such as /pages/plan/new wins over

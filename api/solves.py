@@ -246,3 +246,9 @@ def run_patrol_replan(ctx: JobContext, params: dict[str, Any]) -> dict[str, Any]
 
 
 JOB_ROLES["patrol_replan"] = PLAN_WRITE
+
+# Post siting ("siting") is a job of its own module; imported here so that every process
+# that runs jobs (the API, the job engine's workers) knows the kind.
+from api import siting as _siting  # noqa: E402
+
+JOB_ROLES[_siting.KIND] = PLAN_WRITE

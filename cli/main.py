@@ -47,6 +47,7 @@ SUBCOMMANDS: list[str] = [
     "cli.map",
     "cli.simulate",
     "cli.serve",
+    "cli.site",
     "cli.worker",
 ]
 
