@@ -79,7 +79,7 @@ RESOURCES: tuple[Resource, ...] = (
         s.PersonPublic,
         key="badge",
         refs=(IN_JURISDICTION, Ref("unit", "unit_id", Unit)),
-        filters=("force", "armed", "role"),
+        filters=("force", "armed", "role", "active"),
         read_extra=_read_certifications,
         write_extra=_write_certifications,
         extra_fields=("certifications",),

@@ -461,3 +461,16 @@ def _drill_for(engine: Engine, unit: str, day: dt.date) -> None:
         s.flush()
         uid = s.exec(select(Unit.id).where(Unit.code == unit)).one()
         s.add(DrillSessionUnit(session_id=row.id, unit_id=uid))  # type: ignore[arg-type]
+
+
+def test_the_people_endpoint_deactivates_and_filters_by_active(app_client: TestClient) -> None:
+    from api.models import Role
+    from tests.api.conftest import bearer
+
+    commander = bearer(Role.COMMANDER)
+    out = app_client.patch("/people/K1-2", json={"active": False}, headers=commander)
+    assert out.status_code == 200 and out.json()["active"] is False
+    gone = app_client.get("/people", params={"active": "false"}, headers=commander).json()
+    assert [p["badge"] for p in gone["items"]] == ["K1-2"]
+    here = app_client.get("/people", params={"active": "true"}, headers=commander).json()
+    assert here["total"] == 5
