@@ -30,7 +30,12 @@ CASES = {
 
 
 def one(
-    case: str, seconds: float, workers: int, deterministic: bool = False, seed: int = 0
+    case: str,
+    seconds: float,
+    workers: int,
+    deterministic: bool = False,
+    seed: int = 0,
+    effort: float | None = None,
 ) -> dict[str, object]:
     from optimizer.patrol import SolveParams, check_plan, plan_patrol
     from rosters.demo_city import build_demo_city
@@ -40,7 +45,11 @@ def one(
     with TreeMemory() as memory:
         t0 = time.perf_counter()
         params = SolveParams(
-            time_limit=seconds, num_workers=workers, random_seed=seed, deterministic=deterministic
+            time_limit=seconds,
+            num_workers=workers,
+            random_seed=seed,
+            deterministic=deterministic,
+            effort_seconds=effort,
         )
         r = plan_patrol(scenario, params)
         wall = time.perf_counter() - t0
@@ -87,10 +96,14 @@ def main() -> None:
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--deterministic", action="store_true", help="count work, not time")
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument(
+        "--effort", type=float, default=None, help="deterministic: seconds the work is counted for"
+    )
     ap.add_argument("--one", default="")
     args = ap.parse_args()
     if args.one:
-        print(json.dumps(one(args.one, args.seconds, args.workers, args.deterministic, args.seed)))
+        row = one(args.one, args.seconds, args.workers, args.deterministic, args.seed, args.effort)
+        print(json.dumps(row))
         return
     cols = [
         "case",
@@ -122,6 +135,7 @@ def main() -> None:
                 "--seed",
                 str(args.seed),
                 *(["--deterministic"] if args.deterministic else []),
+                *(["--effort", str(args.effort)] if args.effort else []),
             ],
         )
         r["gap"] = percent(r["gap"])

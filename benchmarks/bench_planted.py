@@ -7,7 +7,9 @@ exact optimum, prove it, and hold its time limit?
 
 Cases (the issue's targets): `p300` — 300 people, 3 counties, 7 days, 30 s: exact optimum
 proven; `p800` — 800 people, 4 counties, 7 days, 120 s: exact optimum within a limit that is
-held (wall ≤ limit × 1.02 + 1 s). Each case runs three variants: `full` (full cover exists,
+held (wall ≤ limit × 1.02 + 1 s); `m300`, `m800` the same with two forces, a third of the posts
+for each force alone and at most 3 working days in a row; `p60` the issue's 60-person,
+3-day instance. Each case runs three variants: `full` (full cover exists,
 optimum 0), `no-spare` (county K1's people all work their most shifts and 5 more
 person-shifts are asked of it: optimum 5 × 10 000), `crew-only` (in one shift of K1 only the
 drawn crew is present and 3 more are asked: optimum 3 × 10 000). `slack` 1: everyone works
@@ -32,6 +34,9 @@ CASES = {
     "p300": (3, 100, 7, 25, 30.0),
     "p800": (4, 200, 7, 50, 120.0),
     "p60": (1, 60, 3, 10, 60.0),  # the issue's 60-person, 3-day instance that ran its 60 s
+    # two forces, a third of the posts for each alone, at most 3 working days in a row
+    "m300": (3, 100, 7, 25, 30.0),
+    "m800": (4, 200, 7, 50, 120.0),
 }
 VARIANTS = {"full": 0, "no-spare": 5, "crew-only": 3}
 
@@ -43,7 +48,14 @@ def one(name: str, workers: int, deterministic: bool, seconds: float | None) -> 
     case, variant, seed = name.split(":")
     counties, people, days, posts, limit = CASES[case]
     limit = seconds or limit
-    size = {"counties": counties, "people": people, "days": days, "posts": posts, "slack": 1}
+    size = {
+        "counties": counties,
+        "people": people,
+        "days": days,
+        "posts": posts,
+        "slack": 1,
+        "mixed": case.startswith("m"),
+    }
     extra = VARIANTS[variant]
     made = (
         planted(int(seed), **size)

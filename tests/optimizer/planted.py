@@ -31,6 +31,7 @@ START = dt.date(2026, 12, 7)  # a Monday
 SHIFTS = [("N", "夜班", 0), ("D", "白班", 8), ("E", "中班", 16)]  # (id, name, start hour)
 HOURS = 8
 REST = 11  # hard minimum rest between shifts, hours
+RUN = 3  # mixed cases: hard most working days in a row
 UNMET = 10_000.0  # weights.unmet_post_cover: the price of each missing person-shift
 
 
@@ -57,9 +58,22 @@ def _rest_ok(prev: int | None, shift: int) -> bool:
     return SHIFTS[shift][2] + 24 - end >= REST
 
 
-def _draw_days(rng: random.Random, days: int, work: int) -> list[int | None]:
-    """The shift (index into SHIFTS) a person works each day, None off: `work` days."""
+def _longest_run(on: set[int]) -> int:
+    run = best = 0
+    for day in range(max(on, default=-1) + 1):
+        run = run + 1 if day in on else 0
+        best = max(best, run)
+    return best
+
+
+def _draw_days(
+    rng: random.Random, days: int, work: int, run: int | None = None
+) -> list[int | None]:
+    """The shift (index into SHIFTS) a person works each day, None off: `work` days, at most
+    `run` in a row."""
     on = set(rng.sample(range(days), work))
+    while run is not None and _longest_run(on) > run:
+        on = set(rng.sample(range(days), work))
     out: list[int | None] = []
     prev: int | None = None
     for day in range(days):
@@ -81,12 +95,18 @@ def _base(
     posts: int,
     busy: int | None,
     slack: int = 2,
+    mixed: bool = False,
 ) -> tuple[dict[str, Any], list[tuple[str, str, int, int, str]]]:
     """Scenario data without covers and the drawn plan as (person, county, day, shift, post);
     each person works between `slack` fewer than the most shifts allowed and the most, in
-    county `busy` everyone the most."""
+    county `busy` everyone the most. `mixed`: two forces, a third of the posts for each
+    alone, and at most RUN working days in a row (a hard rule)."""
     rng = random.Random(seed)
     top = _max_shifts(days)
+    run = RUN if mixed else None
+    # the most days anyone can work: the shift count, and runs of at most RUN days
+    most = min(top, days - days // (RUN + 1)) if mixed else top
+    forces = ["county_response", "township_force"] if mixed else ["county_response"]
     data: dict[str, Any] = {
         "format": "pingan-scenario",
         "version": "1.0",
@@ -103,6 +123,7 @@ def _base(
         "rules": [
             {"id": "rest", "kind": "min_rest", "hours": REST},
             {"id": "most", "kind": "shift_count", "max": top},
+            *([{"id": "run", "kind": "consecutive_work_days", "max": RUN}] if mixed else []),
         ],
         "weights": {
             "unmet_post_cover": UNMET,
@@ -121,17 +142,21 @@ def _base(
             {"id": county, "name": f"县{c + 1}", "level": "county", "parent_id": "C"},
             {"id": town, "name": f"镇{c + 1}", "level": "township", "parent_id": county},
         ]
-        data["units"].append(
-            {
-                "id": f"U{c + 1}",
-                "name": f"{c + 1}大队",
-                "force": "county_response",
-                "jurisdiction_id": county,
-                "base": [lon, lat],
-            }
-        )
+        for f, force in enumerate(forces):
+            data["units"].append(
+                {
+                    "id": f"U{c + 1}-{f}",
+                    "name": f"{c + 1}大队{f}",
+                    "force": force,
+                    "jurisdiction_id": county,
+                    "base": [lon, lat],
+                }
+            )
         post_ids = [f"P{c + 1}-{k + 1}" for k in range(posts)]
+        open_to: dict[str, list[str]] = {}
         for k, pid in enumerate(post_ids):
+            alone = mixed and k % 3 < len(forces) and k < posts - 1  # (the last: open to all)
+            open_to[pid] = [forces[k % 3]] if alone else list(forces)
             data["posts"].append(
                 {
                     "id": pid,
@@ -141,24 +166,27 @@ def _base(
                     "location": [lon + 0.01 * k, lat + 0.01],
                     "min_staff": 1,
                     "hours": [[0, 24]],
+                    "forces": open_to[pid],
                 }
             )
         for n in range(people):
             pid = f"{c + 1}{n + 1:04d}"
+            f = rng.randrange(len(forces))
             data["people"].append(
                 {
                     "id": pid,
                     "name": f"警{pid}",
-                    "force": "county_response",
-                    "unit_id": f"U{c + 1}",
+                    "force": forces[f],
+                    "unit_id": f"U{c + 1}-{f}",
                     "jurisdiction_id": county,
                     "home": [lon, lat],
                 }
             )
-            work = top if c == busy else rng.randint(max(0, top - slack), top)
-            for day, shift in enumerate(_draw_days(rng, days, work)):
+            mine = [post for post in post_ids if forces[f] in open_to[post]]
+            work = most if c == busy else rng.randint(max(0, most - slack), most)
+            for day, shift in enumerate(_draw_days(rng, days, work, run)):
                 if shift is not None:
-                    drawn.append((pid, county, day, shift, rng.choice(post_ids)))
+                    drawn.append((pid, county, day, shift, rng.choice(mine)))
     return data, drawn
 
 
@@ -206,10 +234,16 @@ def _finish(
 
 
 def planted(
-    seed: int, counties: int = 2, people: int = 12, days: int = 3, posts: int = 2, slack: int = 2
+    seed: int,
+    counties: int = 2,
+    people: int = 12,
+    days: int = 3,
+    posts: int = 2,
+    slack: int = 2,
+    mixed: bool = False,
 ) -> Planted:
     """Demand read off a drawn plan: full cover exists, the optimum is 0."""
-    data, drawn = _base(seed, counties, people, days, posts, None, slack)
+    data, drawn = _base(seed, counties, people, days, posts, None, slack, mixed)
     return _finish(data, drawn, {}, 0)
 
 
@@ -221,10 +255,11 @@ def no_spare(
     posts: int = 2,
     extra: int = 2,
     slack: int = 2,
+    mixed: bool = False,
 ) -> Planted:
     """County K1's people all work their most shifts; `extra` more person-shifts of demand
     there (spread over its posts and slots at random) stay unmet in every plan."""
-    data, drawn = _base(seed, counties, people, days, posts, 0, slack)
+    data, drawn = _base(seed, counties, people, days, posts, 0, slack, mixed)
     rng = random.Random(seed + 1)
     more: dict[tuple[str, int, int], int] = {}
     for _ in range(extra):
@@ -241,10 +276,11 @@ def crew_only(
     posts: int = 2,
     extra: int = 2,
     slack: int = 2,
+    mixed: bool = False,
 ) -> Planted:
     """In one shift of county K1 everyone but the drawn crew is absent; `extra` more
     person-shifts of demand in that shift stay unmet in every plan."""
-    data, drawn = _base(seed, counties, people, days, posts, None, slack)
+    data, drawn = _base(seed, counties, people, days, posts, None, slack, mixed)
     rng = random.Random(seed + 1)
     day, shift = rng.randrange(days), rng.randrange(len(SHIFTS))
     crew = {pid for pid, county, d, k, _ in drawn if county == "K1" and (d, k) == (day, shift)}

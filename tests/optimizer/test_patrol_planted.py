@@ -25,9 +25,10 @@ SIZES = st.fixed_dictionaries(
         "people": st.integers(4, 14),
         "days": st.integers(1, 4),
         "posts": st.integers(1, 3),
+        "mixed": st.booleans(),  # two forces, posts for one of them, runs of at most 3 days
     }
 )
-PROPERTY = settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+PROPERTY = settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 def _solved(case: Planted) -> None:
