@@ -30,7 +30,7 @@ from dispatch.lifecycle import get_incident, to_scenario_incident
 from dispatch.models import Incident, IncidentStatus
 from dispatch.situation import open_dispatches
 from dispatch.snapshot import dispatch_scenario
-from dispatch.status import unit_snapshots
+from dispatch.status import ENGAGED, unit_snapshots
 from maps.labels import LABELS
 from optimizer.reinforcement import ReinforcementResult, build_instance
 from optimizer.reinforcement.coverage import coverage_figures, covering_mask, demand_points
@@ -238,8 +238,13 @@ def conflict_message(ctx: PageCtx, code: str, exc: DispatchConflict) -> str:
     }
     parts = []
     for unit, reason in sorted(exc.reasons.items()):
-        if reason.startswith("status "):
-            state = reason.removeprefix("status ")
+        state = reason.removeprefix("status ")
+        if reason.startswith("status ") and state in ENGAGED:
+            shown = ctx.t(
+                f"已被其他指挥员调派（当前状态“{_unit_state(ctx, state)}”）",
+                f"already dispatched by another commander (it is {state})",
+            )
+        elif reason.startswith("status "):
             shown = ctx.t(f"当前状态“{_unit_state(ctx, state)}”，不能调派", f"it is {state}")
         else:
             shown = why.get(reason, reason)
