@@ -49,12 +49,26 @@
 
   function inBench(el) { return el && el.closest && el.closest("#inc-bench"); }
 
+  /* after a refusal, show the incident as it is now (another commander may have moved it) */
+  function refresh(card) {
+    var bench = document.getElementById("inc-bench");
+    if (!card || !window.htmx) { return; }
+    var lang = bench ? bench.dataset.lang : "zh";
+    window.htmx.ajax("GET", "/pages/incidents/" + encodeURIComponent(card.dataset.code) +
+      "/panel?lang=" + encodeURIComponent(lang), { target: "#inc-detail", swap: "innerHTML" });
+  }
+
   document.addEventListener("htmx:responseError", function (ev) {
-    if (inBench(ev.detail.elt)) { message(detail(ev.detail.xhr)); }
+    var elt = ev.detail.elt;
+    if (!inBench(elt)) { return; }
+    message(detail(ev.detail.xhr));
+    if (ev.detail.xhr.status === 409) { refresh(elt.closest(".inc-card")); }
   });
   document.addEventListener("htmx:afterRequest", function (ev) {
     var elt = ev.detail.elt;
     if (!inBench(elt) || !ev.detail.successful) { return; }
+    var verb = ev.detail.requestConfig && ev.detail.requestConfig.verb;
+    if (verb !== "post") { return; }
     message("");
     if (elt.id === "inc-report") {
       var box = document.getElementById("inc-report-box");
