@@ -45,7 +45,8 @@ def search_people(
     limit: int = 50,
     offset: int = 0,
 ) -> tuple[list[PersonRow], int]:
-    """People whose badge or name contains ``q``, of unit ``unit`` (code), force ``force``,
+    """People whose badge or name contains ``q``, of unit ``unit`` (its code, or a part of
+    its name), force ``force``,
     holding skill ``skill``; by badge. Returns one page and the number matching."""
     conditions = []
     if q.strip():
@@ -53,8 +54,10 @@ def search_people(
         conditions.append(
             or_(Person.badge.like(pattern, escape="\\"), Person.name.like(pattern, escape="\\"))  # type: ignore[attr-defined]
         )
-    if unit:
-        conditions.append(Unit.code == unit)
+    if unit.strip():
+        conditions.append(
+            or_(Unit.code == unit.strip(), Unit.name.like(_like(unit.strip()), escape="\\"))  # type: ignore[attr-defined]
+        )
     if force:
         conditions.append(Person.force == force)
     if skill:

@@ -12,7 +12,7 @@ from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import Response
-from sqlalchemy import distinct, select
+from sqlalchemy import select
 
 from api.audit import query_audit
 from api.deps import AUDIT_READ, SessionDep
@@ -140,16 +140,18 @@ def audit_page(
         "audit_page.html",
         title=ctx.t("操作日志", "Audit log"),
         actors=list(
-            session.execute(select(distinct(AuditEntry.actor)).order_by(AuditEntry.actor)).scalars()
+            session.execute(
+                select(AuditEntry.actor).distinct().order_by(AuditEntry.actor)
+            ).scalars()
         ),
         actions=list(
             session.execute(
-                select(distinct(AuditEntry.action)).order_by(AuditEntry.action)
+                select(AuditEntry.action).distinct().order_by(AuditEntry.action)
             ).scalars()
         ),
         entities=list(
             session.execute(
-                select(distinct(AuditEntry.entity)).order_by(AuditEntry.entity)
+                select(AuditEntry.entity).distinct().order_by(AuditEntry.entity)
             ).scalars()
         ),
         **values,

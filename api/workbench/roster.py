@@ -128,7 +128,6 @@ def roster_list(
         ctx,
         "roster_list.html",
         title=ctx.t("人员名册", "Roster"),
-        units=unit_choices(session),
         skills=skill_choices(session),
         **values,
     )

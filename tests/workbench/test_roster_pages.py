@@ -93,6 +93,10 @@ def test_roster_lists_searches_and_pages(app_client: TestClient, fresh_engine: E
         headers={"HX-Request": "true", "HX-Target": "roster-results"},
     ).text
     assert "<html" not in by_unit and "甘州民警1" in by_unit and "临泽民警1" not in by_unit
+    by_name = app_client.get("/pages/roster", params={"unit": "临泽县巡特警1"}).text
+    assert "共 3 人" in by_name and "临泽民警0" in by_name and "甘州民警0" not in by_name
+    armed = app_client.get("/pages/roster", params={"force": "patrol_swat", "q": "民警2"}).text
+    assert "共 2 人" in armed
     person = app_client.get(f"/pages/roster/{_person_id(fresh_engine, 'K1-2')}").text
     assert "甘州民警2" in person and "13900000002" in person and "停用此人" not in person
     assert viewer.csrf
