@@ -42,7 +42,7 @@ class SwapData:
     far: float = field(init=False)
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "neighbours", Neighbours.of(self.cost))
+        object.__setattr__(self, "neighbours", Neighbours.of(self.cost, self.p))
         object.__setattr__(self, "far", float(self.cost.max()) + 1.0)
 
 

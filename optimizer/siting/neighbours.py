@@ -10,13 +10,17 @@ from dataclasses import dataclass
 
 import numpy as np
 
-#: entries per demand point kept sorted (a prefix of its row)
+#: entries per demand point kept sorted (a prefix of its row): about KEEP_PER_OPEN × m / p
+#: (with p of m sites open, the two nearest open sites lie within about 2m/p candidates),
+#: within these limits
+KEEP_PER_OPEN = 8
 KEEP = 256
+KEEP_AT_LEAST = 32
 #: above this share of the matrix a dense pass is cheaper than listing pairs
 DENSE_SHARE = 0.25
-#: matrices smaller than this are always read densely (measured: listing pairs costs more
-#: than it saves up to OR-Library sizes, n = 900)
-SPARSE_FROM = 2_000_000
+#: matrices smaller than this are always read densely (listing pairs costs more than it
+#: saves on them)
+SPARSE_FROM = 250_000
 
 
 @dataclass(frozen=True)
@@ -33,12 +37,17 @@ class Neighbours:
     times: np.ndarray  # n × k
 
     @classmethod
-    def of(cls, cost: np.ndarray, keep: int | None = None) -> Neighbours | None:
-        """The lists, or None for a matrix small enough to read densely."""
+    def of(cls, cost: np.ndarray, p: int, keep: int | None = None) -> Neighbours | None:
+        """The lists for plans of `p` sites, or None when dense passes are cheaper (a small
+        matrix, or so few sites open that most pairs matter)."""
         n, m = cost.shape
         if n * m < SPARSE_FROM:
             return None
-        k = min(KEEP if keep is None else keep, m)
+        if keep is None:
+            keep = int(np.clip(KEEP_PER_OPEN * m / max(p, 1), KEEP_AT_LEAST, KEEP))
+            if keep > m / 4:  # few sites open: most pairs matter, dense passes win
+                return None
+        k = min(keep, m)
         part = (
             np.argpartition(cost, k - 1, axis=1)[:, :k] if k < m else np.tile(np.arange(m), (n, 1))
         )

@@ -119,7 +119,8 @@ def test_swap_profit_is_the_exact_change(
 ) -> None:
     if sparse:  # neighbour lists on a small matrix, short enough that some rows overflow
         monkeypatch.setattr(neighbours_module, "SPARSE_FROM", 0)
-        monkeypatch.setattr(neighbours_module, "KEEP", 6)
+        monkeypatch.setattr(neighbours_module, "KEEP", 3)
+        monkeypatch.setattr(neighbours_module, "KEEP_AT_LEAST", 1)
         monkeypatch.setattr(neighbours_module, "DENSE_SHARE", 1.0)
     inst = random_instance(seed, 40, 15, p)
     data = swap_data(inst)
