@@ -11,11 +11,12 @@ import datetime as dt
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlmodel import Session
 
 from optimizer.scenario import AbsenceKind, Assignment
 from rosters.models import Absence, Person, Post, ShiftTemplate, Unit, Zone
+from rosters.people import like_pattern
 from rosters.plans import published_assignments
 
 #: the longest absence one entry may cover
@@ -131,8 +132,8 @@ def absences_between(
     unit: str | None = None,
     badge: str | None = None,
 ) -> list[AbsenceRow]:
-    """Absences touching the local days [first, last], of a unit's people or one person,
-    by start."""
+    """Absences touching the local days [first, last], of a unit's people (its code or a
+    part of its name) or one person, by start."""
     zone = ZoneInfo(tz)
     since = dt.datetime.combine(first, dt.time(0), zone)
     until = dt.datetime.combine(last + dt.timedelta(days=1), dt.time(0), zone)
@@ -144,7 +145,9 @@ def absences_between(
         .order_by(Absence.start_at, Absence.id)  # type: ignore[arg-type]
     )
     if unit:
-        stmt = stmt.where(Unit.code == unit)
+        stmt = stmt.where(
+            or_(Unit.code == unit, Unit.name.like(like_pattern(unit), escape="\\"))  # type: ignore[attr-defined]
+        )
     if badge:
         stmt = stmt.where(Person.badge == badge)
     return [

@@ -29,7 +29,8 @@ class PersonRow:
     skills: list[tuple[str, dt.date | None]] = field(default_factory=list)
 
 
-def _like(text: str) -> str:
+def like_pattern(text: str) -> str:
+    """A LIKE pattern (escape \\) matching ``text`` anywhere, its wildcards taken literally."""
     escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     return f"%{escaped}%"
 
@@ -50,13 +51,13 @@ def search_people(
     holding skill ``skill``; by badge. Returns one page and the number matching."""
     conditions = []
     if q.strip():
-        pattern = _like(q.strip())
+        pattern = like_pattern(q.strip())
         conditions.append(
             or_(Person.badge.like(pattern, escape="\\"), Person.name.like(pattern, escape="\\"))  # type: ignore[attr-defined]
         )
     if unit.strip():
         conditions.append(
-            or_(Unit.code == unit.strip(), Unit.name.like(_like(unit.strip()), escape="\\"))  # type: ignore[attr-defined]
+            or_(Unit.code == unit.strip(), Unit.name.like(like_pattern(unit.strip()), escape="\\"))  # type: ignore[attr-defined]
         )
     if force:
         conditions.append(Person.force == force)

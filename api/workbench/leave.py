@@ -36,7 +36,6 @@ from rosters.absences import (
 )
 from rosters.models import Absence, Person
 from rosters.models.plans import Plan
-from rosters.people import unit_choices
 from rosters.plans import PlanError, publish_plan
 from rosters.replan import county_of
 
@@ -136,7 +135,6 @@ def _leave_page(
         weeks=_calendar(month, rows),
         count=len(rows),
         unit=unit,
-        units=unit_choices(session),
         today=today,
         prev_month=prev_month.strftime("%Y-%m"),
         next_month=next_month.strftime("%Y-%m"),

@@ -68,6 +68,9 @@ def test_an_absence_is_refused_with_the_field_and_listed_by_unit(city: Session) 
     found = absences_between(city, DAY, DAY, tz=TZ, unit="K1-U0")
     assert [(a.badge, a.start, a.end) for a in found] == [("K1-0", at(0), at(48))]
     assert absences_between(city, DAY, DAY, tz=TZ, unit="K2-U0") == []
+    by_name = absences_between(city, DAY, DAY, tz=TZ, unit="甘州区巡特警1")
+    assert [a.badge for a in by_name] == ["K1-0"]
+    assert absences_between(city, DAY, DAY, tz=TZ, unit="%") == []  # wildcards are literal
 
 
 def test_a_replan_of_one_county_keeps_the_others_and_takes_the_absent_off(city: Session) -> None:
