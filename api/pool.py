@@ -3,10 +3,11 @@
 A request holds at most one pooled connection at a time: authentication reads with a session
 of its own that it closes before the endpoint runs, and the request's session (`api.deps`)
 takes its connection only when first used. Blocking request work runs on at most
-`PINGAN_REQUEST_THREADS` threads at once, and the pool holds that many connections plus those
-of the background threads (job runner, event bus, scheduler), so requests do not queue for
-connections. If the pool is exhausted anyway, a request waits `PINGAN_DB_POOL_TIMEOUT`
-seconds, then gets a problem+json 503 with `Retry-After` instead of hanging."""
+`PINGAN_REQUEST_THREADS` threads at once, and the pool holds twice that many connections plus
+those of the background threads (job runner, event bus, scheduler), so requests do not queue
+for connections (on PostgreSQL, workers × pool size must stay below `max_connections`). If
+the pool is exhausted anyway, a request waits `PINGAN_DB_POOL_TIMEOUT` seconds, then gets a
+problem+json 503 with `Retry-After` instead of hanging."""
 
 from __future__ import annotations
 
@@ -27,7 +28,10 @@ RETRY_AFTER_SECONDS = 1
 
 
 def pool_size(settings: Settings) -> int:
-    return settings.request_threads + 2 * settings.job_workers + BACKGROUND_CONNECTIONS
+    """Twice the request threads (a request keeps its connection from its endpoint's thread
+    until its session is closed after the response is serialised, which may wait for a
+    thread itself) plus the background threads' connections."""
+    return 2 * settings.request_threads + 2 * settings.job_workers + BACKGROUND_CONNECTIONS
 
 
 def pool_options(settings: Settings, url: str) -> dict[str, Any]:

@@ -103,7 +103,7 @@ def database(postgres: str, tmp: str) -> Iterator[str]:
 
 
 @contextmanager
-def server(url: str, workers: int) -> Iterator[str]:
+def server(url: str, workers: int) -> Iterator[tuple[str, int]]:
     port = free_port()
     env = {
         **os.environ,
@@ -127,10 +127,31 @@ def server(url: str, workers: int) -> Iterator[str]:
             if time.monotonic() > deadline or proc.poll() is not None:
                 raise SystemExit("server did not start")
             time.sleep(0.2)
-        yield base
+        yield base, proc.pid
     finally:
         proc.terminate()
         proc.wait(timeout=30)
+
+
+def tree_cpu_seconds(root: int) -> float:
+    """CPU time (user + system) of `root` and every process below it, from /proc."""
+    parent: dict[int, int] = {}
+    stats: dict[int, list[str]] = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat") as f:
+                    fields = f.read().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            parent[int(entry)], stats[int(entry)] = int(fields[1]), fields
+    tree, grew = {root}, True
+    while grew:
+        more = {pid for pid, ppid in parent.items() if ppid in tree} - tree
+        tree |= more
+        grew = bool(more)
+    ticks = sum(int(stats[p][11]) + int(stats[p][12]) for p in tree if p in stats)
+    return ticks / os.sysconf("SC_CLK_TCK")
 
 
 def pct(values: list[float], q: float) -> float:
@@ -145,7 +166,7 @@ def row(name: str, values: list[float]) -> str:
     )
 
 
-async def reads(base: str, token: str, clients: int, seconds: float) -> None:
+async def reads(base: str, token: str, clients: int, seconds: float, pid: int) -> None:
     latencies: dict[str, list[float]] = {e: [] for e in ENDPOINTS}
     statuses: Counter[int] = Counter()
     deadline = time.monotonic() + seconds
@@ -166,14 +187,15 @@ async def reads(base: str, token: str, clients: int, seconds: float) -> None:
                     continue
                 latencies[endpoint].append(time.perf_counter() - t0)
 
-    t0 = time.perf_counter()
+    t0, cpu0 = time.perf_counter(), tree_cpu_seconds(pid)
     await asyncio.gather(*(client(i) for i in range(clients)))
-    wall = time.perf_counter() - t0
+    wall, cpu = time.perf_counter() - t0, tree_cpu_seconds(pid) - cpu0
     every = [v for vs in latencies.values() for v in vs]
     errors = sum(n for s, n in statuses.items() if s != 200)
     print(
         f"reads: {len(every)} requests, {clients} clients, {wall:.1f} s: "
-        f"{len(every) / wall:.0f} req/s, errors {errors} {dict(statuses)}"
+        f"{len(every) / wall:.0f} req/s, errors {errors} {dict(statuses)}; server CPU "
+        f"{cpu:.1f} s = {1000 * cpu / max(1, len(every)):.2f} ms a request"
     )
     print(f"{'endpoint':28} {'n':>6} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'mean ms':>8}")
     for endpoint, vs in latencies.items():
@@ -242,7 +264,7 @@ def main() -> None:
     args = ap.parse_args()
     with tempfile.TemporaryDirectory() as tmp, database(args.postgres, tmp) as url:
         prepare(url)
-        with server(url, args.workers) as base:
+        with server(url, args.workers) as (base, pid):
             r = httpx.post(f"{base}/auth/token", data={"username": USER, "password": PASSWORD})
             r.raise_for_status()
             token = r.json()["access_token"]
@@ -252,7 +274,7 @@ def main() -> None:
                 f"demo city small; load average {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}, "
                 f"{os.cpu_count()} CPUs"
             )
-            asyncio.run(reads(base, token, args.clients, args.seconds))
+            asyncio.run(reads(base, token, args.clients, args.seconds, pid))
             if not args.skip_flood:
                 asyncio.run(flood(base, token, args.seconds / 2))
 

@@ -30,11 +30,12 @@ class Settings(BaseSettings):
     )
     token_minutes: int = Field(default=30, ge=1, description="lifetime of a login token")
     request_threads: int = Field(
-        default=32,
+        default=16,
         ge=1,
-        le=1000,
+        le=500,
         description="blocking request work (database, password hashing) done at once per "
-        "server process; the database pool holds as many connections plus the background ones",
+        "server process; its database pool holds twice as many connections plus "
+        "2 × job_workers + 4 for the background threads",
     )
     db_pool_timeout: float = Field(
         default=0.5,

@@ -1,7 +1,8 @@
 """The rows the staffing-standards report counts, read straight from the database: the
 jurisdiction tree, the units and the active people (what `rosters.standards.standards_report`
 looks at), without the boundaries, skills, absences, drills, posts and zones a full
-`export_scenario` builds. GET /standards reads this on every request."""
+`export_scenario` builds. GET /standards reads this on every request, so the rows, which
+the database already holds valid, are not validated again (`model_construct`)."""
 
 from __future__ import annotations
 
@@ -34,12 +35,12 @@ def standards_scenario(session: Session, day: dt.date, tz: str = "Asia/Shanghai"
         .where(P.active)  # type: ignore[arg-type]
         .order_by(P.id)  # type: ignore[arg-type]
     ).all()
-    return sc.Scenario(
+    return sc.Scenario.model_construct(
         name="standards",
         timezone=tz,
-        horizon=sc.Horizon(start=day, days=1),
+        horizon=sc.Horizon.model_construct(start=day, days=1),
         jurisdictions=[
-            sc.Jurisdiction(
+            sc.Jurisdiction.model_construct(
                 id=j.code,
                 name=j.name,
                 level=j.level,
@@ -51,7 +52,7 @@ def standards_scenario(session: Session, day: dt.date, tz: str = "Asia/Shanghai"
             for j in jurs
         ],
         units=[
-            sc.Unit(
+            sc.Unit.model_construct(
                 id=u.code,
                 name=u.name,
                 force=u.force,
@@ -62,12 +63,13 @@ def standards_scenario(session: Session, day: dt.date, tz: str = "Asia/Shanghai"
             for u in units
         ],
         people=[
-            sc.Person(
+            sc.Person.model_construct(
                 id=p.badge,
                 name=p.name,
                 force=p.force,
                 unit_id=ucode.get(p.unit_id),
                 jurisdiction_id=jcode[p.jurisdiction_id],
+                skills=[],  # given: pydantic's default factory is slow to call
             )
             for p in people
         ],
