@@ -65,6 +65,16 @@ def test_commander_adds_a_person_leave_replans_imports_and_reads_the_audit(  # t
     page.set_viewport_size(DESKTOP)
     with Session(bench.engine) as s:
         assert s.exec(select(Person.name).where(Person.badge == "K1-9")).one() == "新民警"
+    # deactivate (asked first), then take it back
+    page.once("dialog", lambda d: d.accept())
+    page.click("#rs-deactivate")
+    page.wait_for_selector("#rs-reactivate")
+    assert "已停用" in (page.text_content("h1") or "")
+    shot(bp, "roster-04-deactivated")
+    page.click("#rs-reactivate")
+    page.wait_for_selector("#rs-deactivate")
+    with Session(bench.engine) as s:
+        assert s.exec(select(Person.active).where(Person.badge == "K1-9")).one() is True
 
     # leave that breaks K1-0's published day shift, and the re-plan of that day
     page.goto(f"{bench.base}/pages/leave?month={day.strftime('%Y-%m')}")
