@@ -38,6 +38,7 @@ class _Limits:
         self.counts: dict[str, Counter] = defaultdict(Counter)  # person → shift → count
         for a in plan:
             self.counts[a.person_id][a.shift_id] += 1
+        self.worked: dict[tuple[str, int], int] = {}
         self.rules = [  # in the scenario's order: the first that binds is named
             (rule_name(rule), rule, set(selected(inst, rule.applies_to)))
             for rule in inst.scenario.rules
@@ -50,8 +51,7 @@ class _Limits:
 
     def binding(self, pi: int, p: Person, shift_id: str, rested: bool) -> str | None:
         """The labour rule that keeps idle person `pi` off this shift, if one binds."""
-        mine = self.counts.get(p.id, Counter())
-        for name, rule, people in self.rules:
+        for k, (name, rule, people) in enumerate(self.rules):
             if isinstance(rule, MinRestRule):
                 if rested:
                     return name
@@ -59,10 +59,18 @@ class _Limits:
             assert isinstance(rule, ShiftCountRule)
             if rule.shift_ids and shift_id not in rule.shift_ids:
                 continue
-            n = sum(c for sid, c in mine.items() if not rule.shift_ids or sid in rule.shift_ids)
-            if n >= (rule.max or 0) and pi in people:
+            if pi in people and self._worked(p.id, k, rule) >= (rule.max or 0):
                 return name
         return None
+
+    def _worked(self, person_id: str, k: int, rule: ShiftCountRule) -> int:
+        """The shifts `person_id` works that rule `k` counts (each person and rule once)."""
+        if (person_id, k) not in self.worked:
+            mine = self.counts.get(person_id, {})
+            self.worked[person_id, k] = sum(
+                c for sid, c in mine.items() if not rule.shift_ids or sid in rule.shift_ids
+            )
+        return self.worked[person_id, k]
 
 
 #: the reason given to shortfalls left unexplained when the explanations' time is up
@@ -80,10 +88,11 @@ def explain_shortfalls(
     busy = {(a.person_id, a.date, a.shift_id) for a in plan}
     limits = _Limits(inst, plan)
     task_index = {(t.kind.value, t.target): ti for ti, t in enumerate(inst.tasks)}
-    by_person: dict[str, list[Assignment]] = defaultdict(list)
-    for a in plan:
-        by_person[a.person_id].append(a)
     shifts = inst.scenario.by_id("shifts")
+    # each person's worked shifts as (start, end, date), computed once
+    by_person: dict[str, list[tuple[dt.datetime, dt.datetime, dt.date]]] = defaultdict(list)
+    for a in plan:
+        by_person[a.person_id].append((*shifts[a.shift_id].interval(a.date), a.date))
     jur = inst.scenario.by_id("jurisdictions")
     slots = {s.start: s for s in inst.slots}
     able: dict[int, list[int]] = defaultdict(list)  # task → who may do it at all
@@ -125,12 +134,11 @@ def explain_shortfalls(
                 on_task += 1
                 continue
             rested = False
-            for a in by_person.get(p.id, []):
-                b0, b1 = shifts[a.shift_id].interval(a.date)
+            for b0, b1, date in by_person.get(p.id, []):
                 if (
                     (slot.start >= b1 and slot.start - b1 < rest)
                     or (b0 >= slot.end and b0 - slot.end < rest)
-                    or a.date == slot.date
+                    or date == slot.date
                 ):
                     rested = True
                     break
