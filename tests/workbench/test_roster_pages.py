@@ -478,3 +478,36 @@ def test_the_people_endpoint_deactivates_and_filters_by_active(app_client: TestC
     assert [p["badge"] for p in gone["items"]] == ["K1-2"]
     here = app_client.get("/people", params={"active": "true"}, headers=commander).json()
     assert here["total"] == 5
+
+
+def test_an_xlsx_file_imports_and_other_files_are_refused(
+    app_client: TestClient, fresh_engine: Engine
+) -> None:
+    import io
+
+    from openpyxl import Workbook
+
+    commander = Browser(app_client, "commander")
+    book = Workbook()
+    sheet = book.active
+    for line in GOOD_CSV.strip().splitlines():
+        sheet.append(line.split(","))  # type: ignore[union-attr]
+    data = io.BytesIO()
+    book.save(data)
+    xlsx = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    out = app_client.post(
+        "/pages/import",
+        data={"kind": "people", "crs": "wgs84", "mode": "create", "step": "commit"},
+        files={"file": ("人员.xlsx", data.getvalue(), xlsx)},
+        headers={"HX-Request": "true", "X-CSRF-Token": commander.csrf},
+    )
+    assert out.status_code == 200 and "共 2 行：新增 2，更新 0" in out.text
+    text = app_client.post(
+        "/pages/import",
+        data={"kind": "people", "step": "check"},
+        files={"file": ("people.txt", b"x", "text/plain")},
+        headers={"HX-Request": "true", "X-CSRF-Token": commander.csrf},
+    )
+    assert "不支持的文件类型 .txt" in text.text
+    with Session(fresh_engine) as s:
+        assert len(s.exec(select(Person).where(Person.badge.in_(["K1-7", "K1-8"]))).all()) == 2  # type: ignore[attr-defined]
