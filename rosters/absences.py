@@ -216,3 +216,27 @@ def assignment_times(
     _, begin, hours = shifts.get(a.shift_id, ("", dt.time(0), 24))
     start = dt.datetime.combine(a.date, begin)
     return start, start + dt.timedelta(hours=hours)
+
+
+def delete_absence(session: Session, absence_id: int, tz: str) -> AbsenceRow:
+    """Withdraw an absence (flushed, not committed); returns what it was. LookupError when
+    there is no such absence."""
+    row = session.get(Absence, absence_id)
+    if row is None:
+        raise LookupError(f"absence {absence_id}: no such absence")
+    person = session.get(Person, row.person_id)
+    unit = session.get(Unit, person.unit_id) if person and person.unit_id else None
+    zone = ZoneInfo(tz)
+    gone = AbsenceRow(
+        absence_id,
+        person.badge if person else "",
+        person.name if person else "",
+        unit.code if unit else None,
+        to_local(row.start_at, zone),
+        to_local(row.end_at, zone),
+        row.kind,
+        row.note,
+    )
+    session.delete(row)
+    session.flush()
+    return gone

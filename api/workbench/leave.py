@@ -30,6 +30,7 @@ from rosters.absences import (
     absences_between,
     add_absence,
     broken_shifts,
+    delete_absence,
     shift_times,
     target_names,
     to_local,
@@ -247,6 +248,31 @@ def leave_detail(
         now=now,
         **_helpers(ctx),
     )
+
+
+@router.post("/pages/leave/{absence_id}/delete")
+def withdraw_leave(
+    ctx: Annotated[PageCtx, Depends(page_write("leave"))], session: SessionDep, absence_id: RowId
+) -> Response:
+    """Withdraw a leave entry (a mistake, leave cancelled); published plans are not changed."""
+    ctx.require(ROSTER_WRITE)
+    try:
+        gone = delete_absence(session, absence_id, _tz(ctx))
+    except LookupError as exc:
+        raise ApiError(404, str(exc)) from exc
+    before = {
+        "badge": gone.badge,
+        "kind": gone.kind,
+        "start": gone.start.isoformat(),
+        "end": gone.end.isoformat(),
+        "note": gone.note,
+    }
+    audit.record(session, ctx.who, "delete", "absence", absence_id, before=before)
+    session.commit()
+    url = f"/pages/leave?month={gone.start.strftime('%Y-%m')}"
+    if ctx.request.headers.get("HX-Request") == "true":
+        return Response(status_code=204, headers={"HX-Redirect": url})
+    return RedirectResponse(url, status_code=303)
 
 
 @router.post("/pages/leave/{absence_id}/replan")

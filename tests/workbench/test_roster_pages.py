@@ -277,6 +277,15 @@ def test_leave_lists_the_shifts_it_breaks_and_refuses_bad_periods(
     month = app_client.get("/pages/leave", params={"month": day.strftime("%Y-%m")}).text
     assert "甘州民警0 · 病假" in month
     assert ("commander", "create", "absence") in _audits(fresh_engine)
+    absence = out.headers["location"].rsplit("/", 1)[1]  # type: ignore[attr-defined]
+    viewer = Browser(TestClient(app_client.app), "viewer")
+    assert viewer.post(f"/pages/leave/{absence}/delete", {}).status_code == 403  # type: ignore[attr-defined]
+    assert "撤销请假" not in viewer.client.get(f"/pages/leave/{absence}").text
+    gone = commander.post(f"/pages/leave/{absence}/delete", {})
+    assert gone.status_code == 303  # type: ignore[attr-defined]
+    with Session(fresh_engine) as s:
+        assert s.exec(select(Absence)).first() is None
+    assert ("commander", "delete", "absence") in _audits(fresh_engine)
 
 
 def test_a_replan_after_leave_takes_the_person_off_the_broken_shifts(
