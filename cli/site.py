@@ -18,6 +18,14 @@ import typer
 
 from cli.common import database_engine, emit, fail
 
+#: option of each field of `CitySitingOptions` (for error messages)
+OPTION_OF = {
+    "max_candidates": "--candidates",
+    "road_spacing_km": "--road-spacing",
+    "radius_minutes": "--radius",
+    "post_kinds": "--kind",
+}
+
 site_app = typer.Typer(
     help="Post siting on the roster's geography (p-median, maximal covering).",
     no_args_is_help=True,
@@ -145,7 +153,8 @@ def _site(
         )
     except ValidationError as exc:
         first = exc.errors()[0]
-        fail(f"--{str(first['loc'][0]).replace('_', '-')}: {first['msg']}")
+        field = str(first["loc"][0])
+        fail(f"{OPTION_OF.get(field, '--' + field.replace('_', '-'))}: {first['msg']}")
     scenario = _scenario(scenario_path, county)
     try:
         report = site_city(scenario, options, time_limit=seconds)
