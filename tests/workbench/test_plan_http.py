@@ -18,7 +18,7 @@ from api.models import AuditEntry
 from rosters.db import session_scope
 from rosters.models.plans import Plan, PlanPin
 from rosters.plans import load_assignments, save_plan
-from tests.api.city import DAY, PLAN, City, load_city
+from tests.api.city import DAY, PLAN, City, city_data, load_city
 from tests.api.conftest import PASSWORD, add_users, api_settings
 
 TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
@@ -202,3 +202,31 @@ def test_generate_runs_the_patrol_job_and_reports_progress(
     assert progress["status"] == "succeeded" and progress["plan_url"]
     page = client.get(progress["plan_url"])
     assert page.status_code == 200 and 'id="plan-grid-table"' in page.text
+
+
+def test_the_plan_pages_in_english_say_nothing_in_chinese(
+    client: TestClient, fresh_engine: Engine, city: City
+) -> None:
+    from tests.workbench.test_workbench_english import chinese_left
+
+    plan_id = draft(fresh_engine, city)
+    h = {"X-CSRF-Token": log_in(client, "commander")}
+    row = _row(fresh_engine, plan_id, "K1-0")
+    day = DAY.isoformat()
+    bad = {"kind": "add", "person": "K1-1", "date": day, "shift": "evening", "target": "K1-A"}
+    shifts = {s["name"] for s in city_data()["shifts"]}
+    pages = {
+        "new": client.get("/pages/plan/new?lang=en").text,
+        "work": client.get(f"/pages/plan/{plan_id}/work?lang=en").text,
+        "person grid": client.get(f"/pages/plan/{plan_id}/grid?lang=en&view=person").text,
+        "edit": client.get(f"/pages/plan/{plan_id}/edit?row={row}&lang=en").text,
+        "add": client.get(
+            f"/pages/plan/{plan_id}/edit?date={day}&shift=night&target=K1-A&lang=en"
+        ).text,
+        "check": client.post(f"/pages/plan/{plan_id}/check?lang=en", data=bad, headers=h).text,
+        "publish": client.get(f"/pages/plan/{plan_id}/publish?lang=en").text,
+    }
+    for name, text in pages.items():
+        for shift in shifts:
+            text = text.replace(shift, " ")
+        assert chinese_left(text) == [], name
