@@ -64,6 +64,9 @@ GROUP_SECONDS = 2.5
 #: a search starts HiGHS processes of its own only with this much time left (their start-up
 #: takes a second or more; with less, its groups are solved here, one at a time)
 OWN_POOL_SECONDS = 4.0
+#: with deterministic effort a group's HiGHS stops at its node limit; this many seconds only
+#: guard against a group that would take the whole search (a run it stops says so)
+DETERMINISTIC_GROUP_SECONDS = 20.0
 #: groups in a row that find nothing better before the search stops
 STALL_GROUPS = 20
 
@@ -413,8 +416,8 @@ def search(
                 group = _whole_squads(inst, group, busy)
                 if not group:
                     break
-                if limits.deterministic:  # nodes limit the work; the clock only the limit
-                    seconds, nodes = left - 0.5, limits.nodes
+                if limits.deterministic:  # nodes limit the work; the clock only guards it
+                    seconds, nodes = min(left - 0.5, DETERMINISTIC_GROUP_SECONDS), limits.nodes
                 else:
                     seconds, nodes = min(GROUP_SECONDS, left - 0.5), None
                 job = _prepare(inst, best, sorted(group), min(GROUP_SECONDS, seconds) / 4)
@@ -452,6 +455,8 @@ def search(
                 stats.groups += 1
                 proved = detail.startswith("OPTIMAL")
                 stats.proved += proved
+                if limits.deterministic and detail.startswith("TIME"):
+                    stats.stopped_by_clock = True  # (the clock, not the nodes, ended it)
                 size = min(GROUP_MAX, size + 2) if proved else max(GROUP_MIN, size - 5)
                 stalled += 1
                 merged = _merged(inst, best, job, values) if values is not None else None
