@@ -44,6 +44,9 @@ from optimizer.travel import GreatCircleTravel, TravelMode
 SitingModel = Literal["pmedian", "covering"]
 SiteKind = Literal["grid", "road", "post"]
 KM_PER_DEGREE = 111.32
+#: largest travel-time matrix a city siting builds (demand points × candidates): 25 M cells
+#: are 200 MB a copy; the solve holds a few (the 2,000 × 5,000 case peaks at ~0.6 GB)
+MAX_CELLS = 25_000_000
 
 
 class CitySitingOptions(BaseModel):
@@ -129,6 +132,11 @@ def city_instance(scenario: Scenario, options: CitySitingOptions) -> CityInstanc
     sites = _candidates(scenario, options, rng, len(posts)) + posts
     if not sites:
         raise SitingInputError("candidates: the roster has no grid centroids, boundaries or posts")
+    if len(demand) * len(sites) > MAX_CELLS:
+        raise SitingInputError(
+            f"demand_points: {len(demand)} demand points × {len(sites)} candidates exceed "
+            f"{MAX_CELLS:,} travel times; ask for fewer points or candidates"
+        )
     p = options.p if options.p is not None else len(posts)
     if p < 1:
         raise SitingInputError("p: no posts to compare with; give the number of sites to open")
@@ -273,7 +281,9 @@ def site_city(
         result = solve_pmedian(inst, time_limit=time_limit, progress=progress, cancel=cancel)
     elif options.model == "covering":
         rings = [CoverageRing(minutes=options.radius_minutes)]
-        result = solve_max_cover(inst, rings, time_limit=time_limit, random_seed=options.seed)
+        result = solve_max_cover(
+            inst, rings, time_limit=time_limit, random_seed=options.seed, cancel=cancel
+        )
     else:  # pragma: no cover - pydantic checks the literal
         raise SitingInputError(f"model: expected pmedian or covering, got {options.model!r}")
     index = {sid: j for j, sid in enumerate(inst.site_ids)}

@@ -20,6 +20,7 @@ the first feasible plan and the solver's hint.
 
 from __future__ import annotations
 
+import threading
 import time
 from dataclasses import dataclass
 from typing import Literal
@@ -57,8 +58,10 @@ def solve_max_cover(
     random_seed: int = 0,
     num_workers: int = 1,
     log: bool = False,
+    cancel: threading.Event | None = None,
 ) -> MaxCoverResult:
-    """Open `p` sites maximising the (ring-weighted) demand covered."""
+    """Open `p` sites maximising the (ring-weighted) demand covered. Setting `cancel` stops
+    the CP-SAT search (its best plan so far is returned); HiGHS runs to its time limit."""
     start = time.perf_counter()
     inst = build_instance(problem, travel)
     rings = _rings(rings)
@@ -70,7 +73,9 @@ def solve_max_cover(
     if solver == "highs":
         out = _solve_mip(inst, rings, classes, greedy, remaining, random_seed, log)
     elif solver == "cp-sat":
-        out = _solve_cp_sat(inst, rings, classes, greedy, remaining, random_seed, num_workers, log)
+        out = _solve_cp_sat(
+            inst, rings, classes, greedy, remaining, random_seed, num_workers, log, cancel
+        )
     else:
         raise SitingInputError(f"solver: expected 'highs' or 'cp-sat', got {solver!r}")
     sites, bound = greedy, out.bound
@@ -160,6 +165,7 @@ def _solve_cp_sat(
     random_seed: int,
     num_workers: int,
     log: bool,
+    cancel: threading.Event | None = None,
 ) -> MipOutcome:
     model = cp_model.CpModel()
     y = [model.new_bool_var(f"open[{sid}]") for sid in inst.site_ids]
@@ -182,7 +188,13 @@ def _solve_cp_sat(
     solver.parameters.linearization_level = 2
     solver.parameters.log_search_progress = log
     start = time.perf_counter()
-    code = solver.solve(model)
+    done = threading.Event()
+    if cancel is not None:
+        threading.Thread(target=_stop_on, args=(cancel, done, solver), daemon=True).start()
+    try:
+        code = solver.solve(model)
+    finally:
+        done.set()
     seconds = time.perf_counter() - start
     status = {
         cp_model.OPTIMAL: SolveStatus.OPTIMAL,
@@ -194,6 +206,14 @@ def _solve_cp_sat(
     values = {j: float(solver.value(v)) for j, v in enumerate(y)} if has_solution else None
     bound = solver.best_objective_bound if has_solution else None
     return MipOutcome(status, values, bound, seconds, solver.status_name(code))  # type: ignore[arg-type]
+
+
+def _stop_on(cancel: threading.Event, done: threading.Event, solver: cp_model.CpSolver) -> None:
+    """Stop `solver` when `cancel` is set, until the solve is `done`."""
+    while not done.is_set():
+        if cancel.wait(0.2):
+            solver.stop_search()
+            return
 
 
 def greedy_cover(

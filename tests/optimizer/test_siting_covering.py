@@ -114,3 +114,15 @@ def test_bad_rings_and_solver() -> None:
         solve_max_cover(inst, [])
     with pytest.raises(SitingInputError, match=r"^solver: "):
         solve_max_cover(inst, 2.0, solver="gurobi")  # type: ignore[arg-type]
+
+
+def test_cancel_stops_the_search_with_a_checked_plan() -> None:
+    import threading
+
+    inst = random_instance(21, 60, 25, 5)
+    rings = [CoverageRing(minutes=2.0)]
+    cancel = threading.Event()
+    cancel.set()
+    result = solve_max_cover(inst, rings, time_limit=600, cancel=cancel)
+    assert check_max_cover(inst, rings, result) == []
+    assert result.solve_seconds < 60  # a safety net: it stops long before the time limit

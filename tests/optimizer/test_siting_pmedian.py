@@ -188,3 +188,24 @@ def problem_with(**changes: object) -> SitingProblem:
 def test_bad_input_names_the_field(changes: dict, message: str) -> None:
     with pytest.raises(SitingInputError, match=message):
         solve_pmedian(problem_with(**changes))
+
+
+def test_cancel_returns_the_plan_so_far() -> None:
+    import threading
+
+    inst = random_instance(9, 40, 20, 4)
+    cancel = threading.Event()
+    cancel.set()
+    result = solve_pmedian(inst, time_limit=600, cancel=cancel)
+    assert check_pmedian(inst, result) == []
+    assert result.status in (SolveStatus.OPTIMAL, SolveStatus.CANCELLED)
+    assert result.objective >= brute_force(inst) - 1e-9
+
+
+def test_progress_reports_plans_and_bounds() -> None:
+    seen: list = []
+    inst = random_instance(10, 40, 20, 4)
+    result = solve_pmedian(inst, time_limit=60, progress=seen.append)
+    assert seen and seen[0].objective is not None
+    assert all(a.objective >= b.objective for a, b in itertools.pairwise(seen))
+    assert min(p.objective for p in seen) == pytest.approx(result.objective)
