@@ -581,7 +581,9 @@ def _plan_instance(
     """`solve_part` once the instance is built and the group search's processes started."""
     step = granularity(inst)
     person_days = len(inst.people) * len(inst.slots) // max(1, len(inst.scenario.shifts))
-    if clock.left() > budget.bound_seconds(person_days) or params.deterministic:
+    # (the LP itself stops at its time limit: only building the aggregated model, about
+    # half of it, cannot be cut short)
+    if clock.left() > 0.5 * budget.bound_seconds(person_days) or params.deterministic:
         guide = aggregated_guide(inst, max(0.1, GUIDE_SHARE * clock.left()))
     else:  # building the aggregated model alone would overrun the part's share
         guide = Guide(None, None)
