@@ -24,10 +24,13 @@ from api.resources import RESOURCES
 from api.schemas.roster import PersonCreate, PersonUpdate
 from api.user_person import LinkError, link_person, unlink_person
 from api.workbench.common import PageCtx, is_htmx, page, page_write, render
+from api.workbench.leave import KIND_NAMES, TASK_NAMES
 from api.workbench.roster_form import NEW_CERT_ROWS, PersonForm, api_errors, validation_errors
 from maps.labels import label
 from maps.pages import PageLink, register_page
 from optimizer.scenario import Force
+from rosters.absences import absences_between
+from rosters.duties import person_duties
 from rosters.models import Person
 from rosters.people import jurisdiction_choices, search_people, skill_choices, unit_choices
 
@@ -36,6 +39,8 @@ register_page(PageLink("roster", "/pages/roster", "page.roster"))
 
 PEOPLE = next(r for r in RESOURCES if r.name == "people")
 PAGE_SIZE = 25
+#: a person's page lists their shifts and leave of this many days ahead
+AHEAD_DAYS = 7
 #: certificates expiring within this many days are flagged
 EXPIRY_WARNING_DAYS = 30
 SKILL_NAMES: dict[str, tuple[str, str]] = {
@@ -228,6 +233,8 @@ def person_page(
         else []
     )
     unit_names = dict(unit_choices(session))
+    today = ctx.now().date()
+    tz = str(ctx.request.app.state.settings.timezone)
     return render(
         ctx,
         "roster_person.html",
@@ -235,6 +242,14 @@ def person_page(
         person=public,
         person_id=person_id,
         unit_name=unit_names.get(public["unit"] or "", ""),
+        jurisdiction_name=dict(jurisdiction_choices(session)).get(public["jurisdiction"], ""),
+        duties=person_duties(session, person.badge, today, AHEAD_DAYS),
+        leave=absences_between(
+            session, today, today + dt.timedelta(days=AHEAD_DAYS - 1), tz=tz, badge=person.badge
+        ),
+        ahead_days=AHEAD_DAYS,
+        task_name=lambda k: ctx.t(*TASK_NAMES.get(k, (k, k))),
+        kind_name=lambda k: ctx.t(*KIND_NAMES.get(k, (k, k))),
         account=account,
         users=users,
         saved=saved,

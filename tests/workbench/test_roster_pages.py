@@ -278,6 +278,9 @@ def test_leave_lists_the_shifts_it_breaks_and_refuses_bad_periods(
     assert "甘州民警0 · 病假" in month
     assert ("commander", "create", "absence") in _audits(fresh_engine)
     absence = out.headers["location"].rsplit("/", 1)[1]  # type: ignore[attr-defined]
+    person = app_client.get(f"/pages/roster/{_person_id(fresh_engine, 'K1-0')}").text
+    assert 'id="rs-duties"' in person and "甘州区北门卡点" in person
+    assert f'href="/pages/leave/{absence}">病假' in person and "甘州区城关镇" in person
     viewer = Browser(TestClient(app_client.app), "viewer")
     assert viewer.post(f"/pages/leave/{absence}/delete", {}).status_code == 403  # type: ignore[attr-defined]
     assert "撤销请假" not in viewer.client.get(f"/pages/leave/{absence}").text
