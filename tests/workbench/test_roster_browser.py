@@ -92,6 +92,9 @@ def test_commander_adds_a_person_leave_replans_imports_and_reads_the_audit(  # t
     page.wait_for_selector("#lv-job-card[data-status=succeeded]", timeout=SOLVE)
     assert "K1-0" in (page.text_content("#lv-removed") or "")
     shot(bp, "leave-03-replanned")
+    page.set_viewport_size(PHONE)
+    shot(bp, "leave-03-replanned-phone")
+    page.set_viewport_size(DESKTOP)
     page.once("dialog", lambda d: d.accept())
     page.click("#lv-publish")
     page.wait_for_selector("#lv-published")
@@ -119,6 +122,9 @@ def test_commander_adds_a_person_leave_replans_imports_and_reads_the_audit(  # t
     assert page.locator("#im-errors tbody tr").count() == 3
     assert page.is_disabled("#im-commit")
     shot(bp, "import-01-bad-rows")
+    page.set_viewport_size(PHONE)
+    shot(bp, "import-01-bad-rows-phone")
+    page.set_viewport_size(DESKTOP)
     page.set_input_files(
         "#im-file",
         files=[{"name": "people.csv", "mimeType": "text/csv", "buffer": GOOD_CSV.encode()}],
