@@ -117,7 +117,7 @@ def server(url: str, workers: int) -> Iterator[tuple[str, int]]:
     proc = subprocess.Popen(cmd, cwd=ROOT, env=env)
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + 240  # workers import the whole app
         while True:
             try:
                 if httpx.get(f"{base}/health", timeout=1).status_code == 200:

@@ -100,6 +100,9 @@ def serve(
         workers=workers,
         proxy_headers=False,
         log_level=log_level,
+        # a worker imports the whole app (OR-Tools, folium…) before it answers the
+        # supervisor's health check: on a busy machine that takes more than uvicorn's 5 s
+        timeout_worker_healthcheck=60,
     )
 
 
