@@ -72,6 +72,12 @@ def county_parts(s: Scenario) -> list[Scenario]:
 
 
 def merge(name: str, results: list[PatrolResult]) -> PatrolResult:
+    if not results:  # cancelled before the first county was planned
+        return PatrolResult(
+            status=SolveStatus.CANCELLED,
+            scenario_name=name,
+            message="cancelled before a plan was found",
+        )
     statuses = [r.status for r in results]
     status = min(statuses, key=ORDER.index)
     solved = all(r.objective is not None for r in results)

@@ -230,3 +230,25 @@ def test_the_plan_pages_in_english_say_nothing_in_chinese(
         for shift in shifts:
             text = text.replace(shift, " ")
         assert chinese_left(text) == [], name
+
+
+def test_a_running_solve_is_cancelled_from_its_page(client: TestClient) -> None:
+    h = {"X-CSRF-Token": log_in(client, "commander")}
+    out = client.post(
+        "/pages/plan/new",
+        data={"start": DAY.isoformat(), "days": "3", "seconds": "120"},
+        headers={**h, "HX-Request": "true"},
+    )
+    assert out.status_code == 204
+    job_url = out.headers["HX-Redirect"].split("?")[0]
+    page = client.get(job_url)
+    assert page.status_code == 200 and 'id="job-cancel"' in page.text
+    assert client.post(f"{job_url}/cancel", headers=h).status_code == 204
+    deadline = time.monotonic() + 60
+    progress = client.get(f"{job_url}/progress").json()
+    while not progress["finished"] and time.monotonic() < deadline:
+        time.sleep(0.2)
+        progress = client.get(f"{job_url}/progress").json()
+    assert progress["status"] == "cancelled"
+    again = client.post(f"{job_url}/cancel", headers=h)
+    assert again.status_code == 409
