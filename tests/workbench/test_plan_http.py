@@ -252,3 +252,27 @@ def test_a_running_solve_is_cancelled_from_its_page(client: TestClient) -> None:
     assert progress["status"] == "cancelled"
     again = client.post(f"{job_url}/cancel", headers=h)
     assert again.status_code == 409
+
+
+def test_the_excel_export_follows_the_filters(
+    client: TestClient, fresh_engine: Engine, city: City
+) -> None:
+    import io
+
+    from openpyxl import load_workbook
+
+    plan_id = draft(fresh_engine, city)
+    log_in(client, "viewer")
+
+    def badges(query: str) -> set[str]:
+        r = client.get(f"/pages/plan/{plan_id}/export.xlsx?{query}")
+        assert r.status_code == 200 and r.content[:2] == b"PK"
+        book = load_workbook(io.BytesIO(r.content), read_only=True)
+        cells = {
+            str(c) for ws in book.worksheets for row in ws.iter_rows(values_only=True) for c in row
+        }
+        return {b for b, _, _ in PLAN if b in cells}
+
+    assert badges("") == {b for b, _, _ in PLAN}
+    assert badges("county=K2") == {"K2-0", "K2-1"}
+    assert badges("county=K1&shift=day&search=K1-B") == {"K1-2"}
