@@ -14,7 +14,7 @@ from optimizer.patrol.distributed import (
     solve_part,
     split_patrol,
 )
-from optimizer.patrol.solve import CITY_MARGIN
+from optimizer.patrol.solve import CITY_MARGIN, part_sizes
 from optimizer.result import relative_gap
 from optimizer.scenario import Level, parse_scenario
 from rosters.demo_city.province import build_province, city_specs
@@ -26,9 +26,12 @@ def test_split_by_county_shares_the_time_by_people() -> None:
     parts = split_patrol(scenario, SolveParams(time_limit=30, num_workers=1, random_seed=3))
     assert [p.key for p in parts] == ["K1", "K2"]
     assert all(p.params.random_seed == 3 and p.params.num_workers == 1 for p in parts)
-    assert sum(p.params.time_limit for p in parts) == pytest.approx(30 * (1 - CITY_MARGIN))
+    # deterministic effort: the nominal shares by size, as in one process
+    assert sum(p.params.effort for p in parts) == pytest.approx(30 * (1 - CITY_MARGIN))
+    for p, (_, minimum) in zip(parts, part_sizes([p.scenario for p in parts]), strict=True):
+        assert minimum <= p.params.time_limit <= 30  # its minimum and its share of the rest
     fixed = split_patrol(scenario, SolveParams(time_limit=30), part_seconds=4)
-    assert [p.params.time_limit for p in fixed] == [4, 4]
+    assert [(p.params.time_limit, p.params.effort) for p in fixed] == [(4, 4), (4, 4)]
     again = PatrolPart.from_json(parts[0].to_json())
     assert again.key == "K1" and again.scenario == parts[0].scenario
     with pytest.raises(ValueError, match="part_seconds"):
