@@ -97,19 +97,33 @@ def static_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[StaticSe
         server.server_close()
 
 
+#: the one running browser of the test session, kept on the session's config: other test
+#: directories import this fixture (tests/workbench), which makes it a fixture of its own
+#: there (and may load this file twice); a second sync Playwright in the same thread is
+#: refused, so they all share the first one's browser
+RUNNING_BROWSER = "_pingan_running_browser"  # an attribute of the config (one per session)
+
+
 @pytest.fixture(scope="session")
-def chromium() -> Iterator[Any]:
+def chromium(request: pytest.FixtureRequest) -> Iterator[Any]:
     if not CHROMIUM.exists():
         pytest.skip("needs Debian chromium at /usr/bin/chromium (scripts/install-browser)")
+    config = request.config
+    running = getattr(config, RUNNING_BROWSER, None)
+    if running is not None:  # started by the same fixture imported elsewhere
+        yield running
+        return
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
         browser = p.chromium.launch(
             executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
         )
+        setattr(config, RUNNING_BROWSER, browser)
         try:
             yield browser
         finally:
+            setattr(config, RUNNING_BROWSER, None)
             browser.close()
 
 
