@@ -28,6 +28,7 @@ import sys
 import tempfile
 import time
 import uuid
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -145,6 +146,13 @@ def main() -> None:
     ap.add_argument("--days", type=int, default=7)
     ap.add_argument("--part-seconds", type=float, default=6.0, help="time limit of each part")
     ap.add_argument("--workers", default="1,2", help="worker counts to run, e.g. 1,2")
+    ap.add_argument(
+        "--deterministic",
+        action="store_true",
+        help="count each part's work (its effort: --part-seconds) instead of timing it, with "
+        "a clock of --clock-factor times that: every run does the same work",
+    )
+    ap.add_argument("--clock-factor", type=float, default=12.0)
     ap.add_argument("--database-url", default="", help="default: a fresh SQLite file")
     ap.add_argument("--broker-url", default="amqp://guest:guest@127.0.0.1:5672//")
     ap.add_argument("--out", type=Path, default=REPO / "benchmarks" / "out" / "distributed.json")
@@ -163,12 +171,22 @@ def main() -> None:
     scenario = build_province(cities=args.cities, days=args.days)
     built = time.perf_counter() - t0
     t0 = time.perf_counter()
-    parts = split_patrol(scenario, SolveParams(num_workers=1, random_seed=0), args.part_seconds)
+    solve = SolveParams(num_workers=1, random_seed=0, deterministic=args.deterministic)
+    parts = split_patrol(scenario, solve, args.part_seconds)
     split = time.perf_counter() - t0
+    if args.deterministic:
+        for p in parts:
+            p.params = replace(p.params, time_limit=args.part_seconds * args.clock_factor)
     print(
         f"province: {args.cities} cities, {len(scenario.people)} people, {len(parts)} county "
         f"parts, {args.days} days; built in {built:.1f} s, split in {split:.1f} s; "
-        f"{args.part_seconds} s a part, one CP-SAT/HiGHS thread a part"
+        f"{args.part_seconds} s a part"
+        + (
+            f" of counted work (clock {parts[0].params.time_limit:.0f} s)"
+            if args.deterministic
+            else ""
+        )
+        + ", one CP-SAT/HiGHS thread a part"
     )
     merge = {
         "name": scenario.name,
