@@ -123,6 +123,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "page.wall": ("指挥大屏", "Wall"),
     "page.plan": ("勤务计划", "Patrol plan"),
     "page.plan_new": ("生成计划", "New plan"),
+    "page.plan_list": ("计划工作台", "Plan workbench"),
     "page.login": ("登录", "Log in"),
     "page.logout": ("退出", "Log out"),
     "page.incidents": ("当前警情", "Open incidents"),

@@ -4,7 +4,8 @@ and filtered on the server), edit it by hand (each edit checked at once against 
 rules, with its effect on the objective terms; a breaking edit only as an override with a
 reason), re-plan the rest around the pinned edits, and publish with the diff.
 
-Pages: /pages/plan/new, /pages/plan/jobs/{job_id}, /pages/plan/{plan_id}/work. Every
+Pages: /pages/plan/list, /pages/plan/new, /pages/plan/jobs/{job_id},
+/pages/plan/{plan_id}/work. Every
 action calls the service the JSON API calls (the job runner of POST /plans/patrol,
 `rosters.plans.publish_superseding` of POST /plans/{id}/publish, `rosters.plan_edits`),
 is refused (403) to roles without PLAN_WRITE and is audited."""
@@ -59,10 +60,10 @@ from rosters.plans import (
 )
 
 router = APIRouter(include_in_schema=False)
-register_page(PageLink("plan_new", "/pages/plan/new", "page.plan_new", frozenset({"commander"})))
+register_page(PageLink("plan_list", "/pages/plan/list", "page.plan_list"))
 
-Viewer = Annotated[PageCtx, Depends(page("plan"))]
-Writer = Annotated[PageCtx, Depends(page_write("plan"))]
+Viewer = Annotated[PageCtx, Depends(page("plan_list"))]
+Writer = Annotated[PageCtx, Depends(page_write("plan_list"))]
 PlanId = Annotated[int, PathParam(ge=1, le=2**31 - 1)]
 JobId = Annotated[int, PathParam(ge=1, le=2**31 - 1)]
 Text = Annotated[str, Query(max_length=64)]
@@ -141,6 +142,36 @@ def _form_error(ctx: PageCtx, exc: ValidationError) -> ApiError:
     first = exc.errors()[0]
     where = ".".join(str(p) for p in first["loc"])
     return ApiError(422, ctx.t(f"{where}：{first['msg']}", f"{where}: {first['msg']}"))
+
+
+# --- plans ---------------------------------------------------------------------------------
+
+LIST_ROWS = 30
+
+
+@router.get("/pages/plan/list")
+def plan_list(
+    ctx: Viewer,
+    page_no: Annotated[int, Query(alias="page", ge=1, le=100_000)] = 1,
+) -> Response:
+    """The stored plans, newest first: drafts, published and superseded, each to its page."""
+    from rosters.db import newest_first
+
+    with Session(_engine(ctx)) as session:
+        rows, total = newest_first(session, Plan, [], LIST_ROWS, (page_no - 1) * LIST_ROWS)
+        plans = [
+            {
+                "plan": p,
+                "status": _status(ctx, p.status),
+                "superseded": bool(superseded_days(session, p.id)) if p.published_at else False,  # type: ignore[arg-type]
+            }
+            for p in rows
+        ]
+    pages = max(1, -(-total // LIST_ROWS))
+    return render(
+        ctx, "plan_list.html", title=ctx.t("计划工作台", "Plan workbench"), plans=plans,
+        page_no=page_no, pages=pages, total=total, can_write=ctx.can(PLAN_WRITE),
+    )  # fmt: skip
 
 
 # --- generate ------------------------------------------------------------------------------

@@ -20,7 +20,9 @@ def test_commander_generates_edits_replans_and_publishes(bench: Bench, browser_p
     bp = browser_page
     page = bp.page
     page.set_viewport_size(DESKTOP)
-    log_in(page, bench.base, "/pages/plan/new", "commander")
+    log_in(page, bench.base, "/pages/plan/list", "commander")
+    page.click("#plan-new-link")
+    page.wait_for_url("**/pages/plan/new?**")
     page.select_option("#plan-county", "K1")
     page.fill("#plan-start", DAY.isoformat())
     page.fill("#plan-days", "1")

@@ -71,6 +71,9 @@ def test_a_viewer_sees_no_actions_and_is_refused(
         assert action not in page.text
     assert '<span class="plan-chip' in page.text  # the plan, read-only
     h = {"X-CSRF-Token": token}
+    listed = client.get("/pages/plan/list")
+    assert listed.status_code == 200 and f'href="/pages/plan/{plan_id}/work' in listed.text
+    assert 'id="plan-new-link"' not in listed.text
     assert client.get("/pages/plan/new").status_code == 403
     refused = [
         client.post("/pages/plan/new", data={"days": "1"}, headers=h),
@@ -216,6 +219,7 @@ def test_the_plan_pages_in_english_say_nothing_in_chinese(
     bad = {"kind": "add", "person": "K1-1", "date": day, "shift": "evening", "target": "K1-A"}
     shifts = {s["name"] for s in city_data()["shifts"]}
     pages = {
+        "list": client.get("/pages/plan/list?lang=en").text,
         "new": client.get("/pages/plan/new?lang=en").text,
         "work": client.get(f"/pages/plan/{plan_id}/work?lang=en").text,
         "person grid": client.get(f"/pages/plan/{plan_id}/grid?lang=en&view=person").text,
