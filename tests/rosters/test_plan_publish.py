@@ -29,9 +29,7 @@ def _a(person: str, shift: str, target: str, day: dt.date = DAY) -> Assignment:
 
 
 def _plan(session: Session, name: str, days: int, plan: list[Assignment]) -> int:
-    return save_plan(
-        session, name=name, start=DAY, days=days, status="feasible", assignments=plan
-    )
+    return save_plan(session, name=name, start=DAY, days=days, status="feasible", assignments=plan)
 
 
 def _live(session: Session) -> set[tuple[str, dt.date, str, str]]:
