@@ -37,6 +37,7 @@ def _domain_errors() -> dict[type[BaseException], int]:
     """Service exceptions → HTTP status (their message is the problem's detail)."""
     from dispatch.dispatching import DispatchConflict
     from dispatch.lifecycle import IllegalTransition, IncidentNotFound
+    from dispatch.status import UnitNotFound
     from optimizer.drills import DrillInputError
     from optimizer.patrol import PatrolInputError
     from optimizer.scenario import ScenarioError
@@ -48,6 +49,7 @@ def _domain_errors() -> dict[type[BaseException], int]:
 
     return {
         IncidentNotFound: 404,
+        UnitNotFound: 404,
         JobNotFound: 404,
         DrillNotFound: 404,
         DrillConflict: 409,

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import http
 import logging
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -106,16 +107,40 @@ def _validation_errors(exc: RequestValidationError) -> list[FieldError]:
 DomainMap = dict[type[BaseException], int]
 
 
+_HTTP_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
+
+
+def _documented_paths(app: FastAPI) -> list[tuple[re.Pattern[str], int, set[str]]]:
+    """(path pattern, number of parameters, methods) of every documented path, cached."""
+    cached = getattr(app.state, "allow_patterns", None)
+    if cached is None:
+        cached = []
+        for template, operations in app.openapi().get("paths", {}).items():
+            pattern = re.sub(r"\\\{[^/]+?\\\}", "[^/]+", re.escape(template))
+            methods = {m.upper() for m in operations if m.upper() in _HTTP_METHODS}
+            cached.append((re.compile(f"^{pattern}$"), template.count("{"), methods))
+        app.state.allow_patterns = cached
+    return cached
+
+
 def allowed_methods(app: FastAPI, scope: Any) -> str:
-    """The `Allow` header of a 405: every method some route of this path answers (FastAPI
-    has one route per method, and Starlette's own header names only the first route's)."""
+    """The `Allow` header of a 405: the documented methods of the documented path that fits
+    best (a literal segment beats a parameter: `/plans/patrol` is not `/plans/{id}`); for a
+    path outside the API's documentation (a page), every method a route of it answers.
+    FastAPI has one route per method, and Starlette's own header names only the first's."""
     from starlette.routing import Match
 
+    path = scope.get("path", "")
+    fits = [(params, methods) for rx, params, methods in _documented_paths(app) if rx.match(path)]
     methods: set[str] = set()
-    for method in ("GET", "POST", "PUT", "PATCH", "DELETE"):
-        probe = {**scope, "method": method}
-        if any(route.matches(probe)[0] == Match.FULL for route in app.router.routes):
-            methods.add(method)
+    if fits:
+        fewest = min(params for params, _ in fits)
+        methods = set().union(*(m for params, m in fits if params == fewest))
+    else:
+        for method in _HTTP_METHODS:
+            probe = {**scope, "method": method}
+            if any(route.matches(probe)[0] == Match.FULL for route in app.router.routes):
+                methods.add(method)
     if "GET" in methods:
         methods.add("HEAD")
     return ", ".join(sorted(methods))

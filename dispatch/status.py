@@ -25,6 +25,10 @@ from rosters.models import Unit
 ENGAGED = frozenset({UnitState.EN_ROUTE.value, UnitState.ON_SCENE.value})
 
 
+class UnitNotFound(LookupError, ValueError):
+    """No unit has this code (a ValueError too: bad input to the service)."""
+
+
 def published_plan(session: Session, at: dt.datetime) -> list[Assignment] | None:
     """The published plan around `at` (yesterday and today, for night shifts), from
     `rosters.plans.published_assignments` when that module is installed; None otherwise."""
@@ -81,7 +85,7 @@ def report_position(
     at = at or utcnow()
     unit = session.exec(select(Unit).where(Unit.code == unit_code)).first()
     if unit is None:
-        raise ValueError(f"unknown unit '{unit_code}'")
+        raise UnitNotFound(f"unknown unit '{unit_code}'")
     ensure_status_rows(session, [unit.id], at)  # type: ignore[list-item]
     row = session.exec(select(UnitStatus).where(UnitStatus.unit_id == unit.id)).one()
     open_dispatch = session.exec(

@@ -3,9 +3,19 @@ one set of bounded types every request model is built from (codes, names, notes,
 lists of codes, coordinates, finite numbers, GeoJSON geometries), so that no request can
 carry an unbounded string, list or mapping, or a NaN."""
 
+import types
+import typing
 from typing import Annotated, Any, Generic, TypeVar
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, create_model
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    create_model,
+    field_validator,
+)
 
 from optimizer.finite_json import all_finite
 from optimizer.format_base import SkillCounts, SkillName
@@ -21,7 +31,12 @@ MAX_CODES = 200
 MAX_GEOMETRY_POINTS = 100_000
 MAX_JSON_DEPTH = 8
 
-CODE_PATTERN = r"^[^\s/?#%\\]+$"
+#: no spaces or control characters (written out: Python's and JSON Schema's `\s` differ),
+#: no / ? # % or backslash
+CODE_PATTERN = (
+    r"^[^\x00-\x20\x7f-\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff"
+    r"/?#%\\]+$"
+)
 
 #: a user-facing code (badge, unit, post, zone, jurisdiction…): 1–64 characters, no spaces,
 #: slashes, ?, #, % or backslashes (it appears in URLs)
@@ -70,17 +85,41 @@ def _geometry(value: dict[str, Any]) -> dict[str, Any]:
 #: a GeoJSON geometry: bounded points and nesting, finite coordinates
 Geometry = Annotated[
     dict[str, Any],
-    Field(max_length=4, description="GeoJSON geometry"),
+    Field(
+        max_length=4,
+        description="GeoJSON geometry",
+        json_schema_extra={"required": ["type"], "properties": {"type": {"type": "string"}}},
+    ),
     AfterValidator(_geometry),
 ]
 
 __all__ = ["SkillCounts", "SkillName"]  # the scenario format's, shared with the API
 
 
+def _takes_bool(annotation: Any) -> bool:
+    if annotation is bool or annotation is Any:
+        return True
+    if typing.get_origin(annotation) is Annotated:
+        return _takes_bool(typing.get_args(annotation)[0])
+    if typing.get_origin(annotation) in (typing.Union, types.UnionType):
+        return any(_takes_bool(a) for a in typing.get_args(annotation))
+    return False
+
+
 class RequestModel(BaseModel):
-    """The base of every request body: unknown fields and non-finite numbers are refused."""
+    """The base of every request body: unknown fields and non-finite numbers are refused,
+    and `true`/`false` is not taken for a number or a text."""
 
     model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _no_bool_for_other_types(cls, value: Any, info: ValidationInfo) -> Any:
+        if isinstance(value, bool) and info.field_name is not None:
+            field = cls.model_fields.get(info.field_name)
+            if field is not None and not _takes_bool(field.annotation):
+                raise ValueError("expected a number or text, not true/false")
+        return value
 
 
 class Page(BaseModel, Generic[T]):
@@ -102,7 +141,7 @@ def partial(model: type[BaseModel], name: str) -> type[BaseModel]:
         fields[key] = (kind | None, Field(default=None, description=info.description))
     return create_model(
         name,
-        __config__=ConfigDict(extra="forbid", allow_inf_nan=False),
+        __base__=RequestModel,
         __doc__="Fields to change (absent = unchanged).",
         **fields,
     )

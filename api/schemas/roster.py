@@ -117,8 +117,10 @@ class PersonPublic(PersonCreate):
 Risk = list[list[float]]
 #: 7 days of 24 finite, non-negative hourly values
 RiskBody = Annotated[
-    list[Annotated[list[Annotated[float, Field(ge=0, le=1e9)]], Field(max_length=24)]],
-    Field(max_length=7),
+    list[
+        Annotated[list[Annotated[float, Field(ge=0, le=1e9)]], Field(min_length=24, max_length=24)]
+    ],
+    Field(min_length=7, max_length=7),
 ]
 
 
