@@ -18,6 +18,7 @@ import hashlib
 import hmac
 import secrets
 from dataclasses import dataclass
+from typing import Any
 
 import jwt
 from pwdlib import PasswordHash
@@ -98,16 +99,27 @@ def create_token(secret: str, user: User, minutes: int) -> tuple[str, int]:
     return jwt.encode(payload, secret, algorithm=ALGORITHM), minutes * 60
 
 
-def principal_from_token(session: Session, secret: str, token: str) -> Principal | None:
-    """The user a token names, when the token is valid, of the user's current token version,
-    and the user still active (a role changed since login takes effect at once: the role is
-    read from the database)."""
+def token_claims(secret: str, token: str) -> dict[str, Any] | None:
+    """The claims of a token signed with `secret` and not expired (no database: cheap)."""
     try:
-        payload = jwt.decode(
+        return jwt.decode(
             token, secret, algorithms=[ALGORITHM], options={"require": ["exp", "sub", "ver"]}
         )
     except jwt.PyJWTError:
         return None
+
+
+def principal_from_token(session: Session, secret: str, token: str) -> Principal | None:
+    """The user a token names, when the token is valid, of the user's current token version,
+    and the user still active (a role changed since login takes effect at once: the role is
+    read from the database)."""
+    payload = token_claims(secret, token)
+    return None if payload is None else principal_from_claims(session, payload)
+
+
+def principal_from_claims(session: Session, payload: dict[str, Any]) -> Principal | None:
+    """The user of a token's verified claims, if the token is of the user's current version
+    and the user is active."""
     row = session.execute(
         select(User.username, User.role, User.active, User.token_version).where(  # type: ignore[call-overload]
             User.username == str(payload["sub"])
@@ -153,6 +165,13 @@ def _active_key(session: Session, key: str) -> ApiKey | None:
 def principal_from_api_key(session: Session, key: str) -> Principal | None:
     row = _active_key(session, key)
     return None if row is None else Principal(f"key:{row.name}", Role(row.role), "key")
+
+
+def looks_like_api_key(key: str) -> bool:
+    """The shape of a key this server makes (`pak_<12 hex>_<secret>`), checked before any
+    database lookup."""
+    parts = key.split("_", 2)
+    return len(parts) == 3 and parts[0] == "pak" and 0 < len(parts[1]) <= 16 and bool(parts[2])
 
 
 def check_api_key(session: Session, key: str) -> tuple[Principal, bool] | None:

@@ -2,16 +2,24 @@
 (`CurrentUser`, from a bearer token or an `X-API-Key`), and role checks (`require`)."""
 
 from collections.abc import AsyncIterator, Callable, Coroutine
-from typing import Annotated
+from typing import Annotated, Any
 
 import anyio
 import anyio.to_thread
 from fastapi import Depends, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.security import APIKeyHeader, OAuth2PasswordBearer
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from api.auth import Principal, check_api_key, principal_from_token, touch_api_key
+from api.auth import (
+    Principal,
+    check_api_key,
+    looks_like_api_key,
+    principal_from_claims,
+    token_claims,
+    touch_api_key,
+)
 from api.errors import ApiError
 from api.models import Role
 from rosters.db import write_session
@@ -70,30 +78,49 @@ def _unauthorized(detail: str) -> ApiError:
     return ApiError(401, detail, headers={"WWW-Authenticate": "Bearer"})
 
 
-def authenticate_request(
+def _key_lookup(engine: Engine, api_key: str) -> Principal | None:
+    with Session(engine) as session:
+        found = check_api_key(session, api_key)
+    if found is None:
+        return None
+    who, stale = found
+    if stale:
+        # the write comes after the read session is closed: no connection of this request
+        # holds a transaction while it waits for the write lock
+        touch_api_key(engine, api_key)
+    return who
+
+
+def _user_lookup(engine: Engine, claims: dict[str, Any]) -> Principal | None:
+    with Session(engine) as session:
+        return principal_from_claims(session, claims)
+
+
+async def authenticate_request(
     request: Request,
     token: Annotated[str | None, Depends(_bearer)],
     api_key: Annotated[str | None, Depends(_api_key)],
 ) -> Principal:
-    """The caller, from `Authorization: Bearer <token>` or `X-API-Key: <key>`."""
-    settings: Settings = request.app.state.settings
+    """The caller, from `Authorization: Bearer <token>` or `X-API-Key: <key>`. A forged or
+    expired token and a malformed key are refused in the event loop, without a thread or a
+    database connection; only the lookup of the user or key (its token version, whether it
+    is active) reads the database, in a worker thread."""
+    engine: Engine = request.app.state.engine
     if api_key:
-        with Session(request.app.state.engine) as session:
-            found = check_api_key(session, api_key)
-        if found is None:
+        who = (
+            await run_in_threadpool(_key_lookup, engine, api_key)
+            if looks_like_api_key(api_key)
+            else None
+        )
+        if who is None:
             raise _unauthorized("the API key is not valid")
-        who, stale = found
-        if stale:
-            # the write comes after the read session is closed: no connection of this
-            # request holds a transaction while it waits for the write lock
-            touch_api_key(request.app.state.engine, api_key)
         return who
-    with Session(request.app.state.engine) as session:
-        if token:
-            who = principal_from_token(session, settings.secret_key, token)
-            if who is None:
-                raise _unauthorized("the token is not valid or has expired: log in again")
-            return who
+    if token:
+        claims = token_claims(request.app.state.settings.secret_key, token)
+        who = await run_in_threadpool(_user_lookup, engine, claims) if claims else None
+        if who is None:
+            raise _unauthorized("the token is not valid or has expired: log in again")
+        return who
     raise _unauthorized("log in first (Authorization: Bearer <token>) or send X-API-Key")
 
 
