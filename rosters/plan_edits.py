@@ -121,12 +121,28 @@ class Workspace:
     _inst: PatrolInstance | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
+    _terms: dict[frozenset[tuple[int, int, int]], dict[str, float]] = field(default_factory=dict)
+
     @property
     def inst(self) -> PatrolInstance:
         with self._lock:
             if self._inst is None:
                 self._inst = build_instance(self.scenario)
             return self._inst
+
+    def terms(self, plan: Sequence[Assignment]) -> dict[str, float]:
+        """The plan's objective terms (the last few plans' kept: an edit's "after" is the
+        next edit's "before")."""
+        keys = frozenset(published_keys(self.inst, list(plan)))
+        with self._lock:
+            found = self._terms.get(keys)
+        if found is None:
+            found = plan_terms(self.inst, keys)
+            with self._lock:
+                if len(self._terms) >= 8:
+                    self._terms.pop(next(iter(self._terms)))
+                self._terms[keys] = found
+        return found
 
 
 _cache: dict[tuple[int, dt.date, int], Workspace] = {}
@@ -296,13 +312,12 @@ def check_edit(session: Session, ws: Workspace, plan: Plan, edit: Edit) -> Verdi
     s = ws.scenario
     people = _squad_mates(s, {a.person_id for a in [*added, *removed]})
     new = _violations(s, after, people) - _violations(s, current, people)
-    inst = ws.inst
     return Verdict(
         added=added,
         removed=removed,
         broken=[rule_of(s, message) for message in sorted(new)],
-        before=plan_terms(inst, published_keys(inst, current)),
-        after=plan_terms(inst, published_keys(inst, after)),
+        before=ws.terms(current),
+        after=ws.terms(after),
         pins=pins,
     )
 
