@@ -16,8 +16,8 @@ from sqlmodel import Session
 
 from optimizer.scenario import AbsenceKind, Assignment
 from rosters.models import Absence, Person, Post, ShiftTemplate, Unit, Zone
-from rosters.people import like_pattern
 from rosters.plans import published_assignments
+from rosters.search import contains_text
 
 #: the longest absence one entry may cover
 MAX_DAYS = 366
@@ -145,9 +145,7 @@ def absences_between(
         .order_by(Absence.start_at, Absence.id)  # type: ignore[arg-type]
     )
     if unit:
-        stmt = stmt.where(
-            or_(Unit.code == unit, Unit.name.like(like_pattern(unit), escape="\\"))  # type: ignore[attr-defined]
-        )
+        stmt = stmt.where(or_(Unit.code == unit, contains_text(Unit.name, unit)))
     if badge:
         stmt = stmt.where(Person.badge == badge)
     return [

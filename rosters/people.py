@@ -11,6 +11,7 @@ from sqlalchemy import func, or_, select
 from sqlmodel import Session
 
 from rosters.models import Certification, Jurisdiction, Person, Unit
+from rosters.search import contains_text
 
 
 @dataclass(frozen=True)
@@ -29,12 +30,6 @@ class PersonRow:
     skills: list[tuple[str, dt.date | None]] = field(default_factory=list)
 
 
-def like_pattern(text: str) -> str:
-    """A LIKE pattern (escape \\) matching ``text`` anywhere, its wildcards taken literally."""
-    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
-
-
 def search_people(
     session: Session,
     *,
@@ -51,14 +46,10 @@ def search_people(
     holding skill ``skill``; by badge. Returns one page and the number matching."""
     conditions = []
     if q.strip():
-        pattern = like_pattern(q.strip())
-        conditions.append(
-            or_(Person.badge.like(pattern, escape="\\"), Person.name.like(pattern, escape="\\"))  # type: ignore[attr-defined]
-        )
+        text = q.strip()
+        conditions.append(or_(contains_text(Person.badge, text), contains_text(Person.name, text)))
     if unit.strip():
-        conditions.append(
-            or_(Unit.code == unit.strip(), Unit.name.like(like_pattern(unit.strip()), escape="\\"))  # type: ignore[attr-defined]
-        )
+        conditions.append(or_(Unit.code == unit.strip(), contains_text(Unit.name, unit.strip())))
     if force:
         conditions.append(Person.force == force)
     if skill:
