@@ -9,15 +9,17 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import insert, select, update
 from sqlmodel import Session
 
-from optimizer.patrol.result import PlanDiff
 from optimizer.scenario import Assignment
 from rosters.models import Jurisdiction, Person, Post, Zone
 from rosters.models.plans import Plan, PlanAssignment
+
+if TYPE_CHECKING:  # the patrol package loads the solver; only `publish_diff` needs it
+    from optimizer.patrol.result import PlanDiff
 
 
 class PlanError(ValueError):
@@ -189,6 +191,8 @@ def publish_diff(session: Session, plan_id: int) -> PlanDiff:
     """What publishing the plan changes: its assignments against those published now in
     the county-days it covers (added: the plan's new ones; removed: published ones it
     drops)."""
+    from optimizer.patrol.result import PlanDiff
+
     plan = session.get(Plan, plan_id)
     if plan is None:
         raise PlanError(f"plan {plan_id}: no such plan")
