@@ -102,7 +102,6 @@ def panel_values(session: Session, ctx: PageCtx, code: str) -> dict[str, Any]:
     )
     sent = open_dispatches(session, [code])
     suggesting = status in (IncidentStatus.REPORTED, IncidentStatus.SUGGESTED)
-    coverage = coverage_left(session, incident, result) if result and suggesting else None
     engaged = status in (IncidentStatus.DISPATCHED, IncidentStatus.ON_SCENE)
     return {
         "incident": incident,
@@ -110,9 +109,8 @@ def panel_values(session: Session, ctx: PageCtx, code: str) -> dict[str, Any]:
         "status_label": _status_label(ctx, incident.status),
         "needs": incident.needs,
         "result": result if suggesting else None,
-        "coverage": coverage,
         "sent": sent,
-        "backfill": _backfill(session, ctx, code) if engaged and sent else None,
+        "engaged": engaged and bool(sent),
         "can_act": ctx.can(DISPATCH),
         "can_suggest": suggesting,
         "can_arrive": status == IncidentStatus.DISPATCHED,
@@ -149,6 +147,39 @@ def incident_bench(ctx: WallPage, settings: SettingsDep) -> HTMLResponse:
 @router.get("/pages/incidents/{code}/panel", response_class=HTMLResponse)
 def incident_panel(ctx: WallPage, session: SessionDep, code: Code) -> HTMLResponse:
     return _panel(ctx, session, code)
+
+
+@router.get("/pages/incidents/{code}/backfill", response_class=HTMLResponse)
+def incident_backfill(ctx: WallPage, session: SessionDep, code: Code) -> HTMLResponse:
+    """Backfill moves for the hole the incident's units left (GET /incidents/{code}/backfill),
+    loaded after the panel."""
+    incident = get_incident(session, code)
+    return render(
+        ctx,
+        "incident_backfill.html",
+        incident=incident,
+        backfill=_backfill(session, ctx, code),
+        can_act=ctx.can(DISPATCH),
+        pct=lambda x: f"{100 * x:.0f} %",
+    )
+
+
+@router.get("/pages/incidents/{code}/coverage", response_class=HTMLResponse)
+def incident_coverage(ctx: WallPage, session: SessionDep, code: Code) -> HTMLResponse:
+    """The coverage each suggestion would leave (loaded after the panel: it reads the roster
+    again, and the suggestion should not wait for it)."""
+    incident = get_incident(session, code)
+    result = (
+        ReinforcementResult.model_validate(incident.suggestion) if incident.suggestion else None
+    )
+    coverage = coverage_left(session, incident, result) if result else None
+    return render(
+        ctx,
+        "incident_coverage.html",
+        coverage=coverage,
+        suggestions=result.suggestions if result else [],
+        pct=lambda x: f"{100 * x:.0f} %",
+    )
 
 
 # --- actions ----------------------------------------------------------------------------

@@ -57,12 +57,20 @@ def test_report_suggest_dispatch_arrive_close(client: TestClient) -> None:
     bench = c.get("/pages/incidents/panel")
     assert bench.status_code == 200 and 'id="inc-report"' in bench.text
     panel = report(c, token, "JQ-1")
-    assert "推荐方案" in panel and "预计到达" in panel and "调派后覆盖" in panel
+    assert "推荐方案" in panel and "预计到达" in panel
+    # the coverage each option leaves comes after the panel (it reads the roster again)
+    assert 'hx-get="/pages/incidents/JQ-1/coverage?lang=zh"' in panel
+    coverage = c.get("/pages/incidents/JQ-1/coverage")
+    assert coverage.status_code == 200 and "各方案调派后的覆盖" in coverage.text
+    assert coverage.text.count("<tr") == 1 + 1 + panel.count('class="inc-option')
     assert "一键调派" in panel and "K1-U" in panel
     form = dispatch_form(panel)
     sent = c.post("/pages/incidents/JQ-1/dispatch", data=form, headers=hx(token))
     assert sent.status_code == 200 and 'data-status="dispatched"' in sent.text
-    assert "全部到场" in sent.text
+    assert (
+        "全部到场" in sent.text and 'hx-get="/pages/incidents/JQ-1/backfill?lang=zh"' in sent.text
+    )
+    assert c.get("/pages/incidents/JQ-1/backfill").status_code == 200
     backfill = c.get("/incidents/JQ-1/backfill", headers=bearer(R.VIEWER)).json()
     # accepting a backfill move: the unit reports at the new site, on standby
     move = {"unit": "K2-U1", "lon": "100.45", "lat": "38.95"}
