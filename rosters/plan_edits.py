@@ -563,6 +563,7 @@ _RULES: list[tuple[re.Pattern[str], str, str]] = [
     (re.compile(r" away from home$"), "志愿者不出乡镇", "volunteers stay in their township"),
     (re.compile(r" may not be on standby "), "备勤资格", "standby eligibility"),
     (re.compile(r"^squad .* split "), "整建制出勤", "squads stay whole"),
+    (re.compile(r" without the required "), "卡点所需技能", "the post's required skills"),
     (re.compile(r"^unknown "), "人员与班次有效", "known person, shift and date"),
 ]
 

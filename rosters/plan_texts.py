@@ -30,6 +30,10 @@ _CHECK: list[tuple[re.Pattern[str], str]] = [
     ),
     (re.compile(r"^(\S+) may not be on standby for (\S+)$"), "{0} 不能在 {1} 备勤"),
     (re.compile(r"^squad (\S+) split on (\S+) (\S+)$"), "{1} {2} 中队 {0} 被拆分"),
+    (
+        re.compile(r"^(\S+) on (\S+) on (\S+) without the required (.+)$"),
+        "{0} 在 {2} 上卡点 {1}，缺少所需技能 {3}",
+    ),
 ]
 #: labour-rule sentences after "<rule name>: "
 _LABOUR: list[tuple[re.Pattern[str], str]] = [

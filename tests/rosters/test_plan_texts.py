@@ -30,3 +30,5 @@ def test_violations_in_chinese() -> None:
     rested = violation_zh("休息11h: K1-0 rests 8 h before 2025-05-05 16:00", frozenset({"休息11h"}))
     assert rested == "休息11h：K1-0 在 2025-05-05 16:00 前只休息 8 小时"
     assert violation_zh("squad U1 split on 2025-05-05 day") == "2025-05-05 day 中队 U1 被拆分"
+    skill = violation_zh("K1-0 on K1-B on 2025-05-05 without the required 排爆")
+    assert skill == "K1-0 在 2025-05-05 上卡点 K1-B，缺少所需技能 排爆"
