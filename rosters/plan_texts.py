@@ -77,6 +77,9 @@ def _first(patterns: list[tuple[re.Pattern[str], str]], text: str) -> str | None
 
 
 def _who(who: str) -> str:
+    base, holding, skills = who.partition(" holding ")
+    if holding:  # people of a post that requires skills
+        return f"持有{skills}的{_who(base)}"
     if who.startswith("people with "):
         return f"具备“{who.removeprefix('people with ')}”的人员"
     return _WHO.get(who, who)

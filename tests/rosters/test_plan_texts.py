@@ -20,6 +20,13 @@ def test_shortfall_reasons_in_chinese() -> None:
         "甘州区没有可承担 K1-B 的持枪民警"
     )
     assert reason_zh("something new") == "something new"
+    held = (
+        "2025-05-05 白班 08:00–16:00: of 2 people holding 排爆 of 甘州区 who may take it, 2 absent"
+    )
+    assert (
+        reason_zh(held)
+        == "2025-05-05 白班 08:00–16:00：甘州区可承担此任务的持有排爆的人员共 2 人，2 人请假"
+    )
 
 
 def test_violations_in_chinese() -> None:
