@@ -141,7 +141,7 @@ def list_sessions(
     until: Annotated[
         dt.datetime | None, Query(alias="to", description="starting before (no offset = local)")
     ] = None,
-    status: Annotated[list[SessionStatus] | None, Query()] = None,
+    status: Annotated[list[SessionStatus] | None, Query(max_length=len(SessionStatus))] = None,
     id: Annotated[str | None, Query(max_length=128, description="one session by id")] = None,
     limit: Limit = 100,
     offset: Offset = 0,
@@ -177,7 +177,7 @@ def sessions_ics(
     until: Annotated[
         dt.datetime | None, Query(alias="to", description="starting before (no offset = local)")
     ] = None,
-    status: Annotated[list[SessionStatus] | None, Query()] = None,
+    status: Annotated[list[SessionStatus] | None, Query(max_length=len(SessionStatus))] = None,
 ) -> Response:
     """The selected sessions as an iCalendar file: one event per session, UID from the session
     id, so re-publishing updates the events already imported."""
