@@ -99,6 +99,8 @@ def _new_form(
     errors: list[str],
     status_code: int = 200,
 ) -> HTMLResponse:
+    if errors and is_htmx(ctx.request):
+        status_code = 200  # htmx swaps only successful answers: the form with its errors
     return render(
         ctx,
         "drills_new.html",
@@ -388,7 +390,17 @@ def record_session(
         raise ApiError(
             422, ctx.t(f"无法记录：{status} 不是可记录的状态", f"cannot record {status}")
         ) from exc
-    drills_api.record_session(session, ctx.who, body)
+    try:
+        drills_api.record_session(session, ctx.who, body)
+    except svc.DrillConflict as exc:
+        session.rollback()
+        future = "in the future" in str(exc)
+        raise ApiError(
+            409,
+            ctx.t("这次演练尚未开始，不能记录为已完成", str(exc))
+            if future
+            else ctx.t(f"无法记录（{exc}）", str(exc)),
+        ) from exc
     if not is_htmx(request):
         from api.pages import safe_next
 

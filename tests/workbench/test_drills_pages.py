@@ -118,7 +118,7 @@ def test_schedule_review_publish_and_record(client: TestClient) -> None:
     # a drill in the future cannot be recorded done (the service refuses, nothing changes)
     body = {"session": drill.code, "status": "done"}
     refused = c.post("/pages/drills/sessions/record", data=body, headers=hx(token))
-    assert refused.status_code == 409 and "future" in refused.json()["detail"]
+    assert refused.status_code == 409 and "尚未开始" in refused.json()["detail"]
     body = {"session": drill.code, "status": "cancelled", "note": "大风"}
     r = c.post("/pages/drills/sessions/record", data=body, headers=hx(token))
     assert r.status_code == 200 and 'data-status="cancelled"' in r.text and "已取消" in r.text
@@ -140,10 +140,13 @@ def test_viewers_and_forms_without_token_are_refused(client: TestClient) -> None
     token = log_in(c, "commander")
     no_token = c.post("/pages/drills/new", data={"days": "3"}, headers={"HX-Request": "true"})
     assert no_token.status_code == 403
+    # the form comes back with its errors listed (htmx swaps it in; a plain form gets a 422)
     bad = c.post("/pages/drills/new", data={"days": "0", "seconds": "5"}, headers=hx(token))
-    assert bad.status_code == 422 and "天数" in bad.text
+    assert bad.status_code == 200 and 'id="dr-errors"' in bad.text and "天数" in bad.text
+    plain = c.post("/pages/drills/new", data={"days": "0", "csrf_token": token})
+    assert plain.status_code == 422 and 'id="dr-errors"' in plain.text
     unknown = c.post("/pages/drills/new", data={"county": "K9"}, headers=hx(token))
-    assert unknown.status_code == 422 and "K9" in unknown.text
+    assert 'id="dr-errors"' in unknown.text and "K9" in unknown.text
     with Session(c.app.state.engine) as s:  # type: ignore[attr-defined]
         assert s.exec(select(Job)).all() == []
 

@@ -49,6 +49,18 @@ def test_schedule_publish_and_record_drills(bench: Bench, browser_page: BrowserP
     assert drill.locator("button[value=done]").count() == 0  # not started yet
     drill.scroll_into_view_if_needed()
     shot(bp, "drills-5-calendar")
+    # a refusal of the service is said in the toast (here: a forged "done" for a future drill)
+    page.evaluate(
+        """() => {
+            const form = document.querySelector(".pa-drill .pa-record");
+            const done = document.createElement("button");
+            done.type = "submit"; done.name = "status"; done.value = "done"; done.id = "forged";
+            form.appendChild(done);
+        }"""
+    )
+    page.click("#forged")
+    toast = page.wait_for_selector("#wb-toast:not([hidden])")
+    assert "尚未开始，不能记录为已完成" in toast.inner_text()
     drill.locator("input[name=note]").fill("大风停训")
     drill.locator("button[value=cancelled]").click()
     page.wait_for_selector(".pa-drill[data-status=cancelled]")
