@@ -19,7 +19,10 @@ from urllib.parse import urlsplit
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 NONCE_STATE = "csp_nonce"
-_SCRIPT_TAG = re.compile(rb"(<script)\b(?![^>]*\bnonce=)", re.IGNORECASE)
+_SCRIPT_TAG = re.compile(rb"(<script)\b([^>]*)>", re.IGNORECASE)
+_TYPE = re.compile(rb"""\btype\s*=\s*["']?([^"'\s>]*)""", re.IGNORECASE)
+#: script types a browser runs (a data block such as application/json needs no nonce)
+_RUN = {b"", b"text/javascript", b"application/javascript", b"module"}
 
 BASE_HEADERS: list[tuple[bytes, bytes]] = [
     (b"x-frame-options", b"DENY"),
@@ -63,8 +66,19 @@ def page_policy(nonce: str, tile_url: str = "") -> str:
 
 
 def add_nonce(body: bytes, nonce: str) -> bytes:
-    """`body` with `nonce` on every `<script` tag that has none."""
-    return _SCRIPT_TAG.sub(rb'\1 nonce="' + nonce.encode() + b'"', body)
+    """`body` with `nonce` on every `<script` tag of a script that runs and has none."""
+    attribute = b' nonce="' + nonce.encode() + b'"'
+
+    def tag(match: re.Match[bytes]) -> bytes:
+        attrs = match.group(2)
+        kind = _TYPE.search(attrs)
+        if re.search(rb"\bnonce\s*=", attrs, re.IGNORECASE) or (
+            kind and kind.group(1).lower() not in _RUN
+        ):
+            return match.group(0)
+        return match.group(1) + attribute + attrs + b">"
+
+    return _SCRIPT_TAG.sub(tag, body)
 
 
 class SecurityHeadersMiddleware:

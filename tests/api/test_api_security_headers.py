@@ -92,11 +92,17 @@ def test_intranet_tiles_may_be_drawn() -> None:
     )
 
 
-def test_scripts_in_attributes_or_strings_are_tagged_alike() -> None:
-    body = b'<html><script>a</script><script type="module" src="/m.js"></script><scripts>'
+def test_every_script_that_runs_gets_the_nonce_and_data_blocks_do_not() -> None:
+    body = (
+        b'<html><script>a</script><script type="module" src="/m.js"></script><scripts>'
+        b'<script type="application/json" id="d">{}</script><script nonce="X">b</script>'
+        b"<script type='text/javascript'>c</script>"
+    )
     assert add_nonce(body, "N") == (
         b'<html><script nonce="N">a</script>'
         b'<script nonce="N" type="module" src="/m.js"></script><scripts>'
+        b'<script type="application/json" id="d">{}</script><script nonce="X">b</script>'
+        b"<script nonce=\"N\" type='text/javascript'>c</script>"
     )
 
 
