@@ -24,14 +24,27 @@ from pydantic import Field, ValidationError, field_validator
 
 from optimizer.drill_format import DrillSetup, check_drill_references
 from optimizer.finite_json import NonFiniteNumber, all_finite, loads_finite
-from optimizer.format_base import READY_FORCES, SWORN_FORCES, Force, Item, LonLat, SkillCounts
+from optimizer.format_base import (
+    MAX_NEEDED_SKILLS,
+    READY_FORCES,
+    SWORN_FORCES,
+    Force,
+    Item,
+    LonLat,
+    SkillCounts,
+    SkillName,
+)
 
 _Item = Item
 
 SCENARIO_FORMAT = "pingan-scenario"
-SCENARIO_VERSION = "1.1"
+SCENARIO_VERSION = "1.2"
 #: 1.1 added the `drills` section; a 1.0 file is a valid 1.1 file without it.
-SUPPORTED_VERSIONS = ("1.0", "1.1")
+#: 1.2 added per day/shift armed and skilled counts on covers (`Cover.armed`, `Cover.skills`),
+#: covers on standby floors (`target_id` a county with a floor), a cover that sets only some
+#: counts (`Cover.required` optional) and skills required of everyone on a post
+#: (`Post.required_skills`); a 1.0 or 1.1 file is a valid 1.2 file without them.
+SUPPORTED_VERSIONS = ("1.0", "1.1", "1.2")
 SCHEMA_PATH = Path(__file__).parent / "schema" / f"scenario-{SCENARIO_VERSION}.schema.json"
 
 
@@ -184,6 +197,12 @@ class Post(_Item):
     min_staff: int = Field(default=1, ge=1)
     min_armed: int = Field(default=0, ge=0)
     skills: dict[str, int] = Field(default_factory=dict, description="skill → people needed")
+    required_skills: list[SkillName] = Field(
+        default_factory=list,
+        max_length=MAX_NEEDED_SKILLS,
+        description="skills everyone on the post must hold, with a certificate valid that day "
+        "(e.g. a dog handler's post); counted skills (`skills`) only ask for some (1.2)",
+    )
     forces: list[Force] = Field(default_factory=lambda: list(SWORN_FORCES))
 
     @field_validator("hours")
@@ -320,12 +339,24 @@ class ShiftRequest(_Item):
 
 
 class Cover(_Item):
-    """An explicit cover requirement overriding a post's or zone's default for some shifts."""
+    """An explicit cover requirement overriding a post's, zone's or standby floor's default
+    for some days and shifts. Each count it gives replaces the default for the days and
+    shifts it matches (the last matching cover that gives a count wins); counts it leaves out
+    keep the default. A cover on a standby floor (`target_id` the county id) sets the
+    floor's count for those shifts: nights and holidays can ask for more."""
 
-    target_id: str = Field(description="post or zone id")
+    target_id: str = Field(description="post id, zone id, or the county id of a standby floor")
     date: dt.date | None = Field(default=None, description="None = every day")
     shift_id: str | None = Field(default=None, description="None = every shift")
-    required: int = Field(ge=0)
+    required: int | None = Field(
+        default=None, ge=0, description="people needed; None = the default (1.2: optional)"
+    )
+    armed: int | None = Field(
+        default=None, ge=0, le=10_000, description="armed officers among them (1.2)"
+    )
+    skills: SkillCounts | None = Field(
+        default=None, description="skill → people needed among them, replacing the default (1.2)"
+    )
     under_weight: float | None = Field(default=None, ge=0)
     over_weight: float = Field(default=0.0, ge=0)
 
@@ -483,6 +514,7 @@ def check_references(scenario: Scenario) -> list[str]:
     people = {p.id for p in s.people}
     shifts = {t.id for t in s.shifts}
     targets = {p.id for p in s.posts} | {z.id for z in s.zones}
+    floors = {f.jurisdiction_id for f in s.standby}
 
     def need(known: set[str], value: str | None, path: str, what: str) -> None:
         if value is not None and value not in known:
@@ -530,9 +562,7 @@ def check_references(scenario: Scenario) -> list[str]:
     for i, r in enumerate(s.requests):
         need(people, r.person_id, f"requests[{i}].person_id", "person")
         need(shifts, r.shift_id, f"requests[{i}].shift_id", "shift")
-    for i, c in enumerate(s.covers):
-        need(targets, c.target_id, f"covers[{i}].target_id", "post or zone")
-        need(shifts, c.shift_id, f"covers[{i}].shift_id", "shift")
+    problems += _cover_problems(s, targets, floors, shifts)
     for i, inc in enumerate(s.incidents):
         need(jur, inc.jurisdiction_id, f"incidents[{i}].jurisdiction_id", "jurisdiction")
     for i, a in enumerate(s.published_plan):
@@ -545,6 +575,40 @@ def check_references(scenario: Scenario) -> list[str]:
             problems.append("travel.matrix: required when travel.model is 'matrix'")
         elif len(m.minutes) != len(m.ids) or any(len(r) != len(m.ids) for r in m.minutes):
             problems.append(f"travel.matrix.minutes: must be {len(m.ids)}×{len(m.ids)}")
+    return problems
+
+
+def _cover_problems(
+    s: Scenario, targets: set[str], floors: set[str], shifts: set[str]
+) -> list[str]:
+    """Unknown targets and shifts of covers, and counts that cannot hold together."""
+    problems: list[str] = []
+    posts = s.by_id("posts")
+    for i, c in enumerate(s.covers):
+        path = f"covers[{i}]"
+        if c.target_id in targets and c.target_id in floors:
+            problems.append(
+                f"{path}.target_id: '{c.target_id}' is both a post or zone and a standby county"
+            )
+        elif c.target_id not in targets | floors:
+            problems.append(
+                f"{path}.target_id: unknown post, zone or standby county '{c.target_id}'"
+            )
+        if c.shift_id is not None and c.shift_id not in shifts:
+            problems.append(f"{path}.shift_id: unknown shift '{c.shift_id}'")
+        if c.required is None and c.armed is None and c.skills is None:
+            problems.append(f"{path}: a cover gives at least one of required, armed, skills")
+        post = posts.get(c.target_id)
+        staff = c.required
+        if staff is None and post is not None:
+            staff = post.min_staff
+        # (a zone's patrol target follows its risk, a floor's its strength: no default to
+        # check against)
+        if staff is not None and c.armed is not None and c.armed > staff:
+            problems.append(f"{path}.armed: {c.armed} exceeds the {staff} people required")
+        for skill, n in (c.skills or {}).items():
+            if staff is not None and n > staff:
+                problems.append(f"{path}.skills.{skill}: {n} exceeds the {staff} people required")
     return problems
 
 

@@ -251,6 +251,7 @@ def load_scenario_into_db(
                 "min_armed": p.min_armed,
                 "skills": p.skills,
                 "forces": [f.value for f in p.forces],
+                "required_skills": list(p.required_skills) or None,
             }
             for p in scenario.posts
         ],
@@ -480,6 +481,7 @@ def export_scenario(
                 min_armed=p.min_armed,
                 skills=p.skills,
                 forces=p.forces if p.forces is not None else list(sc.SWORN_FORCES),
+                required_skills=p.required_skills or [],
             )
             for p in session.exec(select(Post).order_by(Post.id)).scalars()  # type: ignore[call-overload]
             if p.jurisdiction_id in keep

@@ -115,6 +115,9 @@ def check_plan(s: Scenario, plan: Iterable[Assignment]) -> list[str]:
                 out.append(f"{p.id} ({p.force.value}) may not man {post.id}")
             if p.force == Force.VOLUNTEER and post.kind == PostKind.ARMED_CHECKPOINT:
                 out.append(f"volunteer {p.id} on armed checkpoint {post.id}")
+            for skill in post.required_skills:
+                if not p.has_skill(skill, a.date):
+                    out.append(f"{p.id} on {post.id} on {a.date} without the required {skill}")
             if (
                 s.options.patrol_within_jurisdiction
                 and home_county
@@ -268,19 +271,69 @@ def _ready(
     )
 
 
-def _post_requirement(min_staff: int, covers: list[Cover], date: dt.date, shift_id: str) -> int:
-    """A post's staff requirement in one shift: its minimum staff, unless a scenario cover
-    matching that date and shift says otherwise (the last matching cover wins)."""
-    need = min_staff
-    for c in covers:
-        if c.date in (None, date) and c.shift_id in (None, shift_id):
-            need = c.required
-    return need
+class _Need:
+    """What one post, zone or standby floor asks for in one shift: its own counts, each
+    replaced by the last scenario cover matching the date and shift that gives it."""
+
+    def __init__(
+        self,
+        staff: int | None,
+        armed: int,
+        skills: dict[str, int],
+        covers: list[Cover],
+        date: dt.date,
+        shift_id: str,
+    ) -> None:
+        self.staff, self.armed, self.skills = staff, armed, dict(skills)
+        for c in covers:
+            if c.date not in (None, date) or c.shift_id not in (None, shift_id):
+                continue
+            if c.required is not None:
+                self.staff = c.required
+            if c.armed is not None:
+                self.armed = c.armed
+            if c.skills is not None:
+                self.skills = dict(c.skills)
+
+
+def _missing(
+    out: list[Shortfall],
+    target: str,
+    when: dict[str, str],
+    need: _Need,
+    staff: list[str],
+    date: dt.date,
+    people: dict,
+    staff_requirement: str | None,
+) -> None:
+    """The shortfalls of one target in one shift: staff (under `staff_requirement`, if it
+    has one), armed officers and skills among the people on it."""
+    if staff_requirement is not None and need.staff is not None and len(staff) < need.staff:
+        out.append(
+            Shortfall(
+                requirement=staff_requirement,
+                target_id=target,
+                **when,
+                missing=need.staff - len(staff),
+            )
+        )
+    armed = sum(people[x].armed for x in staff)
+    if armed < need.armed:
+        out.append(
+            Shortfall(requirement="armed", target_id=target, **when, missing=need.armed - armed)
+        )
+    for skill, n in need.skills.items():
+        have = sum(people[x].has_skill(skill, date) for x in staff)
+        if have < n:
+            out.append(
+                Shortfall(requirement=f"skill:{skill}", target_id=target, **when, missing=n - have)
+            )
 
 
 def plan_shortfalls(s: Scenario, plan: Iterable[Assignment]) -> list[Shortfall]:
     """Every requirement the plan does not meet: post staff, armed, skills, zone minimum
-    presence, standby floors — per shift, with how many are missing."""
+    presence, standby floors, and the counts scenario covers give posts, zones and floors —
+    per shift, with how many are missing."""
     people = s.by_id("people")
     away = absences_by_person(s)
     places = _Places(s)
@@ -300,39 +353,20 @@ def plan_shortfalls(s: Scenario, plan: Iterable[Assignment]) -> list[Shortfall]:
                 if not any(post.manned_at(h) for h in hours):
                     continue
                 staff = on["post", post.id, date, shift.id]
-                need = _post_requirement(post.min_staff, covers.get(post.id, []), date, shift.id)
-                if len(staff) < need:
-                    out.append(
-                        Shortfall(
-                            requirement="post_cover",
-                            target_id=post.id,
-                            **when,
-                            missing=need - len(staff),
-                        )
-                    )
-                armed = sum(people[x].armed for x in staff)
-                if armed < post.min_armed:
-                    out.append(
-                        Shortfall(
-                            requirement="armed",
-                            target_id=post.id,
-                            **when,
-                            missing=post.min_armed - armed,
-                        )
-                    )
-                for skill, need in post.skills.items():
-                    have = sum(people[x].has_skill(skill, date) for x in staff)
-                    if have < need:
-                        out.append(
-                            Shortfall(
-                                requirement=f"skill:{skill}",
-                                target_id=post.id,
-                                **when,
-                                missing=need - have,
-                            )
-                        )
+                need = _Need(
+                    post.min_staff,
+                    post.min_armed,
+                    post.skills,
+                    covers.get(post.id, []),
+                    date,
+                    shift.id,
+                )
+                _missing(out, post.id, when, need, staff, date, people, "post_cover")
             for zone in s.zones:
-                n = len(on["zone", zone.id, date, shift.id])
+                staff = on["zone", zone.id, date, shift.id]
+                need = _Need(None, 0, {}, covers.get(zone.id, []), date, shift.id)
+                _missing(out, zone.id, when, need, staff, date, people, None)
+                n = len(staff)
                 if n < zone.min_presence:
                     out.append(
                         Shortfall(
@@ -344,15 +378,14 @@ def plan_shortfalls(s: Scenario, plan: Iterable[Assignment]) -> list[Shortfall]:
                     )
             for floor in s.standby:
                 strength = _ready(s, places, away, floor.jurisdiction_id, floor.forces, begin, end)
-                need = max(floor.min_count, math.ceil(floor.min_share * strength - 1e-9))
-                n = len(on["standby", floor.jurisdiction_id, date, shift.id])
-                if n < need:
-                    out.append(
-                        Shortfall(
-                            requirement="standby",
-                            target_id=floor.jurisdiction_id,
-                            **when,
-                            missing=need - n,
-                        )
-                    )
+                need = _Need(
+                    max(floor.min_count, math.ceil(floor.min_share * strength - 1e-9)),
+                    0,
+                    {},
+                    covers.get(floor.jurisdiction_id, []),
+                    date,
+                    shift.id,
+                )
+                staff = on["standby", floor.jurisdiction_id, date, shift.id]
+                _missing(out, floor.jurisdiction_id, when, need, staff, date, people, "standby")
     return out

@@ -48,7 +48,8 @@ def county_parts(s: Scenario) -> list[Scenario]:
             rules.append(r.model_copy(update={"applies_to": sel}))
         posts = [p for p in s.posts if of[p.jurisdiction_id] == c]
         zones = [z for z in s.zones if of[z.jurisdiction_id] == c]
-        targets = {p.id for p in posts} | {z.id for z in zones}
+        # covers of the county's posts and zones, and of its standby floor (1.2)
+        targets = {p.id for p in posts} | {z.id for z in zones} | {c}
         parts.append(
             s.model_copy(
                 update={

@@ -81,9 +81,6 @@ def _cover(inst: PatrolInstance, plan: set[Key], out: _Terms) -> None:
         if kind == TaskKind.POST:
             under = d.under_weight if d.under_weight is not None else w.unmet_post_cover
             out.add("unmet_post_cover", under, max(0, d.staff - n))
-            if d.armed > 0:
-                armed = sum(1 for pi in people if inst.people[pi].armed)
-                out.add("unmet_armed", w.unmet_armed, max(0, d.armed - armed))
         elif kind == TaskKind.ZONE:
             if d.minimum > 0:
                 out.add("unmet_zone_presence", w.unmet_zone_presence, max(0, d.minimum - n))
@@ -98,6 +95,9 @@ def _cover(inst: PatrolInstance, plan: set[Key], out: _Terms) -> None:
             out.add("unmet_standby", w.unmet_standby, max(0, d.staff - n))
         if d.over_weight > 0 and kind != TaskKind.STANDBY:
             out.add("over_cover", d.over_weight, max(0, n - d.staff))
+        if d.armed > 0:
+            armed = sum(1 for pi in people if inst.people[pi].armed)
+            out.add("unmet_armed", w.unmet_armed, max(0, d.armed - armed))
         day = inst.slots[si].day
         for skill, need in d.skills.items():
             have = sum(1 for pi in people if inst.skills_valid.get((pi, skill, day), False))

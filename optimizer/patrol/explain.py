@@ -10,7 +10,7 @@ from collections import Counter, defaultdict
 
 from optimizer.patrol.instance import PatrolInstance
 from optimizer.result import Shortfall
-from optimizer.scenario import Assignment, MinRestRule, Person, ShiftCountRule
+from optimizer.scenario import Assignment, MinRestRule, Person, ShiftCountRule, TaskKind
 
 LABELS = {
     "post_cover": "people",
@@ -20,12 +20,20 @@ LABELS = {
 }
 
 
-def _fits(p: Person, requirement: str, day: dt.date) -> bool:
+def _fits(p: Person, requirement: str, day: dt.date, required: list[str]) -> bool:
+    """Whether `p` could meet `requirement` on `day` on a task that requires the skills
+    `required` of everyone on it."""
+    if not all(p.has_skill(skill, day) for skill in required):
+        return False
     if requirement == "armed":
         return p.armed
     if requirement.startswith("skill:"):
         return p.has_skill(requirement.split(":", 1)[1], day)
     return True
+
+
+#: the task kind a shortfall's requirement is about (armed officers and skills: any kind)
+_KINDS = {"post_cover": ("post",), "zone_presence": ("zone",), "standby": ("standby",)}
 
 
 class _Limits:
@@ -94,6 +102,7 @@ def explain_shortfalls(
     for a in plan:
         by_person[a.person_id].append((*shifts[a.shift_id].interval(a.date), a.date))
     jur = inst.scenario.by_id("jurisdictions")
+    posts = inst.scenario.by_id("posts")
     slots = {s.start: s for s in inst.slots}
     able: dict[int, list[int]] = defaultdict(list)  # task → who may do it at all
     for pi, tis in enumerate(inst.eligible):
@@ -110,19 +119,21 @@ def explain_shortfalls(
             out.append(sf.model_copy(update={"reason": UNEXPLAINED}))
             continue
         slot = slots.get(dt.datetime.fromisoformat(sf.start or ""))
-        kind = (
-            "post"
-            if sf.requirement in ("post_cover", "armed") or sf.requirement.startswith("skill:")
-            else ("zone" if sf.requirement == "zone_presence" else "standby")
+        kinds = _KINDS.get(sf.requirement, ("post", "zone", "standby"))
+        ti = next(
+            (task_index[k, sf.target_id] for k in kinds if (k, sf.target_id) in task_index), None
         )
-        ti = task_index.get((kind, sf.target_id))
         if slot is None or ti is None:
             out.append(sf)
             continue
         task = inst.tasks[ti]
         county = jur[task.county].name if task.county in jur else task.county
+        post = posts.get(task.target) if task.kind == TaskKind.POST else None
+        required = post.required_skills if post is not None else []
         # eligible in principle: anyone for whom the task is an option in any slot
-        candidates = [pi for pi in able[ti] if _fits(inst.people[pi], sf.requirement, slot.date)]
+        candidates = [
+            pi for pi in able[ti] if _fits(inst.people[pi], sf.requirement, slot.date, required)
+        ]
         absent = on_task = limited = free = 0
         rules: Counter = Counter()
         for pi in candidates:
@@ -149,6 +160,8 @@ def explain_shortfalls(
             else:
                 free += 1
         what = LABELS.get(sf.requirement, f"people with {sf.requirement.split(':', 1)[-1]}")
+        if required:  # only people holding the post's required skills may stand there
+            what += " holding " + ", ".join(required)
         who = f"{what} of {county} who may take it"
         if not candidates:
             reason = f"no {who.replace(' who may take it', '')} may take {sf.target_id} at all"

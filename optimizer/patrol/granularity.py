@@ -33,11 +33,11 @@ def _weights(inst: PatrolInstance, published: bool) -> Iterator[float]:
             yield d.over_weight
         if any(need > 0 for need in d.skills.values()):
             yield w.unmet_skill
+        if d.armed > 0:  # posts, and any task a cover asks armed officers of
+            yield w.unmet_armed
         if kind == TaskKind.POST:
             if d.staff > 0:
                 yield d.under_weight if d.under_weight is not None else w.unmet_post_cover
-            if d.armed > 0:
-                yield w.unmet_armed
         elif kind == TaskKind.ZONE:
             if d.minimum > 0:
                 yield w.unmet_zone_presence

@@ -93,8 +93,9 @@ def greedy_plan(inst: PatrolInstance) -> set[Key]:
             if si != slot.index:
                 continue
             kind = inst.tasks[ti].kind
-            if kind == TaskKind.POST:
+            if d.armed > 0:  # armed checkpoints, and any task a cover asks armed officers of
                 needs.append((0, ti, d.armed, True))
+            if kind == TaskKind.POST:
                 needs.append((1, ti, d.staff, False))
             elif kind == TaskKind.STANDBY:
                 needs.append((2, ti, d.staff, False))

@@ -12,6 +12,7 @@ from typing import Any
 
 from optimizer.scenario import (
     LEVEL_ORDER,
+    Cover,
     Force,
     Level,
     Person,
@@ -205,7 +206,11 @@ def build_instance(scenario: Scenario, travel: GreatCircleTravel | None = None) 
         for slot in slots:
             if any(_overlaps(slot.start, slot.end, a0, a1) for a0, a1 in absences[p.id]):
                 continue
-            manned = [ti for ti in eligible_tasks[pi] if (ti, slot.index) not in closed]
+            manned = [
+                ti
+                for ti in eligible_tasks[pi]
+                if (ti, slot.index) not in closed and _qualified(p, tasks[ti], posts, slot.date)
+            ]
             if manned:
                 options[pi, slot.index] = manned
     demand = _demand(s, slots, tasks, posts, zones, floors, people, options, county)
@@ -263,6 +268,8 @@ def _eligible(
                 continue
             if home_county is None and jur[p.jurisdiction_id].level != Level.CITY:
                 continue
+            if any(all(c.skill != k for c in p.skills) for k in post.required_skills):
+                continue  # never certified for a skill the post requires of everyone
         elif t.kind == TaskKind.ZONE:
             zone = zones[t.target]
             if p.force not in zone.forces:
@@ -356,6 +363,14 @@ class _Memo:
         return self.seen[key]
 
 
+def _qualified(p: Person, task: Task, posts: dict[str, Post], day: dt.date) -> bool:
+    """A person may stand on a post only with every skill it requires of everyone on it,
+    certified on that day."""
+    if task.kind != TaskKind.POST:
+        return True
+    return all(p.has_skill(skill, day) for skill in posts[task.target].required_skills)
+
+
 def _post_needed(post: Post, slot: Slot) -> bool:
     return any(post.manned_at(h) for _, h in slot.hours)
 
@@ -422,15 +437,29 @@ def _demand(
             )
     for cover, target in covers:
         for ti, t in enumerate(tasks):
-            if t.target != target or t.kind == TaskKind.STANDBY:
+            if t.target != target:
                 continue
             for slot in slots:
                 if (cover.date is None or cover.date == slot.date) and (
                     cover.shift_id is None or cover.shift_id == slot.shift.id
                 ):
                     d = demand.setdefault((ti, slot.index), Demand())
-                    d.staff = cover.required
-                    # over-staffing allowed (and paid for) only when it has a weight
-                    d.cap = len(people) if cover.over_weight else cover.required
-                    d.under_weight, d.over_weight = cover.under_weight, cover.over_weight
+                    _apply_cover(d, cover, t.kind, len(people))
     return demand
+
+
+def _apply_cover(d: Demand, cover: Cover, kind: TaskKind, everyone: int) -> None:
+    """A cover's counts replace the default demand of one task in one slot; the counts it
+    leaves out (None) keep the default. On a standby floor the count is exact (standby
+    beyond the floor is never wanted) and the floor's own weight prices a shortfall."""
+    if cover.required is not None and kind == TaskKind.STANDBY:
+        d.staff = d.cap = cover.required
+    elif cover.required is not None:
+        d.staff = cover.required
+        # over-staffing allowed (and paid for) only when it has a weight
+        d.cap = everyone if cover.over_weight else cover.required
+        d.under_weight, d.over_weight = cover.under_weight, cover.over_weight
+    if cover.armed is not None:
+        d.armed = cover.armed
+    if cover.skills is not None:
+        d.skills = {skill: n for skill, n in cover.skills.items() if n > 0}

@@ -249,7 +249,7 @@ def _value(inst: PatrolInstance, ti: int, si: int, armed: bool) -> float:
 def _short(inst: PatrolInstance, builder: PlanBuilder, ti: int, si: int, armed: bool) -> bool:
     d = inst.demand[ti, si]
     have = builder.filled[ti, si]
-    if inst.tasks[ti].kind == TaskKind.POST and d.armed and not armed:
+    if d.armed and not armed:
         # leave the places armed officers must hold to them
         return have < d.staff and have - builder.armed[ti, si] < d.staff - d.armed
     return have < max(d.staff, d.minimum)

@@ -50,10 +50,11 @@ def add_over_cover(model: cp_model.CpModel, v: PatrolVars, inst: PatrolInstance)
 
 
 def add_armed_cover(model: cp_model.CpModel, v: PatrolVars, inst: PatrolInstance) -> None:
-    """Armed checkpoints have at least their number of armed officers."""
+    """Armed checkpoints have at least their number of armed officers, and every task in
+    every slot the armed count a scenario cover gives it (e.g. two armed on nights only)."""
     w = inst.scenario.weights
     for (ti, si), d in inst.demand.items():
-        if inst.tasks[ti].kind != TaskKind.POST or d.armed <= 0:
+        if d.armed <= 0:
             continue
         xs = [x for pi, x in v.by_task.get((ti, si), []) if inst.people[pi].armed]
         short = _slack(model, d.armed, f"armed_short{ti}_{si}")
@@ -63,7 +64,8 @@ def add_armed_cover(model: cp_model.CpModel, v: PatrolVars, inst: PatrolInstance
 
 def add_skill_cover(model: cp_model.CpModel, v: PatrolVars, inst: PatrolInstance) -> None:
     """Posts needing skills (riot control, first aid…) get people whose certificate is valid
-    on that day."""
+    on that day; a scenario cover sets these counts per day and shift, on any task. (A skill
+    a post requires of everyone is no count: people without it have no option there.)"""
     w = inst.scenario.weights
     for (ti, si), d in inst.demand.items():
         day = inst.slots[si].day

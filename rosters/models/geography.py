@@ -79,3 +79,5 @@ class Post(PostBase, table=True):
     hours: list[list[int]] = Field(sa_column=json_column(nullable=False))
     skills: dict[str, int] = Field(default_factory=dict, sa_column=json_column(nullable=False))
     forces: list[str] | None = Field(default=None, sa_column=json_column())
+    #: skills everyone on the post must hold (scenario 1.2 `Post.required_skills`); None = []
+    required_skills: list[str] | None = Field(default=None, sa_column=json_column())
