@@ -145,9 +145,12 @@ class Workspace:
         return found
 
 
-_cache: dict[tuple[int, dt.date, int], Workspace] = {}
+#: (plan id, engine, created at, start, days) → its workspace: a plan of another database
+#: (tests) or a plan re-created under the same id never finds another's
+_Key = tuple[int, int, dt.datetime, dt.date, int]
+_cache: dict[_Key, Workspace] = {}
 _cache_lock = threading.Lock()
-_building: dict[tuple[int, dt.date, int], threading.Lock] = {}
+_building: dict[_Key, threading.Lock] = {}
 
 
 def plan_workspace(session: Session, plan: Plan, tz: str) -> Workspace:
@@ -155,7 +158,7 @@ def plan_workspace(session: Session, plan: Plan, tz: str) -> Workspace:
     covers one), kept a few minutes for the edits that follow."""
     from rosters.scenario_db import export_scenario
 
-    key = (plan.id or 0, plan.start, plan.days)
+    key = (plan.id or 0, id(session.get_bind()), plan.created_at, plan.start, plan.days)
     with _cache_lock:
         for k in [k for k, w in _cache.items() if time.monotonic() - w.made > WORKSPACE_SECONDS]:
             del _cache[k]

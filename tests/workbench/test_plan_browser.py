@@ -89,6 +89,8 @@ def test_commander_generates_edits_replans_and_publishes(bench: Bench, browser_p
     page.click("#job-result")
     page.wait_for_selector("#plan-grid-table")
     assert page.locator("button.plan-chip.plan-override").count() == 1
+    # the re-plan keeps to the plan's county
+    assert page.locator("#plan-filter-county option").count() == 2  # all, K1
     assert page.locator("button.plan-chip.plan-pinned").count() >= 2
     shot(bp, "plan-08-replanned")
 
