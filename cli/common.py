@@ -4,6 +4,7 @@ progress bars, and one-line failures with a non-zero exit."""
 from __future__ import annotations
 
 import json
+import sys
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any, NoReturn
@@ -27,8 +28,11 @@ state = CliState()
 
 
 def fail(message: str, code: int = 1) -> NoReturn:
-    """Stop with a one-line reason on stderr and a non-zero exit code."""
-    err_console.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
+    """Stop with a one-line reason on stderr (with --json: a JSON object on stdout naming
+    each problem's field, `cli.errors`) and a non-zero exit code."""
+    from cli.errors import report
+
+    report(message, state.json_output, sys.exc_info()[1], code)
     raise typer.Exit(code)
 
 

@@ -9,9 +9,11 @@ from typing import Annotated
 import typer
 
 from cli.common import state
+from cli.errors import JsonErrorGroup
 
 app = typer.Typer(
     name="pingan",
+    cls=JsonErrorGroup,
     help="平安 pingan: patrol plans, drills and reinforcement for command centres.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
