@@ -146,6 +146,8 @@
       .then(function () {
         var dialog = document.getElementById("plan-dialog");
         if (dialog && dialog.scrollIntoView) { dialog.scrollIntoView({ block: "start" }); }
+        var first = dialog && dialog.querySelector("input:not([type=hidden]), select, button");
+        if (first) { first.focus({ preventScroll: true }); }  /* keyboard users land in it */
       });
   }
 
