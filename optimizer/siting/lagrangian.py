@@ -85,6 +85,7 @@ class LagrangianBound:
     iterations: int = 0
     seconds: float = 0.0
     stopped: str = ""
+    factor: float = 0.0  # the step factor when it stopped
     history: list[float] = field(default_factory=list)
 
 
@@ -155,6 +156,7 @@ def subgradient(
         lam = np.maximum(lam + step * direction, 0.0)
     assert best is not None
     best.iterations, best.seconds, best.stopped = it, time.perf_counter() - start, stopped
+    best.factor = factor
     best.history = history
     return best
 

@@ -91,9 +91,9 @@ def _expand(
         node.multipliers,
         proven=lambda value: value > target(upper()),
         deadline=deadline,
-        patience=8,
+        patience=15,
         factor=0.5,
-        min_step=2e-3,
+        min_step=1e-3,
         max_iterations=300,
     )
     offer(cols[lag.sites])
@@ -111,7 +111,7 @@ def _expand(
     k_free = p - int(opened.sum())
     following = np.sort(rho[free])[k_free]
     chosen = [int(j) for j in cols[lag.sites] if not opened[j]]
-    j = max(chosen, key=lambda k: following - rho[k])
+    j = min(chosen, key=lambda k: following - rho[k])
     with_j, without_j = opened.copy(), closed.copy()
     with_j[j] = True
     without_j[j] = True
