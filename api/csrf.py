@@ -74,7 +74,11 @@ async def check_csrf(request: Request) -> None:
         value = form.get(FIELD)
         submitted = value if isinstance(value, str) else None
     if not verify(request, submitted):
-        raise ApiError(403, "CSRF token missing or wrong: reload the page and try again")
+        raise ApiError(
+            403,
+            "页面已过期或来源不明，请刷新页面后重试"
+            " (CSRF token missing or wrong: reload the page and try again)",
+        )
 
 
 class CsrfMiddleware:
