@@ -297,3 +297,36 @@ def crew_only(
     ]
     more = {(f"P1-{rng.randint(1, posts)}", day, shift): extra}
     return _finish(data, drawn, more, extra)
+
+
+#: the skill the first post of every county requires of everyone on it (`with_real_demand`)
+PLANTED_SKILL = "dog_handling"
+
+
+def with_real_demand(case: Planted, seed: int) -> Planted:
+    """The same case in scenario format 1.2 with real demand read off the drawn plan: about
+    half the people armed and every cover asking for as many armed officers as the drawn
+    plan has there; the first post of every county requires PLANTED_SKILL of everyone on
+    it (held by everyone the drawn plan puts there and by a few others). The drawn plan
+    still meets all of it, so the optimum is unchanged."""
+    rng = random.Random(seed + 2)
+    data = case.scenario.model_dump(mode="json")
+    data["version"] = "1.2"
+    on_first = {a.person_id for a in case.plan if a.target_id.endswith("-1")}
+    armed: set[str] = set()
+    for p in data["people"]:
+        p["armed"] = rng.random() < 0.5
+        if p["armed"]:
+            armed.add(p["id"])
+        if p["id"] in on_first or rng.random() < 0.2:
+            p["skills"] = [{"skill": PLANTED_SKILL, "expires": None}]
+    for post in data["posts"]:
+        if post["id"].endswith("-1"):
+            post["required_skills"] = [PLANTED_SKILL]
+    crews: dict[tuple[str, str, str], int] = {}
+    for a in case.plan:
+        key = (a.target_id, a.date.isoformat(), a.shift_id)
+        crews[key] = crews.get(key, 0) + (a.person_id in armed)
+    for cover in data["covers"]:
+        cover["armed"] = crews.get((cover["target_id"], cover["date"], cover["shift_id"]), 0)
+    return Planted(parse_scenario(data), case.plan, case.unmet)

@@ -9,12 +9,16 @@ import datetime as dt
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from optimizer.patrol import SolveParams, check_plan, plan_patrol, plan_shortfalls
 from optimizer.patrol.instance import build_instance
 from optimizer.result import SolveStatus
 from optimizer.scenario import Assignment, Scenario, ScenarioError, TaskKind
+from tests.optimizer import planted as gen
 from tests.optimizer.patrol_cases import DAY, person, post, scenario
+from tests.optimizer.test_patrol_planted import _solved
 
 FAST = SolveParams(time_limit=30, num_workers=1, random_seed=1)
 DOG = "dog_handling"
@@ -254,3 +258,71 @@ def test_older_versions_still_load(version: str) -> None:
     )
     assert s.covers[0].armed is None and s.covers[0].skills is None
     assert s.posts[0].required_skills == []
+
+
+# --- the aggregated model stays a relaxation ------------------------------------------------
+
+
+def test_aggregated_model_with_real_demand_never_exceeds_the_exact_optimum() -> None:
+    from optimizer.patrol.aggregate import aggregate
+    from optimizer.patrol.model import build_model
+    from optimizer.patrol.relax import solve_relaxation
+    from optimizer.patrol.variables import SCALE
+    from tests.optimizer.patrol_cases import proven_optimum
+    from tests.optimizer.test_patrol_aggregate import unit_people, zone
+
+    dog = [{"skill": DOG, "expires": (DAY + dt.timedelta(days=1)).isoformat()}]
+    people = unit_people(2, armed=True) + unit_people(2, "U2") + unit_people(2, "U3", skills=dog)
+    s = scenario(
+        people,
+        [post("P1", staff=2), {**post("P2", hours=[[8, 16]]), "required_skills": [DOG]}],
+        version="1.2",
+        rules=[
+            {"kind": "shift_count", "id": "max2", "max": 2},
+            {"kind": "min_rest", "id": "rest", "hours": 11},
+        ],
+        zones=[zone("Z1", 2.0)],
+        standby=[{"jurisdiction_id": "K1", "min_count": 1}],
+        covers=[
+            {"target_id": "P1", "shift_id": "N", "armed": 2},
+            {"target_id": "Z1", "shift_id": "E", "armed": 1, "skills": {DOG: 1}},
+            {"target_id": "K1", "shift_id": "N", "required": 2},
+        ],
+        units=[
+            {"id": u, "name": u, "force": "county_response", "jurisdiction_id": "K1"}
+            for u in ("U1", "U2", "U3")
+        ],
+    )
+    inst = build_instance(s)
+    agg = aggregate(inst)
+    assert len(agg.members) == 3
+    exact = proven_optimum(build_model(inst).model) / SCALE
+    relaxed = proven_optimum(build_model(agg.inst).model) / SCALE
+    lp = solve_relaxation(build_model(agg.inst).model, time_limit=30)
+    assert lp.bound is not None and lp.bound / SCALE <= relaxed + 1e-6 <= exact + 2e-6
+    r = solved(s)
+    assert r.objective == pytest.approx(exact)
+
+
+# --- planted known optima with real demand ---------------------------------------------------
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.fixed_dictionaries(
+        {
+            "seed": st.integers(0, 10_000),
+            "counties": st.integers(1, 2),
+            "people": st.integers(4, 12),
+            "days": st.integers(1, 3),
+            "posts": st.integers(1, 3),
+        }
+    ),
+    st.sampled_from(["planted", "no_spare", "crew_only"]),
+)
+def test_planted_real_demand_optimum_is_found_and_proven(size: dict, kind: str) -> None:
+    case = {"planted": gen.planted, "no_spare": gen.no_spare, "crew_only": gen.crew_only}[kind]
+    real = gen.with_real_demand(case(**size), size["seed"])
+    assert check_plan(real.scenario, real.plan) == []
+    assert sum(x.missing for x in plan_shortfalls(real.scenario, real.plan)) == real.unmet
+    _solved(real)
