@@ -69,6 +69,14 @@ def stop(procs: list[subprocess.Popen[bytes]]) -> None:
             p.wait(timeout=10)
 
 
+def drop_queue(settings: Any) -> None:
+    """Delete the run's queue on the (shared) broker."""
+    from api.job_engine.celery_app import configure
+
+    with configure(settings).connection_for_write() as conn:
+        conn.default_channel.queue_delete(settings.job_queue)
+
+
 def run(
     workers: int, parts: list[Any], merge: dict[str, Any], url: str, broker: str, tmp: Path
 ) -> dict[str, Any]:
@@ -116,6 +124,7 @@ def run(
         wall = time.perf_counter() - t0
     finally:
         stop(procs)
+        drop_queue(settings)
     rows = parts_of(engine, job_id)
     by_worker: dict[str, float] = {}
     for r in rows:
