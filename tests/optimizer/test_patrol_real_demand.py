@@ -326,3 +326,12 @@ def test_planted_real_demand_optimum_is_found_and_proven(size: dict, kind: str) 
     assert check_plan(real.scenario, real.plan) == []
     assert sum(x.missing for x in plan_shortfalls(real.scenario, real.plan)) == real.unmet
     _solved(real)
+
+
+def test_the_map_staffing_reads_armed_counts_of_covers() -> None:
+    from maps.staffing import required_staff
+
+    s = night_armed(2)
+    shifts, p1 = s.by_id("shifts"), s.posts[0]
+    assert required_staff(s, p1, DAY, shifts["N"]) == (2, 2)
+    assert required_staff(s, p1, DAY, shifts["D"]) == (2, 0)
