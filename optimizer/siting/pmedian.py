@@ -133,12 +133,12 @@ class _Search:
     def proven(self, bound: float) -> bool:
         return bound > self.target(self.value)
 
-    def offer(self, sites: np.ndarray, improve: bool = False) -> None:
+    def offer(self, sites: np.ndarray, improve: bool = False, near: bool = True) -> None:
         """A plan met on the way; with `improve` it may be improved by local search first."""
         sites = np.sort(np.asarray(sites, dtype=np.int64))
         value = cost_of(self.data, sites)
         key = sites.tobytes()
-        if improve and key not in self.seen and self._worth_a_search(value):
+        if improve and key not in self.seen and self._worth_a_search(value, near):
             self.seen.add(key)
             began = self.clock()
             sites, value = local_search(self.data, sites, deadline=self.deadline, clock=self.clock)
@@ -147,10 +147,11 @@ class _Search:
             self.sites, self.value = sites, value
             self._report()
 
-    def _worth_a_search(self, value: float) -> bool:
-        """Plans within 3 % of the incumbent always; others while local search has taken
-        less than a quarter of the time so far (they diversify, but cost a search each)."""
-        if value <= (1 + LOCAL_SEARCH_WITHIN) * self.value:
+    def _worth_a_search(self, value: float, near: bool) -> bool:
+        """Plans within 3 % of the incumbent always (with `near`: the root's plans; the
+        tree's are many and mostly near); others while local search has taken less than a
+        quarter of the time so far (they diversify, but cost a search each)."""
+        if near and value <= (1 + LOCAL_SEARCH_WITHIN) * self.value:
             return True
         return self.search_seconds < SEARCH_SHARE * (self.clock() - self.start)
 
@@ -189,7 +190,7 @@ class _Search:
                 relax,
                 root,
                 upper=lambda: self.value,
-                offer=lambda s: self.offer(s, improve=True),
+                offer=lambda s: self.offer(s, improve=True, near=False),
                 target=self.target,
                 deadline=self.deadline,
                 cancelled=self._cancelled,
