@@ -8,8 +8,8 @@ A workflow module (plan, roster, leave, imports, drills, incidents, me, audit) d
 ``ctx: Annotated[PageCtx, Depends(page("plan"))]``, calls the same service function as the
 JSON endpoint, and answers ``render(ctx, "plan_new.html", …)`` — a whole page, or a fragment
 when the template does not extend ``base.html``. Routes that change something also depend on
-take ``ctx: Annotated[PageCtx, Depends(page_write("plan"))]`` (login, then the CSRF token)
-and check the role with ``ctx.require(PLAN_WRITE)`` (role sets in `api.deps`).
+take ``ctx: Annotated[PageCtx, Depends(page_write("plan", PLAN_WRITE))]`` (login, then the
+CSRF token, then the role; role sets in `api.deps`).
 """
 
 from __future__ import annotations
@@ -120,15 +120,21 @@ def page(key: str) -> Callable[[Request], PageCtx]:
     return dependency
 
 
-def page_write(key: str) -> Callable[[Request], Awaitable[PageCtx]]:
+def page_write(
+    key: str, roles: frozenset[Role] | None = None
+) -> Callable[[Request], Awaitable[PageCtx]]:
     """The dependency of a page route that changes something: the logged-in user as `page`
-    does, then the request's CSRF token (403 without it). Check the role in the route with
-    ``ctx.require(…)``."""
+    does, then the request's CSRF token (403 without it), then the role (403 unless it is
+    in ``roles``; admins may all). Refused before the form is validated or anything looked
+    up, so a user who may not act learns nothing from the answer. Without ``roles`` check
+    the role in the route with ``ctx.require(…)``."""
     find = page(key)
 
     async def dependency(request: Request) -> PageCtx:
         ctx = await run_in_threadpool(find, request)
         await csrf.check_csrf(request)
+        if roles is not None:
+            ctx.require(roles)
         return ctx
 
     return dependency

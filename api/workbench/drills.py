@@ -49,8 +49,8 @@ register_page(
 )
 RowId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 DrillPage = Annotated[PageCtx, Depends(page(KEY))]
-DrillWrite = Annotated[PageCtx, Depends(page_write(KEY))]
-CalendarWrite = Annotated[PageCtx, Depends(page_write("drills"))]
+DrillWrite = Annotated[PageCtx, Depends(page_write(KEY, DRILL_WRITE))]
+CalendarWrite = Annotated[PageCtx, Depends(page_write("drills", DRILL_WRITE))]
 
 
 # --- counties and their drilling units ------------------------------------------------

@@ -127,7 +127,7 @@ def import_page(ctx: Annotated[PageCtx, Depends(page("import"))]) -> Response:
 
 @router.post("/pages/import")
 def import_upload(
-    ctx: Annotated[PageCtx, Depends(page_write("import"))],
+    ctx: Annotated[PageCtx, Depends(page_write("import", ROSTER_WRITE))],
     session: SessionDep,
     file: Annotated[UploadFile | None, File()] = None,
     kind: Annotated[TableKind, Form()] = TableKind.PEOPLE,

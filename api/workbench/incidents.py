@@ -40,7 +40,7 @@ from optimizer.reinforcement.results import BackfillResult
 router = APIRouter(include_in_schema=False)
 Code = Annotated[str, Path(min_length=1, max_length=64)]
 WallPage = Annotated[PageCtx, Depends(page("wall"))]
-WallWrite = Annotated[PageCtx, Depends(page_write("wall"))]
+WallWrite = Annotated[PageCtx, Depends(page_write("wall", DISPATCH))]
 KINDS = ("mass_incident", "violent", "terror", "fire", "flood", "traffic")
 SKILLS = re.compile(r"^\s*([\w\-]{1,40})\s*[:=×x*]\s*(\d{1,4})\s*$")
 

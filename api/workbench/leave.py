@@ -167,7 +167,7 @@ def _parse_time(text: str) -> dt.datetime | None:
 
 @router.post("/pages/leave")
 def create_leave(
-    ctx: Annotated[PageCtx, Depends(page_write("leave"))],
+    ctx: Annotated[PageCtx, Depends(page_write("leave", ROSTER_WRITE))],
     session: SessionDep,
     badge: Annotated[str, Form(max_length=64)] = "",
     kind: Annotated[str, Form(max_length=16)] = "leave",
@@ -252,7 +252,9 @@ def leave_detail(
 
 @router.post("/pages/leave/{absence_id}/delete")
 def withdraw_leave(
-    ctx: Annotated[PageCtx, Depends(page_write("leave"))], session: SessionDep, absence_id: RowId
+    ctx: Annotated[PageCtx, Depends(page_write("leave", ROSTER_WRITE))],
+    session: SessionDep,
+    absence_id: RowId,
 ) -> Response:
     """Withdraw a leave entry (a mistake, leave cancelled); published plans are not changed."""
     ctx.require(ROSTER_WRITE)
@@ -277,7 +279,7 @@ def withdraw_leave(
 
 @router.post("/pages/leave/{absence_id}/replan")
 def start_replan(
-    ctx: Annotated[PageCtx, Depends(page_write("leave"))],
+    ctx: Annotated[PageCtx, Depends(page_write("leave", PLAN_WRITE))],
     session: SessionDep,
     absence_id: RowId,
     seconds: Annotated[int, Form(ge=1, le=600)] = 15,
@@ -359,7 +361,9 @@ def replan_progress(
 
 @router.post("/pages/leave/job/{job_id}/cancel")
 def cancel_replan(
-    ctx: Annotated[PageCtx, Depends(page_write("leave"))], session: SessionDep, job_id: RowId
+    ctx: Annotated[PageCtx, Depends(page_write("leave", PLAN_WRITE))],
+    session: SessionDep,
+    job_id: RowId,
 ) -> Response:
     ctx.require(PLAN_WRITE)
     try:
@@ -373,7 +377,9 @@ def cancel_replan(
 
 @router.post("/pages/leave/plan/{plan_id}/publish")
 def publish_replan(
-    ctx: Annotated[PageCtx, Depends(page_write("leave"))], session: SessionDep, plan_id: RowId
+    ctx: Annotated[PageCtx, Depends(page_write("leave", PLAN_WRITE))],
+    session: SessionDep,
+    plan_id: RowId,
 ) -> Response:
     """Publish the re-planned days, as POST /plans/{id}/publish does."""
     ctx.require(PLAN_WRITE)

@@ -63,7 +63,7 @@ router = APIRouter(include_in_schema=False)
 register_page(PageLink("plan_list", "/pages/plan/list", "page.plan_list"))
 
 Viewer = Annotated[PageCtx, Depends(page("plan_list"))]
-Writer = Annotated[PageCtx, Depends(page_write("plan_list"))]
+Writer = Annotated[PageCtx, Depends(page_write("plan_list", PLAN_WRITE))]
 PlanId = Annotated[int, PathParam(ge=1, le=2**31 - 1)]
 JobId = Annotated[int, PathParam(ge=1, le=2**31 - 1)]
 Text = Annotated[str, Query(max_length=64)]

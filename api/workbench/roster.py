@@ -180,7 +180,7 @@ def new_person(ctx: Annotated[PageCtx, Depends(page("roster"))], session: Sessio
 
 @router.post("/pages/roster")
 def create_person(
-    ctx: Annotated[PageCtx, Depends(page_write("roster"))],
+    ctx: Annotated[PageCtx, Depends(page_write("roster", ROSTER_WRITE))],
     session: SessionDep,
     data: Annotated[PersonForm, Form()],
 ) -> Response:
@@ -259,7 +259,7 @@ def person_page(
 
 @router.post("/pages/roster/{person_id}")
 def update_person(
-    ctx: Annotated[PageCtx, Depends(page_write("roster"))],
+    ctx: Annotated[PageCtx, Depends(page_write("roster", ROSTER_WRITE))],
     session: SessionDep,
     person_id: PersonId,
     data: Annotated[PersonForm, Form()],
@@ -294,7 +294,7 @@ def update_person(
 
 @router.post("/pages/roster/{person_id}/active")
 def set_active(
-    ctx: Annotated[PageCtx, Depends(page_write("roster"))],
+    ctx: Annotated[PageCtx, Depends(page_write("roster", ROSTER_WRITE))],
     session: SessionDep,
     person_id: PersonId,
     active: Annotated[bool, Form()],
@@ -308,7 +308,7 @@ def set_active(
 
 @router.post("/pages/roster/{person_id}/account")
 def link_account(
-    ctx: Annotated[PageCtx, Depends(page_write("roster"))],
+    ctx: Annotated[PageCtx, Depends(page_write("roster", ADMIN_ONLY))],
     session: SessionDep,
     person_id: PersonId,
     username: Annotated[str, Form(max_length=64)] = "",
