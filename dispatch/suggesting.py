@@ -1,10 +1,12 @@
 """Suggestions and backfill for an incident in the database: read the roster and the units'
-live status, run the pure models, keep the suggestion on the incident and audit it."""
+live status, run the pure models, keep the suggestion on the incident and audit it; and the
+coverage each kept suggestion would leave behind (`coverage_left`)."""
 
 from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from dataclasses import dataclass
 
 from sqlmodel import Session, select
 
@@ -20,7 +22,8 @@ from optimizer.reinforcement import (
     suggest_reinforcement,
 )
 from optimizer.reinforcement.backfill import BackfillOptions, suggest_backfill
-from optimizer.reinforcement.results import BackfillResult
+from optimizer.reinforcement.coverage import coverage_figures, covering_mask, demand_points
+from optimizer.reinforcement.results import BackfillResult, Suggestion
 from optimizer.scenario import Level
 from rosters.models import Unit
 
@@ -98,3 +101,38 @@ def backfill_for_incident(
             gone.append(unit_code)
     inst = build_instance(scenario, inc.reported_at, states, reinforcement)
     return suggest_backfill(inst, gone, options)
+
+
+@dataclass(frozen=True)
+class CoverageLeft:
+    """Share of the hour's risk reachable within each response ring (minutes → share 0…1):
+    now, and once each suggestion's units have left."""
+
+    now: dict[str, float]
+    after: list[dict[str, float]]  # one per suggestion, best first
+    suggestions: list[Suggestion]
+
+
+def coverage_left(session: Session, code: str) -> CoverageLeft | None:
+    """The coverage each of incident `code`'s kept suggestions would leave: the reinforcement
+    model's coverage figures (`optimizer.reinforcement.coverage`) with that suggestion's units
+    gone, from the roster and live status as they are now. None without a suggestion.
+
+    The suggestion's own instance is not kept (it was built by an earlier request, and the
+    suggestion should not wait for these figures), so the roster is read once here."""
+    incident = get_incident(session, code)
+    if not incident.suggestion:
+        return None
+    suggestions = ReinforcementResult.model_validate(incident.suggestion).suggestions
+    if not suggestions:
+        return None
+    inc = to_scenario_incident(session, incident)
+    scenario = dispatch_scenario(session, inc.reported_at.date())
+    inst = build_instance(scenario, inc.reported_at, unit_snapshots(session))
+    demand = demand_points(scenario, inc.reported_at)
+    now = coverage_figures(inst, demand, covering_mask(inst)).shares
+    after = [
+        coverage_figures(inst, demand, covering_mask(inst, [u.unit_id for u in s.units])).shares
+        for s in suggestions
+    ]
+    return CoverageLeft(now, after, suggestions)

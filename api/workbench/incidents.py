@@ -13,7 +13,6 @@ open the wall sees the incidents, without buttons."""
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Path
@@ -26,14 +25,13 @@ from api.errors import ApiError
 from api.routers import incidents as incidents_api
 from api.workbench.common import PageCtx, page, page_write, render
 from dispatch.dispatching import DispatchConflict
-from dispatch.lifecycle import get_incident, to_scenario_incident
-from dispatch.models import Incident, IncidentStatus
+from dispatch.lifecycle import get_incident
+from dispatch.models import IncidentStatus
 from dispatch.situation import open_dispatches
-from dispatch.snapshot import dispatch_scenario
-from dispatch.status import ENGAGED, unit_snapshots
+from dispatch.status import ENGAGED
+from dispatch.suggesting import coverage_left
 from maps.labels import LABELS
-from optimizer.reinforcement import ReinforcementResult, build_instance
-from optimizer.reinforcement.coverage import coverage_figures, covering_mask, demand_points
+from optimizer.reinforcement import ReinforcementResult
 from optimizer.reinforcement.forces import UnitState
 from optimizer.reinforcement.results import BackfillResult
 
@@ -56,34 +54,6 @@ def _status_label(ctx: PageCtx, status: str) -> str:
 
 
 # --- what the panel shows ---------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class CoverageLeft:
-    """Share of the hour's risk reachable within 3 and 5 minutes: now, and if a suggestion's
-    units leave."""
-
-    now: dict[str, float]
-    after: list[dict[str, float]]  # one per suggestion, best first
-
-
-def coverage_left(
-    session: Session, incident: Incident, result: ReinforcementResult
-) -> CoverageLeft | None:
-    """The coverage each suggestion would leave: the reinforcement model's coverage figures
-    (`optimizer.reinforcement.coverage`) with the suggestion's units gone."""
-    if not result.suggestions:
-        return None
-    inc = to_scenario_incident(session, incident)
-    scenario = dispatch_scenario(session, inc.reported_at.date())
-    inst = build_instance(scenario, inc.reported_at, unit_snapshots(session))
-    demand = demand_points(scenario, inc.reported_at)
-    now = coverage_figures(inst, demand, covering_mask(inst)).shares
-    after = [
-        coverage_figures(inst, demand, covering_mask(inst, [u.unit_id for u in s.units])).shares
-        for s in result.suggestions
-    ]
-    return CoverageLeft(now, after)
 
 
 def _backfill(session: Session, ctx: PageCtx, code: str) -> BackfillResult | None:
@@ -166,18 +136,14 @@ def incident_backfill(ctx: WallPage, session: SessionDep, code: Code) -> HTMLRes
 
 @router.get("/pages/incidents/{code}/coverage", response_class=HTMLResponse)
 def incident_coverage(ctx: WallPage, session: SessionDep, code: Code) -> HTMLResponse:
-    """The coverage each suggestion would leave (loaded after the panel: it reads the roster
-    again, and the suggestion should not wait for it)."""
-    incident = get_incident(session, code)
-    result = (
-        ReinforcementResult.model_validate(incident.suggestion) if incident.suggestion else None
-    )
-    coverage = coverage_left(session, incident, result) if result else None
+    """The coverage each suggestion would leave (`dispatch.suggesting.coverage_left`; loaded
+    after the panel: it reads the roster again, and the suggestion should not wait for it)."""
+    coverage = coverage_left(session, code)
     return render(
         ctx,
         "incident_coverage.html",
         coverage=coverage,
-        suggestions=result.suggestions if result else [],
+        suggestions=coverage.suggestions if coverage else [],
         pct=lambda x: f"{100 * x:.0f} %",
     )
 
@@ -372,4 +338,4 @@ def accept_move(
     return _panel(ctx, session, code)
 
 
-__all__ = ["CoverageLeft", "conflict_message", "coverage_left", "parse_skills", "router"]
+__all__ = ["conflict_message", "parse_skills", "router"]

@@ -160,3 +160,36 @@ def test_backfill_after_dispatch_uses_the_units_as_they_were(session: Session) -
     result = backfill_for_incident(session, "I-1")
     assert result.before.shares["3"] == 1.0
     assert result.after_moves.shares["3"] >= result.after_dispatch.shares["3"]
+
+
+def test_coverage_left_by_each_suggestion(session: Session) -> None:
+    """Coverage now and once each kept suggestion's units leave: a figure per ring, one row
+    per suggestion, never more than now; none before a suggestion."""
+    from dispatch.suggesting import coverage_left
+    from rosters.models import Jurisdiction
+
+    seed_roster(session)
+    t1 = session.exec(select(Jurisdiction).where(Jurisdiction.code == "T1")).one()
+    session.add(
+        Zone(
+            code="Z1",
+            name="Z1",
+            jurisdiction_id=t1.id,
+            centroid_lon=100.0,
+            centroid_lat=30.0,
+            risk=[[1.0] * 24 for _ in range(7)],
+        )
+    )
+    session.flush()
+    report(session, headcount=4)
+    assert coverage_left(session, "I-1") is None
+    result = suggest_for_incident(session, "I-1", actor="系统", at=AT)
+    left = coverage_left(session, "I-1")
+    assert left is not None and left.now["3"] == 1.0
+    assert [s.rank for s in left.suggestions] == [s.rank for s in result.suggestions]
+    assert len(left.after) == len(result.suggestions) >= 1
+    for after in left.after:
+        assert after.keys() == left.now.keys()
+        assert all(after[ring] <= left.now[ring] for ring in after)
+    with pytest.raises(Exception, match="I-404"):
+        coverage_left(session, "I-404")
