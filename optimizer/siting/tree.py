@@ -91,7 +91,7 @@ def _expand(
         node.multipliers,
         proven=lambda value: value > target(upper()),
         deadline=deadline,
-        patience=15,
+        patience=25,
         factor=0.5,
         min_step=1e-3,
         max_iterations=300,
