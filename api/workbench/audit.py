@@ -8,7 +8,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 from typing import Annotated, Any
-from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import Response
@@ -17,7 +16,7 @@ from sqlalchemy import select
 from api.audit import query_audit
 from api.deps import AUDIT_READ, SessionDep
 from api.models import AuditEntry
-from api.workbench.common import PageCtx, is_htmx, page, render
+from api.workbench.common import PageCtx, PageNo, is_htmx, page, pager, render
 from maps.pages import PageLink, register_page
 
 router = APIRouter(include_in_schema=False)
@@ -93,7 +92,7 @@ def audit_page(
     entity: Annotated[str, Query(max_length=32)] = "",
     since: Annotated[str, Query(max_length=10)] = "",
     until: Annotated[str, Query(max_length=10)] = "",
-    page_no: Annotated[int, Query(alias="page", ge=1, le=100_000)] = 1,
+    page_no: PageNo = 1,
 ) -> Response:
     ctx.require(AUDIT_READ)
     first, last = _day(since), _day(until)
@@ -109,10 +108,6 @@ def audit_page(
         offset=(page_no - 1) * PAGE_SIZE,
     )
     filters = {"actor": actor, "action": action, "entity": entity, "since": since, "until": until}
-    pages = max(1, -(-total // PAGE_SIZE))
-
-    def href(n: int) -> str:
-        return "/pages/audit?" + urlencode({**{k: v for k, v in filters.items() if v}, "page": n})
 
     def local(at: dt.datetime) -> str:
         aware = at if at.tzinfo else at.replace(tzinfo=dt.UTC)
@@ -121,10 +116,7 @@ def audit_page(
     values = {
         "rows": rows,
         "total": total,
-        "page_no": page_no,
-        "pages": pages,
-        "prev_href": href(page_no - 1) if page_no > 1 else None,
-        "next_href": href(page_no + 1) if page_no < pages else None,
+        **pager("/pages/audit", filters, page_no, total, PAGE_SIZE),
         "filters": filters,
         "changes": changes,
         "local": local,

@@ -18,11 +18,11 @@ import datetime as dt
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
-from fastapi import Request
+from fastapi import Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from jinja2 import Environment, FileSystemLoader, select_autoescape
@@ -45,6 +45,39 @@ env = Environment(
     trim_blocks=True,
     lstrip_blocks=True,
 )
+
+
+#: a job's status as the pages name it (plan, leave re-plan and drill scheduling jobs)
+JOB_STATUS: dict[str, tuple[str, str]] = {
+    "queued": ("排队中", "queued"),
+    "running": ("计算中", "running"),
+    "succeeded": ("已完成", "finished"),
+    "failed": ("失败", "failed"),
+    "cancelled": ("已取消", "cancelled"),
+}
+
+
+#: the ``?page=`` of a paged list (1-based)
+PageNo = Annotated[int, Query(alias="page", ge=1, le=100_000)]
+
+
+def pager(
+    path: str, filters: Mapping[str, str], page_no: int, total: int, size: int
+) -> dict[str, Any]:
+    """What pager.html shows for page ``page_no`` of ``total`` rows, ``size`` a page: the page
+    count and the links to the previous and next pages (the filters kept, empty ones left
+    out)."""
+    pages = max(1, -(-total // size))
+
+    def href(n: int) -> str:
+        return f"{path}?" + urlencode({**{k: v for k, v in filters.items() if v}, "page": n})
+
+    return {
+        "page_no": page_no,
+        "pages": pages,
+        "prev_href": href(page_no - 1) if page_no > 1 else None,
+        "next_href": href(page_no + 1) if page_no < pages else None,
+    }
 
 
 class LoginRequired(Exception):
@@ -101,6 +134,11 @@ class PageCtx:
 
     def now(self) -> dt.datetime:
         return dt.datetime.now(self.timezone)
+
+    def job_status(self, status: str) -> str:
+        """A job's status in the page's language (`JOB_STATUS`)."""
+        zh, en = JOB_STATUS.get(status, (status, status))
+        return self.t(zh, en)
 
 
 def page(key: str) -> Callable[[Request], PageCtx]:

@@ -190,18 +190,11 @@ def _drill_job(session: Session, job_id: int) -> Job:
 
 def _job_view(ctx: PageCtx, job: Job) -> dict[str, Any]:
     status = JobStatus(job.status)
-    labels = {
-        JobStatus.QUEUED: ctx.t("排队中", "queued"),
-        JobStatus.RUNNING: ctx.t("求解中", "running"),
-        JobStatus.SUCCEEDED: ctx.t("已完成", "finished"),
-        JobStatus.FAILED: ctx.t("失败", "failed"),
-        JobStatus.CANCELLED: ctx.t("已取消", "cancelled"),
-    }
     result = job.result or {}
     return {
         "id": job.id,
         "status": status.value,
-        "status_label": labels[status],
+        "status_label": ctx.job_status(status.value),
         "finished": status in FINISHED,
         "progress": {
             k: (job.progress or {}).get(k) for k in ("seconds", "objective", "bound", "gap")

@@ -17,9 +17,8 @@ from sqlmodel import select
 from api import audit
 from api.deps import PLAN_WRITE, ROSTER_WRITE, SessionDep
 from api.errors import ApiError
-from api.jobs import JobError
 from api.models import FINISHED, Job, JobStatus
-from api.routers.plans import PlanPublic, publish_event
+from api.routers import plans as plans_api
 from api.workbench.common import PageCtx, page, page_write, render
 from maps.labels import label
 from maps.pages import PageLink, register_page
@@ -37,7 +36,6 @@ from rosters.absences import (
 )
 from rosters.models import Absence, Person
 from rosters.models.plans import Plan
-from rosters.plans import PlanError, publish_plan
 from rosters.replan import county_of
 
 router = APIRouter(include_in_schema=False)
@@ -337,19 +335,9 @@ def _job_fragment(ctx: PageCtx, session: Any, job_id: int) -> Response:
         result=result,
         plan=plan,
         names=names,
-        status_name=_status_name(ctx, job.status),
+        status_name=ctx.job_status(job.status),
         **_helpers(ctx),
     )
-
-
-def _status_name(ctx: PageCtx, status: str) -> str:
-    return {
-        "queued": ctx.t("排队中", "queued"),
-        "running": ctx.t("计算中", "running"),
-        "succeeded": ctx.t("已完成", "done"),
-        "failed": ctx.t("失败", "failed"),
-        "cancelled": ctx.t("已取消", "cancelled"),
-    }.get(status, status)
 
 
 @router.get("/pages/leave/job/{job_id}")
@@ -365,13 +353,7 @@ def cancel_replan(
     session: SessionDep,
     job_id: RowId,
 ) -> Response:
-    ctx.require(PLAN_WRITE)
-    try:
-        job = ctx.request.app.state.jobs.cancel(session, job_id)
-    except JobError as exc:
-        raise ApiError(409, str(exc)) from exc
-    audit.record(session, ctx.who, "cancel", "job", job_id, after={"status": job.status})
-    session.commit()
+    plans_api.cancel_job_post(ctx.request, session, ctx.who, job_id)  # audited, 409 if done
     return _job_fragment(ctx, session, job_id)
 
 
@@ -381,18 +363,6 @@ def publish_replan(
     session: SessionDep,
     plan_id: RowId,
 ) -> Response:
-    """Publish the re-planned days, as POST /plans/{id}/publish does."""
-    ctx.require(PLAN_WRITE)
-    found = session.get(Plan, plan_id)
-    if found is None:
-        raise ApiError(404, f"plan {plan_id}: no such plan")
-    before = PlanPublic.model_validate(found, from_attributes=True)
-    try:
-        plan = publish_plan(session, plan_id, by=ctx.who.name)
-    except PlanError as exc:
-        raise ApiError(409, str(exc)) from exc
-    after = PlanPublic.model_validate(plan, from_attributes=True)
-    audit.record(session, ctx.who, "publish", "plan", plan_id, before=before, after=after)
-    publish_event(session, plan_id, plan.start, plan.days)
-    session.commit()
+    """Publish the re-planned days (POST /plans/{id}/publish: audited, announced)."""
+    plan = plans_api.publish_stored_plan(session, ctx.who, plan_id)
     return render(ctx, "leave_published.html", plan=plan, **_helpers(ctx))

@@ -26,13 +26,13 @@ from sqlmodel import Session, select
 from api import audit
 from api.deps import PLAN_WRITE
 from api.errors import ApiError
-from api.jobs import JobError
 from api.models import FINISHED, Job, JobStatus
 from api.plan_replan import KIND as REPLAN_KIND
 from api.plan_replan import ReplanRequest
+from api.routers import plans as plans_api
 from api.routers.plans import PlanPublic, publish_event
 from api.solves import PatrolPlanRequest
-from api.workbench.common import PageCtx, is_htmx, page, page_write, render
+from api.workbench.common import JOB_STATUS, PageCtx, PageNo, is_htmx, page, page_write, render
 from maps.pages import PageLink, register_page
 from rosters.db import session_scope
 from rosters.models import Jurisdiction
@@ -86,12 +86,7 @@ TERMS: dict[str, tuple[str, str]] = {
     "continuity": ("巡区连续", "zones per person"),
     "change": ("变动", "changes"),
 }
-STATUS: dict[str, tuple[str, str]] = {
-    "queued": ("排队中", "queued"),
-    "running": ("计算中", "running"),
-    "succeeded": ("已完成", "finished"),
-    "failed": ("失败", "failed"),
-    "cancelled": ("已取消", "cancelled"),
+STATUS: dict[str, tuple[str, str]] = JOB_STATUS | {
     "optimal": ("最优", "optimal"),
     "feasible": ("可行", "feasible"),
     "infeasible": ("无可行解", "infeasible"),
@@ -152,7 +147,7 @@ LIST_ROWS = 30
 @router.get("/pages/plan/list")
 def plan_list(
     ctx: Viewer,
-    page_no: Annotated[int, Query(alias="page", ge=1, le=100_000)] = 1,
+    page_no: PageNo = 1,
 ) -> Response:
     """The stored plans, newest first: drafts, published and superseded, each to its page."""
     from rosters.db import newest_first
@@ -296,11 +291,7 @@ def cancel_job(ctx: Writer, job_id: JobId) -> Response:
     ctx.require(PLAN_WRITE)
     with session_scope(_engine(ctx)) as session:
         _job(session, job_id)
-        try:
-            job = ctx.request.app.state.jobs.cancel(session, job_id)
-        except JobError as exc:
-            raise ApiError(409, str(exc)) from exc
-        audit.record(session, ctx.who, "cancel", "job", job_id, after={"status": job.status})
+        plans_api.cancel_job_post(ctx.request, session, ctx.who, job_id)  # audited, 409 if done
     return Response(status_code=204)
 
 
@@ -311,7 +302,7 @@ def _query(view: str, county: str, day: str, shift: str, search: str, page_no: i
     try:
         when = dt.date.fromisoformat(day) if day else None
     except ValueError as exc:
-        raise ApiError(422, f"day: not a date: {day!r}") from exc
+        raise ApiError(422, f"日期无效：{day!r} (day: not a date)") from exc
     return GridQuery(
         view="person" if view == "person" else "post",
         county=county,
@@ -320,6 +311,21 @@ def _query(view: str, county: str, day: str, shift: str, search: str, page_no: i
         search=search,
         page=page_no,
     )
+
+
+def _filters(
+    view: Text = "post",
+    county: Text = "",
+    day: Text = "",
+    shift: Text = "",
+    search: Text = "",
+    page_no: PageNo = 1,
+) -> GridQuery:
+    """The grid's filters from the query string (the result page and its grid fragment)."""
+    return _query(view, county, day, shift, search, page_no)
+
+
+Filters = Annotated[GridQuery, Depends(_filters)]
 
 
 def _shortfalls(ctx: PageCtx, plan: Plan) -> list[dict[str, Any]]:
@@ -339,17 +345,7 @@ def _plan_state(session: Session, plan: Plan) -> dict[str, Any]:
 
 
 @router.get("/pages/plan/{plan_id}/work")
-def result_page(
-    ctx: Viewer,
-    plan_id: PlanId,
-    view: Text = "post",
-    county: Text = "",
-    day: Text = "",
-    shift: Text = "",
-    search: Text = "",
-    page_no: Annotated[int, Query(alias="page", ge=1, le=100_000)] = 1,
-) -> Response:
-    q = _query(view, county, day, shift, search, page_no)
+def result_page(ctx: Viewer, plan_id: PlanId, q: Filters) -> Response:
     with Session(_engine(ctx)) as session:
         plan = _plan(session, plan_id)
         grid = plan_grid(session, plan, q)
@@ -366,17 +362,7 @@ def result_page(
 
 
 @router.get("/pages/plan/{plan_id}/grid")
-def grid_fragment(
-    ctx: Viewer,
-    plan_id: PlanId,
-    view: Text = "post",
-    county: Text = "",
-    day: Text = "",
-    shift: Text = "",
-    search: Text = "",
-    page_no: Annotated[int, Query(alias="page", ge=1, le=100_000)] = 1,
-) -> Response:
-    q = _query(view, county, day, shift, search, page_no)
+def grid_fragment(ctx: Viewer, plan_id: PlanId, q: Filters) -> Response:
     with Session(_engine(ctx)) as session:
         plan = _plan(session, plan_id)
         grid = plan_grid(session, plan, q)

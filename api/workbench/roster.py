@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Annotated, Any
-from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Form, Path, Query
 from fastapi.responses import RedirectResponse, Response
@@ -23,7 +22,7 @@ from api.models import User
 from api.resources import RESOURCES
 from api.schemas.roster import PersonCreate, PersonUpdate
 from api.user_person import LinkError, link_person, unlink_person
-from api.workbench.common import PageCtx, is_htmx, page, page_write, render
+from api.workbench.common import PageCtx, PageNo, is_htmx, page, page_write, pager, render
 from api.workbench.leave import KIND_NAMES, TASK_NAMES
 from api.workbench.roster_form import NEW_CERT_ROWS, PersonForm, api_errors, validation_errors
 from maps.labels import label
@@ -98,7 +97,7 @@ def roster_list(
     force: Annotated[str, Query(max_length=32)] = "",
     skill: Annotated[str, Query(max_length=64)] = "",
     status: Annotated[str, Query(pattern="^(active|inactive|all)$")] = "active",
-    page_no: Annotated[int, Query(alias="page", ge=1, le=100_000)] = 1,
+    page_no: PageNo = 1,
 ) -> Response:
     active = {"active": True, "inactive": False}.get(status)
     rows, total = search_people(
@@ -112,18 +111,10 @@ def roster_list(
         offset=(page_no - 1) * PAGE_SIZE,
     )
     filters = {"q": q, "unit": unit, "force": force, "skill": skill, "status": status}
-    pages = max(1, -(-total // PAGE_SIZE))
-
-    def href(n: int) -> str:
-        return "/pages/roster?" + urlencode({**{k: v for k, v in filters.items() if v}, "page": n})
-
     values = {
         "rows": rows,
         "total": total,
-        "page_no": page_no,
-        "pages": pages,
-        "prev_href": href(page_no - 1) if page_no > 1 else None,
-        "next_href": href(page_no + 1) if page_no < pages else None,
+        **pager("/pages/roster", filters, page_no, total, PAGE_SIZE),
         "filters": filters,
         **_helpers(ctx),
     }
