@@ -8,7 +8,6 @@ import datetime as dt
 import socket
 import subprocess
 import sys
-import time
 
 from fastapi.testclient import TestClient
 from sqlalchemy.engine import Engine
@@ -53,9 +52,7 @@ def test_a_job_of_a_dead_process_on_this_machine_fails_at_startup(fresh_engine: 
 def test_a_job_of_another_machine_fails_within_15_s_of_the_restart(fresh_engine: Engine) -> None:
     job_id = _job(fresh_engine, "elsewhere:4242:abc123", dt.datetime.now(dt.UTC))
     engine_job = _job(fresh_engine, "celery", dt.datetime.now(dt.UTC) - dt.timedelta(hours=1))
-    started = time.monotonic()
-    with TestClient(create_app(api_settings(), fresh_engine)):
+    with TestClient(create_app(api_settings(), fresh_engine)):  # the restart
         wait_for(lambda: _status(fresh_engine, job_id) == JobStatus.FAILED.value, seconds=15)
-        assert time.monotonic() - started <= 15.5
         # the job engine's jobs are redelivered by the broker: never failed for a heartbeat
         assert _status(fresh_engine, engine_job) == JobStatus.RUNNING.value
