@@ -3,8 +3,9 @@ units, posts, people, shifts (tests/maps/test_xss_browser.py's city), plan names
 venues and instructors, incidents (kind and note), an imported file's rows — is shown as text
 on every workbench page and fragment: the plan list, result grids and edit dialog with its
 check, the roster list, a person and the person's edit form, the leave calendar and a leave
-entry, the import preview, drills new → job → review → publish → calendar, the incident
-panel with its coverage and backfill, my duties, and the audit log.
+entry, the import preview, drills new → job → review → publish → calendar (a drill recorded
+with a note), the incident panel with its coverage and backfill, my duties, and the audit
+log.
 
 In Chromium with a dialog listener: no dialog may fire (but the confirmations our own forms
 ask for), and no element may come out of the injected text."""
@@ -218,6 +219,12 @@ def test_no_script_runs_on_the_workbench(evil: Evil, browser_page: BrowserPage) 
     page.click("#dr-to-calendar")
     page.wait_for_selector("#pa-calendar")
     _clean(page)
+    drill = page.locator(".pa-drill").first  # recorded with a note: the fragment shows it
+    drill.locator("input[name=note]").fill(EVIL)
+    drill.locator("button[value=cancelled]").click()
+    page.wait_for_selector(".pa-drill[data-status=cancelled]")
+    _clean(page)
+    assert PAYLOADS[1] in page.inner_text(".pa-drill[data-status=cancelled]")
     shot(bp, "xss-03-drills")
 
     # the incident panel on the wall: the bench, a suggestion's options with the coverage
