@@ -15,7 +15,7 @@ CSRF token, then the role; role sets in `api.deps`).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Collection, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any
@@ -31,7 +31,7 @@ from markupsafe import Markup
 from api import csrf
 from api.auth import Principal
 from api.errors import ApiError
-from api.models import Role
+from api.models import Job, Role
 from maps.labels import Lang
 from maps.pages import lang_switch_href, nav_html, page_allows
 
@@ -78,6 +78,15 @@ def pager(
         "prev_href": href(page_no - 1) if page_no > 1 else None,
         "next_href": href(page_no + 1) if page_no < pages else None,
     }
+
+
+def job_of_kind(session: Any, job_id: int, kinds: Collection[str], zh: str, en: str) -> Job:
+    """Job ``job_id`` if it is of one of ``kinds`` (a page shows only its own jobs), else 404
+    naming what was looked for (``zh``/``en``: e.g. 排班任务 / plan job)."""
+    job = session.get(Job, job_id)
+    if job is None or job.kind not in kinds:
+        raise ApiError(404, f"没有编号为 {job_id} 的{zh} (job {job_id}: no such {en})")
+    return job
 
 
 class LoginRequired(Exception):
@@ -152,7 +161,10 @@ def page(key: str) -> Callable[[Request], PageCtx]:
         if who is None:
             raise LoginRequired()
         if not page_allows(key, who.role.value):
-            raise ApiError(403, f"role {who.role.value} may not open the {key} page")
+            role = who.role.value
+            raise ApiError(
+                403, f"角色 {role} 无权打开此页面 (role {role} may not open the {key} page)"
+            )
         return PageCtx(request=request, who=who, lang=page_lang(request), page=key)
 
     return dependency

@@ -28,7 +28,7 @@ from api.routers import drills as drills_api
 from api.routers import plans as plans_api
 from api.schemas.drills import RecordSession
 from api.solves import DrillScheduleRequest, tomorrow
-from api.workbench.common import PageCtx, is_htmx, page, page_write, render
+from api.workbench.common import PageCtx, is_htmx, job_of_kind, page, page_write, render
 from maps.pages import PageLink, register_page, render_template
 from optimizer.drill_format import DrillSession as DraftSession
 from rosters import drills as svc
@@ -182,10 +182,7 @@ def _go(request: Request, url: str) -> Response:
 
 
 def _drill_job(session: Session, job_id: int) -> Job:
-    job = session.get(Job, job_id)
-    if job is None or job.kind != "drill_schedule":
-        raise ApiError(404, f"job {job_id}: no such drill schedule job")
-    return job
+    return job_of_kind(session, job_id, ("drill_schedule",), "演练排程任务", "drill schedule job")
 
 
 def _job_view(ctx: PageCtx, job: Job) -> dict[str, Any]:

@@ -17,9 +17,9 @@ from sqlmodel import select
 from api import audit
 from api.deps import PLAN_WRITE, ROSTER_WRITE, SessionDep
 from api.errors import ApiError
-from api.models import FINISHED, Job, JobStatus
+from api.models import FINISHED, JobStatus
 from api.routers import plans as plans_api
-from api.workbench.common import PageCtx, page, page_write, render
+from api.workbench.common import PageCtx, job_of_kind, page, page_write, render
 from maps.labels import label
 from maps.pages import PageLink, register_page
 from optimizer.scenario import AbsenceKind
@@ -309,9 +309,7 @@ def start_replan(
 
 
 def _job_fragment(ctx: PageCtx, session: Any, job_id: int) -> Response:
-    job = session.get(Job, job_id)
-    if job is None or job.kind != "patrol_replan":
-        raise ApiError(404, f"job {job_id}: no such re-plan")
+    job = job_of_kind(session, job_id, ("patrol_replan",), "重排任务", "re-plan job")
     finished = JobStatus(job.status) in FINISHED
     plan = None
     names: dict[str, str] = {}

@@ -32,7 +32,16 @@ from api.plan_replan import ReplanRequest
 from api.routers import plans as plans_api
 from api.routers.plans import PlanPublic, publish_event
 from api.solves import PatrolPlanRequest
-from api.workbench.common import JOB_STATUS, PageCtx, PageNo, is_htmx, page, page_write, render
+from api.workbench.common import (
+    JOB_STATUS,
+    PageCtx,
+    PageNo,
+    is_htmx,
+    job_of_kind,
+    page,
+    page_write,
+    render,
+)
 from maps.pages import PageLink, register_page
 from rosters.db import session_scope
 from rosters.models import Jurisdiction
@@ -232,10 +241,7 @@ def start_plan(
 
 
 def _job(session: Session, job_id: int) -> Job:
-    job = session.get(Job, job_id)
-    if job is None or job.kind not in ("patrol_plan", REPLAN_KIND):
-        raise ApiError(404, f"job {job_id}: no such plan job")
-    return job
+    return job_of_kind(session, job_id, ("patrol_plan", REPLAN_KIND), "排班任务", "plan job")
 
 
 @router.get("/pages/plan/jobs/{job_id}")
