@@ -214,7 +214,9 @@ def create_leave(
 def _absence(session: Any, absence_id: int) -> tuple[Absence, Person]:
     row = session.get(Absence, absence_id)
     if row is None:
-        raise ApiError(404, f"absence {absence_id}: no such absence")
+        raise ApiError(
+            404, f"没有编号为 {absence_id} 的请假记录 (absence {absence_id}: no such absence)"
+        )
     return row, session.get(Person, row.person_id)
 
 

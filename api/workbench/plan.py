@@ -131,7 +131,7 @@ def _tz(ctx: PageCtx) -> str:
 def _plan(session: Session, plan_id: int) -> Plan:
     plan = session.get(Plan, plan_id)
     if plan is None:
-        raise ApiError(404, f"plan {plan_id}: no such plan")
+        raise ApiError(404, f"没有编号为 {plan_id} 的计划 (plan {plan_id}: no such plan)")
     return plan
 
 
@@ -464,7 +464,7 @@ def edit_dialog(
             try:
                 day = dt.date.fromisoformat(date)
             except ValueError as exc:
-                raise ApiError(422, f"date: not a date: {date!r}") from exc
+                raise ApiError(422, f"日期无效：{date!r} (date: not a date)") from exc
             slot_shift, where = shift, target
         try:
             people = eligible_people(ws, day, slot_shift, where, current, search=search)
@@ -496,11 +496,11 @@ def edit_dialog(
 
 def _edit(kind: str, row: int | None, person: str, date: str, shift: str, target: str) -> Edit:
     if kind not in EDIT_KINDS:
-        raise ApiError(422, f"kind: one of {', '.join(EDIT_KINDS)}")
+        raise ApiError(422, f"修改类型须为 {', '.join(EDIT_KINDS)} 之一 (kind: one of them)")
     try:
         day = dt.date.fromisoformat(date) if date else None
     except ValueError as exc:
-        raise ApiError(422, f"date: not a date: {date!r}") from exc
+        raise ApiError(422, f"日期无效：{date!r} (date: not a date)") from exc
     return Edit(kind=kind, row=row, person=person, date=day, shift=shift, target=target)  # type: ignore[arg-type]
 
 

@@ -132,7 +132,7 @@ def roster_list(
 def _person(session: Any, person_id: int) -> Person:
     person = session.get(Person, person_id)
     if person is None:
-        raise ApiError(404, f"person {person_id}: no such person")
+        raise ApiError(404, f"没有编号为 {person_id} 的人员 (person {person_id}: no such person)")
     return person
 
 
