@@ -2,10 +2,10 @@
 units, posts, people, shifts (tests/maps/test_xss_browser.py's city), plan names, drill types,
 venues and instructors, incidents (kind and note), an imported file's rows — is shown as text
 on every workbench page and fragment: the plan list, result grids and edit dialog with its
-check, the roster list, a person and the person's edit form, the leave calendar and a leave
-entry, the import preview, drills new → job → review → publish → calendar (a drill recorded
-with a note), the incident panel with its coverage and backfill, my duties, and the audit
-log.
+check, the person × shift grid, the publish diff, the roster list, a person and the person's
+edit form, the leave calendar and a leave entry with its re-plan job and publication, the
+import preview, drills new → job → review → publish → calendar (a drill recorded with a
+note), the incident panel with its coverage and backfill, my duties, and the audit log.
 
 In Chromium with a dialog listener: no dialog may fire (but the confirmations our own forms
 ask for), and no element may come out of the injected text."""
@@ -105,7 +105,7 @@ def evil(fresh_engine: Engine, bench_password_hash: str) -> Iterator[Evil]:
             assignments=scenario.published_plan,
         )
         admin = session.exec(select(User).where(User.username == "admin")).one()
-        admin.person_badge = badge
+        admin.person_badge = PLAN[-1][0]  # in K2: the leave re-plan (K1) keeps their shift
         session.add(admin)
     publish_plan_on(fresh_engine, dt.date.today() + dt.timedelta(days=1))
     app = create_app(api_settings(), fresh_engine)
@@ -164,6 +164,12 @@ def test_no_script_runs_on_the_workbench(evil: Evil, browser_page: BrowserPage) 
     page.wait_for_selector("#plan-verdict-ok, #plan-verdict-bad")
     _clean(page)
     shot(bp, "xss-01-plan-edit")
+    page.goto(f"{base}/pages/plan/{evil.draft_id}/work?view=person")
+    page.wait_for_selector("#plan-grid-table")
+    _clean(page)
+    page.click("#plan-publish")  # the diff before publishing
+    page.wait_for_selector("#plan-diff-summary")
+    _clean(page)
 
     # the roster: list, a person, the person's form
     page.goto(f"{base}/pages/roster")
@@ -182,6 +188,13 @@ def test_no_script_runs_on_the_workbench(evil: Evil, browser_page: BrowserPage) 
     page.fill("input[name=end]", f"{day}T23:00")
     page.locator(".lv-form button[type=submit]").click()
     page.wait_for_url("**/pages/leave/*")
+    _clean(page)
+    page.select_option(".lv-replan select[name=seconds]", "5")
+    page.click("#lv-replan")  # the re-plan job: its diff names the people
+    page.wait_for_selector("#lv-job-card[data-status=succeeded]", timeout=SOLVE)
+    _clean(page)
+    page.click("#lv-publish")
+    page.wait_for_selector("#lv-published")
     _clean(page)
     page.goto(f"{base}/pages/leave?month={day:%Y-%m}")
     _clean(page)
