@@ -147,3 +147,53 @@ def test_every_page_write_needs_the_token_and_the_role(
     assert changed == [], f"tables changed by refused requests: {changed}"
     # the viewer's token itself was good: the viewer may still do what viewers may
     assert viewer.post("/pages/logout", follow_redirects=False).status_code == 303
+
+
+#: who may write under each path (admins may all); the first matching pattern counts
+WRITERS: list[tuple[str, frozenset[str]]] = [
+    (r"^/pages/roster/\{\w+\}/account$", frozenset()),
+    (r"^/pages/(plan|roster|leave|import)\b", frozenset({"commander"})),
+    (r"^/pages/drills/", frozenset({"commander", "training_officer"})),
+    (r"^/pages/incidents\b", frozenset({"commander", "dispatcher"})),
+]
+
+
+def _writers(path: str) -> frozenset[str]:
+    for pattern, roles in WRITERS:
+        if re.search(pattern, path):
+            return roles
+    raise AssertionError(f"{path}: who may write here? (add it to WRITERS)")
+
+
+def test_each_role_is_refused_the_writes_of_other_roles(
+    client: TestClient, fresh_engine: Engine, city: City
+) -> None:
+    """A dispatcher may not plan, a training officer may not dispatch, a commander may not
+    link logins (admins only): refused (403, the role named) with a valid token, nothing
+    changed."""
+    checked = [(m, p) for m, p in write_routes(client) if p not in NOT_ROLE_CHECKED]
+    ids = _ids(client)
+    tokens = {}
+    browsers = {}
+    for role in ("commander", "dispatcher", "training_officer"):
+        browsers[role] = TestClient(client.app)
+        tokens[role] = _log_in(browsers[role], role)
+    before = _snapshot(fresh_engine)
+    not_refused = []
+    tried = 0
+    for method, path in checked:
+        for role, browser in browsers.items():
+            if role in _writers(path):
+                continue
+            tried += 1
+            r = browser.request(
+                method,
+                _url(path, ids),
+                data=FORM | {"csrf_token": tokens[role]},
+                follow_redirects=False,
+            )
+            if r.status_code != 403 or role not in r.text:
+                not_refused.append((role, method, path, r.status_code, r.text[:120]))
+    assert not_refused == [], f"writes done by a role that may not: {not_refused}"
+    assert tried >= len(checked)  # every write is refused to one of these roles at least
+    assert _snapshot(fresh_engine) == before
