@@ -22,7 +22,7 @@ from api.schemas.common import Page
 from api.solves import JOB_ROLES, PatrolPlanRequest
 from rosters.db import newest_first, published_is
 from rosters.models.plans import Plan
-from rosters.plans import load_assignments, publish_plan
+from rosters.plans import load_assignments, publish_superseding
 
 router = APIRouter(tags=["plans"])
 RowId = Annotated[int, Path(ge=1, le=2**31 - 1, description="row id")]
@@ -190,14 +190,20 @@ def get_plan(session: SessionDep, who: Reader, plan_id: RowId) -> dict[str, Any]
 
 @router.post("/plans/{plan_id}/publish", response_model=PlanPublic, summary="Publish a plan")
 def publish_stored_plan(session: SessionDep, who: Planner, plan_id: RowId) -> Plan:
+    """Publish (superseding the older published plans' county-days it covers), audited with
+    the days it took over, announced; the plan pages publish through here too."""
     before = PlanPublic.model_validate(_plan(session, plan_id), from_attributes=True)
-    plan = publish_plan(session, plan_id, by=who.name)
-    after = PlanPublic.model_validate(plan, from_attributes=True)
-    audit.record(session, who, "publish", "plan", plan_id, before=before, after=after)
-    publish_event(session, plan_id, plan.start, plan.days)
+    done = publish_superseding(session, plan_id, by=who.name)
+    after = PlanPublic.model_validate(done.plan, from_attributes=True).model_dump(mode="json")
+    superseded = {str(k): [(c, d.isoformat()) for c, d in v] for k, v in done.superseded.items()}
+    audit.record(
+        session, who, "publish", "plan", plan_id, before=before,
+        after={**after, "superseded": superseded},
+    )  # fmt: skip
+    publish_event(session, plan_id, done.plan.start, done.plan.days)
     session.commit()
-    session.refresh(plan)
-    return plan
+    session.refresh(done.plan)
+    return done.plan
 
 
 def publish_event(session: Any, plan_id: int, start: dt.date, days: int) -> None:

@@ -30,7 +30,6 @@ from api.models import FINISHED, Job, JobStatus
 from api.plan_replan import KIND as REPLAN_KIND
 from api.plan_replan import ReplanRequest
 from api.routers import plans as plans_api
-from api.routers.plans import PlanPublic, publish_event
 from api.solves import PatrolPlanRequest
 from api.workbench.common import (
     JOB_STATUS,
@@ -61,10 +60,8 @@ from rosters.plan_edits import (
 from rosters.plan_grid import GridQuery, filtered_assignments, plan_grid
 from rosters.plan_texts import reason_zh
 from rosters.plans import (
-    PlanError,
     load_assignments,
     publish_diff,
-    publish_superseding,
     superseded_days,
 )
 
@@ -673,18 +670,6 @@ def publish(
             422, ctx.t("confirm：请先确认发布", "confirm: confirm the publication first")
         )
     with session_scope(_engine(ctx)) as session:
-        before = PlanPublic.model_validate(_plan(session, plan_id), from_attributes=True)
-        try:
-            done = publish_superseding(session, plan_id, by=ctx.who.name)
-        except PlanError as exc:
-            raise ApiError(404, str(exc)) from exc
-        after = PlanPublic.model_validate(done.plan, from_attributes=True)
-        superseded = {
-            str(k): [(c, d.isoformat()) for c, d in v] for k, v in done.superseded.items()
-        }
-        audit.record(
-            session, ctx.who, "publish", "plan", plan_id, before=before,
-            after={**after.model_dump(mode="json"), "superseded": superseded},
-        )  # fmt: skip
-        publish_event(session, plan_id, done.plan.start, done.plan.days)
+        _plan(session, plan_id)
+        plans_api.publish_stored_plan(session, ctx.who, plan_id)  # audited, announced
     return _go(ctx.request, f"/pages/plan/{plan_id}/work?lang={ctx.lang}")
