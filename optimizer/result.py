@@ -7,6 +7,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from enum import StrEnum
+from typing import Any
 
 from pydantic import BaseModel, Field
 
@@ -30,6 +31,12 @@ class Shortfall(BaseModel):
     missing: float = Field(description="how much is missing (people, hours, drills…)")
     unit: str = "people"
     reason: str = ""
+    reason_code: str = Field(
+        default="", description="code of the reason in optimizer.messages ('' when none)"
+    )
+    reason_params: dict[str, Any] = Field(
+        default_factory=dict, description="parameters of reason_code"
+    )
 
 
 class Conflict(BaseModel):
@@ -38,6 +45,10 @@ class Conflict(BaseModel):
     rule: str = Field(description="human-readable rule name, e.g. 'min rest 11 h — county 甘州'")
     kind: str = ""
     detail: str = ""
+    rule_code: str = Field(
+        default="", description="code of the rule's name in optimizer.messages ('' when none)"
+    )
+    rule_params: dict[str, Any] = Field(default_factory=dict, description="parameters of rule_code")
 
 
 class Progress(BaseModel):

@@ -11,13 +11,15 @@ disappears without it, so the named set is minimal.
 
 from __future__ import annotations
 
+import re
 from collections import Counter, defaultdict
+from typing import Any
 
 import numpy as np
 from ortools.sat.python import cp_model
 
 from optimizer.drill_format import DrillSession
-from optimizer.drills.instance import Drill, DrillInstance
+from optimizer.drills.instance import ATTENDANCE, CALENDAR, WORKING_HOURS, Drill, DrillInstance
 from optimizer.drills.model import (
     DrillModel,
     build_model,
@@ -27,9 +29,30 @@ from optimizer.drills.model import (
     required_rule,
     venue_rule,
 )
+from optimizer.messages import msg, render_msg
 from optimizer.result import Conflict, Shortfall
 
 CHECK_SECONDS = 5.0
+
+
+_BLACKOUT = re.compile(r"^blackout (?P<name>.+)$")
+_MIN_GAP = re.compile(r"^min gap (?P<days>\d+) d after the last (?P<type>.+)$")
+
+
+def filter_msg(name: str) -> dict[str, Any] | str:
+    """The message of a start-time filter named in `Drill.filters` (the name as it is when
+    its shape is unknown)."""
+    if name == CALENDAR:
+        return msg("drill.filter.calendar")
+    if name == WORKING_HOURS:
+        return msg("drill.filter.working_hours")
+    if name == ATTENDANCE:
+        return msg("drill.filter.attendance")
+    if m := _BLACKOUT.match(name):
+        return msg("drill.filter.blackout", name=m["name"])
+    if m := _MIN_GAP.match(name):
+        return msg("drill.filter.min_gap", days=int(m["days"]), type=m["type"])
+    return name
 
 
 def _window(inst: DrillInstance, d: Drill) -> tuple[str, str]:
@@ -68,14 +91,16 @@ def explain_unscheduled(
         w0, w1 = _window(inst, d)
         if not allowed:
             if not d.candidates:
-                why = "the window has no start time for a drill of this length"
+                why = msg("drill.no_start_in_window")
             else:
                 parts = [
-                    f"{name} rules out {len(hours)}" for name, hours in d.filters.items() if hours
+                    msg("drill.filter_rules_out", filter=filter_msg(name), count=len(hours))
+                    for name, hours in d.filters.items()
+                    if hours
                 ]
-                why = f"no start time left of {len(d.candidates)}: " + "; ".join(parts)
+                why = msg("drill.filtered", n=len(d.candidates), parts=parts)
         else:
-            causes: Counter[str] = Counter()
+            causes: Counter[tuple[str, str]] = Counter()
             for t in allowed:
                 sl = slice(t, t + d.hours)
                 for c, n in d.ready_demand.items():
@@ -84,21 +109,26 @@ def explain_unscheduled(
                         and (people_in_drills[c][sl] + n > inst.capacity[c][sl]).any()
                     ):
                         name = inst.scenario.by_id("jurisdictions").get(c)
-                        causes[f"readiness floor of {name.name if name else c}"] += 1
+                        causes[("drill.cause.readiness", name.name if name else c)] += 1
                 if d.venues and all(
                     t not in hours
                     or (venue_use[vid][sl] + d.headcount > venues[vid].capacity).any()
                     for vid, hours in venue_open.items()
                 ):
-                    causes["venues closed or full"] += 1
+                    causes[("drill.cause.venues", "")] += 1
                 if d.instructors and all(
                     t not in hours or teaching[iid][sl].any() for iid, hours in teacher_free.items()
                 ):
-                    causes["instructors unavailable or busy"] += 1
-            detail = ", ".join(f"{k} at {n}" for k, n in causes.most_common())
-            why = f"all {len(allowed)} possible start times clash with the schedule" + (
-                f": {detail}" if detail else " (kept out by the minimum gap or the time limit)"
-            )
+                    causes[("drill.cause.instructors", "")] += 1
+            detail = [
+                msg(code, name=name, count=n) if name else msg(code, count=n)
+                for (code, name), n in causes.most_common()
+            ]
+            if detail:
+                why = msg("drill.clash", n=len(allowed), detail=detail)
+            else:
+                why = msg("drill.clash_unexplained", n=len(allowed))
+        reason = msg("drill.unscheduled", type=d.occ.dtype.name, key=d.key, why=why)
         out.append(
             Shortfall(
                 requirement="drill",
@@ -107,7 +137,9 @@ def explain_unscheduled(
                 end=w1,
                 missing=1,
                 unit="drills",
-                reason=f"{d.occ.dtype.name} ({d.key}): {why}",
+                reason=render_msg(reason, "en"),
+                reason_code=reason["code"],
+                reason_params=reason["params"],
             )
         )
     return out
@@ -143,31 +175,70 @@ def find_conflicts(
             kept = rest
     # the rules those duties touch, switched off one at a time
     jur = inst.scenario.by_id("jurisdictions")
-    candidates: list[tuple[str, str]] = []
+    candidates: list[tuple[str, str, dict[str, Any] | str]] = []
     for d in kept:
-        candidates += [(name, "calendar") for name, hours in d.filters.items() if hours]
-        if d.occ.requirement.min_gap_days:
-            candidates.append((gap_rule(d), "min gap"))
+        candidates += [
+            (name, "calendar", filter_msg(name)) for name, hours in d.filters.items() if hours
+        ]
+        r = d.occ.requirement
+        if r.min_gap_days:
+            candidates.append(
+                (gap_rule(d), "min gap", msg("drill.rule.gap", days=r.min_gap_days, duty=r.id))
+            )
         for c in d.ready_demand:
             if c in inst.floor:
+                county = jur[c].name if c in jur else c
                 candidates.append(
-                    (readiness_rule(jur[c].name if c in jur else c, inst.floor[c]), "readiness")
+                    (
+                        readiness_rule(county, inst.floor[c]),
+                        "readiness",
+                        msg("drill.rule.readiness", county=county, floor=inst.floor[c]),
+                    )
                 )
     for v in inst.scenario.drills.venues:
         if any(v.id in d.venues for d in kept):
-            candidates.append((venue_rule(v.name, v.capacity), "venue"))
+            candidates.append(
+                (
+                    venue_rule(v.name, v.capacity),
+                    "venue",
+                    msg("drill.rule.venue", name=v.name, capacity=v.capacity),
+                )
+            )
     for ins in inst.scenario.drills.instructors:
         if any(ins.id in d.instructors for d in kept):
-            candidates.append((instructor_rule(ins.name), "instructor"))
+            candidates.append(
+                (
+                    instructor_rule(ins.name),
+                    "instructor",
+                    msg("drill.rule.instructor", name=ins.name),
+                )
+            )
     seen: set[str] = set()
     candidates = [c for c in candidates if not (c[0] in seen or seen.add(c[0]))]
     off: set[str] = set()
-    needed: list[tuple[str, str]] = []
-    for name, kind in candidates:
+    needed: list[tuple[str, str, dict[str, Any] | str]] = []
+    for name, kind, message in candidates:
         if _infeasible(build_model(inst, kept, frozenset(off | {name})).model, workers):
             off.add(name)
         else:
-            needed.append((name, kind))
-    return [Conflict(rule=required_rule(d), kind="duty") for d in kept] + [
-        Conflict(rule=name, kind=kind) for name, kind in needed
+            needed.append((name, kind, message))
+    return [_conflict(required_rule(d), "duty", _required_msg(d)) for d in kept] + [
+        _conflict(name, kind, message) for name, kind, message in needed
     ]
+
+
+def _required_msg(d: Drill) -> dict[str, Any]:
+    r = d.occ.requirement
+    return msg(
+        "drill.rule.required",
+        duty=r.id,
+        type=d.occ.dtype.name,
+        count=r.count,
+        per=msg(f"period.{r.per}"),
+    )
+
+
+def _conflict(rule: str, kind: str, message: dict[str, Any] | str) -> Conflict:
+    if isinstance(message, str):
+        return Conflict(rule=rule, kind=kind)
+    return Conflict(rule=rule, kind=kind, rule_code=message["code"], rule_params=message["params"])

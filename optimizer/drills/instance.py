@@ -15,12 +15,14 @@ import math
 import zoneinfo
 from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
 from optimizer.drill_format import DrillSetup, Instructor, Venue
 from optimizer.drills.occurrences import Occurrence, due_occurrences, last_done_start
 from optimizer.format_base import Force
+from optimizer.messages import msg
 from optimizer.scenario import Scenario, TaskKind
 from optimizer.workdays import WorkCalendar, work_calendar
 
@@ -34,6 +36,7 @@ class DrillInputError(ValueError):
 # Names of the filters on start times (see `Drill.filters`).
 CALENDAR = "working days (weekends and public holidays)"
 WORKING_HOURS = "working hours"
+ATTENDANCE = "attendance (participants on leave or patrol duty)"
 
 
 @dataclass
@@ -85,7 +88,7 @@ class DrillInstance:
     floor: dict[str, int]
     unit_county: dict[str, str]
     warnings: list[str] = field(default_factory=list)
-    unschedulable: list[tuple[Occurrence, str]] = field(default_factory=list)
+    unschedulable: list[tuple[Occurrence, dict[str, Any]]] = field(default_factory=list)
 
     def at(self, t: int) -> dt.datetime:
         return self.start + dt.timedelta(hours=t)
@@ -229,7 +232,7 @@ def build_instance(s: Scenario) -> DrillInstance:
 
     busiest: dict[tuple[str, int, tuple[Force, ...]], np.ndarray] = {}
     drills: list[Drill] = []
-    unschedulable: list[tuple[Occurrence, str]] = []
+    unschedulable: list[tuple[Occurrence, dict[str, Any]]] = []
     for occ in occurrences:
         dtype, req = occ.dtype, occ.requirement
         forces = set(dtype.forces)
@@ -239,7 +242,7 @@ def build_instance(s: Scenario) -> DrillInstance:
         empty = [units[u].name for u, ps in parts.items() if not ps]
         if empty:
             unschedulable.append(
-                (occ, f"{'、'.join(empty)} has no members of the forces of {dtype.name}")
+                (occ, msg("drill.no_members", units="、".join(empty), type=dtype.name))
             )
             continue
         take = {u: min(dtype.headcount or len(ps), len(ps)) for u, ps in parts.items()}
@@ -296,7 +299,7 @@ def build_instance(s: Scenario) -> DrillInstance:
             worst = busiest[key]
             absent |= {t for t in candidates if len(ps) - worst[t] < need}
         if absent:
-            filters["attendance (participants on leave or patrol duty)"] = absent
+            filters[ATTENDANCE] = absent
         county0 = unit_county.get(req.unit_ids[0], "")
         venue_opts: dict[str, list[int]] = {}
         if dtype.venue_kind is not None:
@@ -308,7 +311,7 @@ def build_instance(s: Scenario) -> DrillInstance:
                 venue_opts[v.id] = [t for t in candidates if _venue_open(v, s, t, dtype.hours)]
             if not venue_opts:
                 unschedulable.append(
-                    (occ, f"no {dtype.venue_kind} venue for {headcount} people in reach")
+                    (occ, msg("drill.no_venue", kind=dtype.venue_kind, n=headcount))
                 )
                 continue
         instr_opts: dict[str, list[int]] = {}
@@ -321,7 +324,9 @@ def build_instance(s: Scenario) -> DrillInstance:
                     continue
                 instr_opts[ins.id] = _instructor_free(ins, busy, s, start, candidates, dtype.hours)
             if not instr_opts:
-                unschedulable.append((occ, f"no instructor with {dtype.instructor_skill}"))
+                unschedulable.append(
+                    (occ, msg("drill.no_instructor", skill=dtype.instructor_skill))
+                )
                 continue
         lapse_hour, lapsing = _lapses(dtype.renews, parts, people, occ.window[1], start)
         if lapse_hour is not None:  # aim a week before the first certificate lapses

@@ -25,6 +25,7 @@ from optimizer.drills.greedy import greedy_schedule
 from optimizer.drills.instance import Drill, DrillInstance, build_instance
 from optimizer.drills.model import SCALE, add_hints, build_model
 from optimizer.drills.result import DrillResult
+from optimizer.messages import render_msg
 from optimizer.result import Progress, ProgressCallback, Shortfall, SolveStatus, relative_gap
 from optimizer.scenario import Scenario
 
@@ -230,9 +231,11 @@ def schedule_drills(
             end=occ.window[1].isoformat(),
             missing=1,
             unit="drills",
-            reason=reason,
+            reason=render_msg(msg_, "en"),
+            reason_code=msg_["code"],
+            reason_params=msg_["params"],
         )
-        for occ, reason in inst.unschedulable
+        for occ, msg_ in inst.unschedulable
     ]
     unmet_fixed = sum(
         occ.requirement.weight * scenario.drills.settings.weights.unmet

@@ -1,0 +1,152 @@
+"""User-facing sentences of the solvers, Chinese and English, by code.
+
+A solver keeps its English `reason` string (the JSON API and older callers read it) and
+carries the same sentence as a code and its parameters beside it; pages, workbooks and the
+CLI render it in the reader's language with `render(code, params, lang)`.
+
+A parameter may itself be a message (a dict with "code" and "params") or a list of them:
+it is rendered in the same language and the list joined with the language's separator.
+Ids, names, dates and numbers pass through unchanged. A code missing from the catalogue
+raises KeyError (a typo should fail a test, not show a raw code to a user).
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+Lang = Literal["zh", "en"]
+
+#: code → (Chinese template, English template); fields are `str.format` names
+MESSAGES: dict[str, tuple[str, str]] = {
+    # why a drill is not scheduled (optimizer.drills.explain, optimizer.drills.instance)
+    "drill.unscheduled": ("{type}（{key}）：{why}", "{type} ({key}): {why}"),
+    "drill.no_start_in_window": (
+        "时间窗内没有可容纳该时长演练的开始时间",
+        "the window has no start time for a drill of this length",
+    ),
+    "drill.filtered": (
+        "{n} 个开始时间均被排除：{parts}",
+        "no start time left of {n}: {parts}",
+    ),
+    "drill.filter_rules_out": ("{filter}排除 {count} 个", "{filter} rules out {count}"),
+    "drill.filter.calendar": (
+        "非工作日（周末和法定节假日）",
+        "working days (weekends and public holidays)",
+    ),
+    "drill.filter.working_hours": ("工作时间", "working hours"),
+    "drill.filter.blackout": ("禁训期 {name}", "blackout {name}"),
+    "drill.filter.min_gap": (
+        "距上次{type}不足 {days} 天",
+        "min gap {days} d after the last {type}",
+    ),
+    "drill.filter.attendance": (
+        "出勤（参训人员请假或巡逻值勤）",
+        "attendance (participants on leave or patrol duty)",
+    ),
+    "drill.clash": (
+        "全部 {n} 个可选开始时间都与排程冲突：{detail}",
+        "all {n} possible start times clash with the schedule: {detail}",
+    ),
+    "drill.clash_unexplained": (
+        "全部 {n} 个可选开始时间都与排程冲突（受最小间隔或求解时限所限）",
+        "all {n} possible start times clash with the schedule"
+        " (kept out by the minimum gap or the time limit)",
+    ),
+    "drill.cause.readiness": (
+        "{name} 备勤底线 {count} 次",
+        "readiness floor of {name} at {count}",
+    ),
+    "drill.cause.venues": ("场地关闭或已满 {count} 次", "venues closed or full at {count}"),
+    "drill.cause.instructors": (
+        "教官不可用或已有任务 {count} 次",
+        "instructors unavailable or busy at {count}",
+    ),
+    "drill.no_members": (
+        "{units} 没有 {type} 所需警种的人员",
+        "{units} has no members of the forces of {type}",
+    ),
+    "drill.no_venue": (
+        "可达范围内没有容纳 {n} 人的 {kind} 场地",
+        "no {kind} venue for {n} people in reach",
+    ),
+    "drill.no_instructor": ("没有具备 {skill} 资质的教官", "no instructor with {skill}"),
+    "period.week": ("每周", "week"),
+    "period.month": ("每月", "month"),
+    "period.quarter": ("每季度", "quarter"),
+    "period.half_year": ("每半年", "half_year"),
+    "period.year": ("每年", "year"),
+    # names of the drill model's hard rules (optimizer.drills.model), shown as conflicts
+    "drill.rule.required": (
+        "任务 {duty}：{type}{per} {count} 次须完成",
+        "duty {duty}: {type} ×{count}/{per} must be met",
+    ),
+    "drill.rule.gap": (
+        "任务 {duty} 的两次演练至少间隔 {days} 天",
+        "min gap {days} d between drills of duty {duty}",
+    ),
+    "drill.rule.venue": (
+        "场地 {name} 同时最多容纳 {capacity} 人",
+        "venue {name} holds {capacity} people at once",
+    ),
+    "drill.rule.instructor": (
+        "教官 {name} 同一时间只能带一场演练",
+        "instructor {name} teaches one drill at a time",
+    ),
+    "drill.rule.readiness": (
+        "{county} 备勤底线：至少 {floor} 名不参训的备勤人员",
+        "readiness floor {county}: {floor} ready people free of drills",
+    ),
+}
+
+_SEP = {"zh": "；", "en": "; "}
+_LIST = {"zh": "，", "en": ", "}
+
+
+def msg(code: str, **params: Any) -> dict[str, Any]:
+    """A message as data: {"code": …, "params": {…}} (checked against the catalogue)."""
+    if code not in MESSAGES:
+        raise KeyError(code)
+    return {"code": code, "params": params}
+
+
+def _value(v: Any, lang: Lang, sep: str) -> str:
+    if isinstance(v, dict) and "code" in v:
+        return render(v["code"], v.get("params", {}), lang)
+    if isinstance(v, list | tuple):
+        return sep.join(_value(x, lang, sep) for x in v)
+    return str(v)
+
+
+def render(code: str, params: dict[str, Any] | None = None, lang: Lang = "zh") -> str:
+    """The sentence of `code` in `lang`; list parameters named `parts` are joined with "；"
+    ("; "), other lists with "，" (", ")."""
+    zh, en = MESSAGES[code]
+    template = zh if lang == "zh" else en
+    p = params or {}
+    return template.format(
+        **{k: _value(v, lang, _SEP[lang] if k == "parts" else _LIST[lang]) for k, v in p.items()}
+    )
+
+
+def render_msg(message: dict[str, Any], lang: Lang = "zh") -> str:
+    return render(message["code"], message.get("params", {}), lang)
+
+
+def rule_text(item: Any, lang: Lang = "zh") -> str:
+    """The rule name of a conflict (model or dict) in `lang`: from its code when it has one,
+    else its stored English name."""
+    get = item.get if isinstance(item, dict) else lambda k, d=None: getattr(item, k, d)
+    code = get("rule_code") or ""
+    if code and code in MESSAGES:
+        return render(code, get("rule_params") or {}, lang)
+    return str(get("rule") or "")
+
+
+def reason_text(item: Any, lang: Lang = "zh") -> str:
+    """The reason of a shortfall (model or dict) in `lang`: from its code when it has one,
+    else its stored English sentence."""
+    get = item.get if isinstance(item, dict) else lambda k, d=None: getattr(item, k, d)
+    code = get("reason_code") or ""
+    if code and code in MESSAGES:
+        return render(code, get("reason_params") or {}, lang)
+    return str(get("reason") or "")
