@@ -31,6 +31,7 @@ from api.solves import DrillScheduleRequest, tomorrow
 from api.workbench.common import PageCtx, is_htmx, job_of_kind, page, page_write, render
 from maps.pages import PageLink, register_page, render_template
 from optimizer.drill_format import DrillSession as DraftSession
+from optimizer.drills.texts import note_zh
 from optimizer.messages import reason_text, rule_text
 from rosters import drills as svc
 from rosters.drill_db import aware
@@ -322,7 +323,7 @@ def _review(ctx: PageCtx, session: Session, settings: Settings, schedule_id: int
         "conflicts": [
             {**x, "rule_text": rule_text(x, ctx.lang)} for x in summary.get("conflicts", [])
         ],
-        "warnings": summary.get("warnings", []),
+        "warnings": [note_zh(w) if ctx.lang == "zh" else w for w in summary.get("warnings", [])],
         "drills_due": summary.get("drills_due", 0),
         "changes": [c for c in changes if c.kind != "unchanged"],
         "counts": counts,

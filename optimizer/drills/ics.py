@@ -16,6 +16,7 @@ import icalendar
 
 from optimizer.drill_format import DrillSession, SessionStatus
 from optimizer.drills.names import CalendarNames
+from optimizer.drills.texts import kind_zh, note_zh
 from optimizer.scenario import Scenario
 
 PRODID = "-//pingan//drill schedule//ZH"
@@ -70,7 +71,7 @@ def sessions_to_ics(
         ev.add("summary", f"{title} — {who}")
         ev.add("status", _STATUS[s.status])
         if kind:
-            ev.add("categories", [kind])
+            ev.add("categories", [kind_zh(kind)])
         venue = names.venues.get(s.venue_id or "")
         if venue is not None:
             ev.add("location", venue[0])
@@ -81,7 +82,7 @@ def sessions_to_ics(
             lines.append(f"教官: {names.instructors[s.instructor_id]}")
         lines.append(f"任务: {s.requirement_id} ({s.occurrence})")
         if s.note:
-            lines.append(s.note)
+            lines.append(note_zh(s.note))
         ev.add("description", "\n".join(lines))
         cal.add_component(ev)
     cal.add_missing_timezones()

@@ -15,6 +15,8 @@ from pydantic import Field
 
 from optimizer.drill_format import DrillSession
 from optimizer.drills.result import DrillResult
+from optimizer.drills.texts import bound_source_zh, note_zh
+from optimizer.messages import reason_text, rule_text
 from optimizer.result import summary_rows
 from optimizer.scenario import Scenario
 from optimizer.xlsx import STATUS_ZH, append, finish_sheet, summary_rows_zh
@@ -122,11 +124,17 @@ def write_schedule_xlsx(scenario: Scenario, result: DrillResult, target: str | P
     gaps = book.create_sheet("未安排")
     append(gaps, ["任务", "窗口开始", "窗口结束", "缺少", "原因"])
     for x in result.shortfalls:
-        append(gaps, [x.target_id, x.start, x.end, x.missing, x.reason])
+        append(gaps, [x.target_id, x.start, x.end, x.missing, reason_text(x, "zh")])
     info = book.create_sheet("求解")
-    rows = summary_rows(result, ("drills_due", "groups")) + [
-        ["warning", w] for w in result.warnings
-    ]
+    rows = (
+        [
+            [r[0], bound_source_zh(str(r[1]))] if r[0] == "bound_source" else r
+            for r in summary_rows(result, ("drills_due", "groups"))
+            if r[0] != "conflict"
+        ]
+        + [["conflict", rule_text(c, "zh")] for c in result.conflicts]
+        + [["warning", note_zh(w)] for w in result.warnings]
+    )
     for row in summary_rows_zh(rows):
         append(info, row)
     for each in book.worksheets:

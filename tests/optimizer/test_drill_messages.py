@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from pathlib import Path
 
 import pytest
 
@@ -16,7 +17,8 @@ from tests.optimizer.drill_cases import drill_setup, scenario
 
 WORD = re.compile(r"[A-Za-z]{3,}")
 # codes of the test scenario that are not words of a sentence (ids, skills, venue kinds)
-CODES = {"range", "firearms_instructor"}
+# and the solver's product name (CP-SAT)
+CODES = {"range", "firearms_instructor", "SAT"}
 
 
 def english_words(text: str) -> list[str]:
@@ -96,3 +98,82 @@ def test_every_chinese_template_has_no_english_word(code: str) -> None:
     zh, en = MESSAGES[code]
     assert english_words(re.sub(r"\{\w+\}", "", zh)) == []
     assert set(re.findall(r"\{(\w+)\}", zh)) == set(re.findall(r"\{(\w+)\}", en))
+
+
+def test_drill_workbook_reasons_and_conflicts_in_chinese(tmp_path: Path) -> None:
+    from openpyxl import load_workbook
+
+    from optimizer.drills.schedule_io import write_schedule_xlsx
+
+    reqs = [
+        {"id": f"R{u}", "drill_type_id": "LF", "unit_ids": [u], "count": 6, "per": "week"}
+        for u in ("S1", "S2")
+    ]
+    s = scenario(start=dt.date(2026, 12, 7), days=7, drills=drill_setup(requirements=reqs))
+    r = schedule_drills(s, DrillParams(time_limit=10))
+    r = r.model_copy(
+        update={
+            "conflicts": [
+                Conflict(
+                    rule="x",
+                    rule_code="drill.rule.venue",
+                    rule_params={"name": "县靶场", "capacity": 20},
+                )
+            ]
+        }
+    )
+    book = load_workbook(write_schedule_xlsx(s, r, tmp_path / "d.xlsx"))
+    reasons = [row[4] for row in book["未安排"].iter_rows(min_row=2, values_only=True)]
+    assert len(reasons) == 2 and all("教官不可用" in x for x in reasons)
+    info = [row for row in book["求解"].iter_rows(values_only=True)]
+    assert ["冲突规则", "场地 县靶场 同时最多容纳 20 人"] in [list(x) for x in info]
+    words = [
+        w
+        for sheet in ("未安排", "求解")
+        for row in book[sheet].iter_rows(values_only=True)
+        for cell in row
+        if isinstance(cell, str)
+        for w in english_words(cell)
+    ]
+    assert words == []
+
+
+def test_ics_descriptions_and_categories_in_chinese() -> None:
+    import icalendar
+
+    from optimizer.drills.ics import sessions_to_ics
+
+    s = scenario()
+    r = schedule_drills(s, DrillParams(time_limit=10))
+    notes = ["make-up of a missed drill", "not in drill schedule revision 3"]
+    sessions = [x.model_copy(update={"note": notes[i % 2]}) for i, x in enumerate(r.sessions)]
+    cal = icalendar.Calendar.from_ical(sessions_to_ics(s, sessions))
+    events = list(cal.walk("VEVENT"))
+    assert len(events) == 4
+    text = [str(ev["description"]) + " " + ev.get("categories").to_ical().decode() for ev in events]
+    assert any("补训" in x for x in text) and any("不在第 3 版" in x for x in text)
+    words = [w for x in text for w in english_words(x)]
+    assert words == []
+
+
+def test_notes_and_bound_source_in_chinese() -> None:
+    from optimizer.drills.texts import bound_source_zh, note_zh
+
+    src = (
+        "sum over 2 parts solved apart: sum over 3 independent groups of the best of CP-SAT and"
+        " two relaxations: partition by month (2 groups), CP-SAT (1 group)"
+    )
+    zh = bound_source_zh(src)
+    assert zh.startswith("2 个分别求解部分之和") and "按月分解（2 组）" in zh
+    stale = (
+        "2 drills before 2026-12-01 are still 'scheduled' (counted as done):"
+        " record them as done or missed"
+    )
+    notice = (
+        "2031: the State Council holiday notice is not loaded and chinese_calendar does not know"
+        " 2031 yet — public holidays come from the `holidays` package and adjusted working days"
+        " (调休) are unknown; load the year's notice"
+    )
+    for x in (zh, note_zh(stale), note_zh(notice)):
+        assert english_words(x.replace("chinese_calendar", "").replace("holidays", "")) == []
+    assert note_zh("as typed by a user") == "as typed by a user"
