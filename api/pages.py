@@ -276,8 +276,8 @@ def plan_html(
 
 def plan_xlsx(session: Session, settings: Settings, plan: Plan) -> bytes:
     """The plan as the Excel workbook `pingan plan patrol` writes."""
-    from optimizer.patrol.plan_io import write_plan_xlsx
     from optimizer.patrol.result import PatrolResult
+    from rosters.plan_workbook import write_plan_xlsx_zh
 
     scenario = export_scenario(
         session, start=plan.start, days=plan.days, name=plan.name, tz=settings.timezone
@@ -298,7 +298,7 @@ def plan_xlsx(session: Session, settings: Settings, plan: Plan) -> bytes:
             assignments=assignments,
         )
     with tempfile.TemporaryDirectory() as tmp:
-        path = write_plan_xlsx(scenario, result, Path(tmp) / "plan.xlsx")
+        path = write_plan_xlsx_zh(scenario, result, Path(tmp) / "plan.xlsx")
         return path.read_bytes()
 
 

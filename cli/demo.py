@@ -94,8 +94,9 @@ def _plan_tomorrow(
     scenario: Any, engine: Any, out_dir: Path, report: dict[str, Any], seconds: float
 ) -> None:
     from optimizer.patrol import SolveParams, plan_patrol
-    from optimizer.patrol.plan_io import write_plan_json, write_plan_xlsx
+    from optimizer.patrol.plan_io import write_plan_json
     from rosters.db import session_scope
+    from rosters.plan_workbook import write_plan_xlsx_zh
     from rosters.plans import publish_plan, save_plan
 
     first_day = scenario.model_copy(
@@ -130,7 +131,7 @@ def _plan_tomorrow(
         "shortfalls": len(result.shortfalls),
         "plan_id": plan_id,
         "json": str(write_plan_json(first_day, result, out_dir / "demo-patrol-plan.json")),
-        "xlsx": str(write_plan_xlsx(first_day, result, out_dir / "demo-patrol-plan.xlsx")),
+        "xlsx": str(write_plan_xlsx_zh(first_day, result, out_dir / "demo-patrol-plan.xlsx")),
     }
     report["_plan"] = (first_day, result.assignments)
 

@@ -98,7 +98,8 @@ def patrol(
         )
         return
     from optimizer.patrol import PatrolInputError, SolveParams, plan_patrol
-    from optimizer.patrol.plan_io import write_plan_json, write_plan_xlsx
+    from optimizer.patrol.plan_io import write_plan_json
+    from rosters.plan_workbook import write_plan_xlsx_zh
 
     try:
         scenario = _scenario(scenario_file, start, days, county)
@@ -109,7 +110,7 @@ def patrol(
     except PatrolInputError as exc:
         fail(str(exc))
     json_path = write_plan_json(scenario, result, out.with_suffix(".json"))
-    xlsx_path = write_plan_xlsx(scenario, result, out.with_suffix(".xlsx"))
+    xlsx_path = write_plan_xlsx_zh(scenario, result, out.with_suffix(".xlsx"))
     plan_id = None
     if save:
         from rosters.db import session_scope

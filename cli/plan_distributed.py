@@ -39,8 +39,9 @@ def plan_distributed(
     from api.solves import PatrolPlanRequest
     from optimizer.patrol import PatrolInputError, PatrolResult, SolveParams
     from optimizer.patrol.distributed import merge_parts, split_patrol
-    from optimizer.patrol.plan_io import write_plan_json, write_plan_xlsx
+    from optimizer.patrol.plan_io import write_plan_json
     from optimizer.scenario import ScenarioError, load_scenario
+    from rosters.plan_workbook import write_plan_xlsx_zh
     from rosters.settings import get_settings
 
     settings = get_settings()
@@ -102,7 +103,7 @@ def plan_distributed(
 
         scenario = _scenario(None, start, days, county)
     json_path = write_plan_json(scenario, result, out.with_suffix(".json"))
-    xlsx_path = write_plan_xlsx(scenario, result, out.with_suffix(".xlsx"))
+    xlsx_path = write_plan_xlsx_zh(scenario, result, out.with_suffix(".xlsx"))
     emit(
         {
             "job": job_id,
