@@ -22,6 +22,7 @@ err_console = Console(stderr=True)
 class CliState:
     json_output: bool = False
     database_url: str | None = None
+    lang: str = "zh"  # the language of tables: zh or en (`pingan --lang`)
 
 
 state = CliState()
@@ -51,19 +52,22 @@ def emit(data: Any, *, title: str = "", columns: Sequence[str] | None = None) ->
     if state.json_output:
         typer.echo(json.dumps(data, ensure_ascii=False, indent=1, default=str))
         return
+    from cli.labels import cell_value, word
+
+    lang = state.lang
     if isinstance(data, dict):
-        table = Table(title=title or None, show_header=False)
+        table = Table(title=word(title, lang) or None, show_header=False)
         for key, value in data.items():
-            table.add_row(str(key), _cell(value))
+            table.add_row(word(str(key), lang), _cell(cell_value(str(key), value, lang)))
         console.print(table)
         return
     rows = list(data)
     cols = list(columns or (rows[0].keys() if rows else []))
-    table = Table(title=title or None)
+    table = Table(title=word(title, lang) or None)
     for col in cols:
-        table.add_column(col)
+        table.add_column(word(col, lang))
     for row in rows:
-        table.add_row(*(_cell(row.get(c)) for c in cols))
+        table.add_row(*(_cell(cell_value(c, row.get(c), lang)) for c in cols))
     console.print(table)
 
 

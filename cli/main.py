@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from cli.common import state
+from cli.common import fail, state
 from cli.errors import JsonErrorGroup
 
 app = typer.Typer(
@@ -30,9 +30,15 @@ def main(
         str | None,
         typer.Option("--database-url", envvar="PINGAN_DATABASE_URL", help="database URL"),
     ] = None,
+    lang: Annotated[
+        str, typer.Option("--lang", help="language of tables: zh (default) or en")
+    ] = "zh",
 ) -> None:
     state.json_output = json_output
     state.database_url = database_url
+    if lang not in ("zh", "en"):
+        fail(f"--lang: expected zh or en, got {lang!r}")
+    state.lang = lang
 
 
 # module name → how it is mounted: a Typer sub-app named like the module's NAME, or commands

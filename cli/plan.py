@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -150,7 +150,7 @@ def patrol(
     emit(summary, title="patrol plan")
     if result.shortfalls and not state.json_output:
         emit(
-            [s.model_dump() for s in result.shortfalls[:20]],
+            [_patrol_gap(s) for s in result.shortfalls[:20]],
             title="unmet requirements (first 20)",
             columns=["requirement", "target_id", "start", "missing", "reason"],
         )
@@ -185,6 +185,8 @@ def drills(
     from optimizer.drills import DrillInputError, DrillParams, schedule_drills
     from optimizer.drills.ics import sessions_to_ics
     from optimizer.drills.schedule_io import write_schedule_json, write_schedule_xlsx
+    from optimizer.drills.texts import bound_source_zh, note_zh
+    from optimizer.messages import reason_text, rule_text
 
     try:
         scenario = _scenario(scenario_file, start, days, county, drills=True)
@@ -210,13 +212,19 @@ def drills(
             "objective": result.objective,
             "bound": result.bound,
             "gap": result.gap,
-            "bound_source": result.bound_source,
+            "bound_source": bound_source_zh(result.bound_source)
+            if _lang() == "zh"
+            else result.bound_source,
             "seconds": result.solve_seconds,
             "drills_due": result.drills_due,
             "scheduled": len(result.sessions),
             "unmet": len(result.shortfalls),
-            "conflicts": [c.rule for c in result.conflicts],
-            "warnings": result.warnings,
+            "conflicts": [rule_text(c, _lang()) for c in result.conflicts]
+            if not state.json_output
+            else [c.rule for c in result.conflicts],
+            "warnings": [note_zh(w) for w in result.warnings]
+            if _lang() == "zh"
+            else result.warnings,
             "schedule_json": str(json_path),
             "schedule_xlsx": str(xlsx_path),
             "schedule_ics": str(ics_path),
@@ -225,7 +233,7 @@ def drills(
     )
     if result.shortfalls and not state.json_output:
         emit(
-            [s.model_dump() for s in result.shortfalls[:20]],
+            [{**s.model_dump(), "reason": reason_text(s, _lang())} for s in result.shortfalls[:20]],
             title="unscheduled drills (first 20)",
             columns=["target_id", "start", "end", "reason"],
         )
@@ -252,3 +260,19 @@ def _store_drills(scenario: Scenario, result: object, publish: bool) -> dict[str
 
 def register(app: typer.Typer) -> None:
     app.add_typer(plan_app, name="plan")
+
+
+def _lang() -> str:
+    """The language of tables; JSON output stays in English."""
+    return "en" if state.json_output else state.lang
+
+
+def _patrol_gap(s: Any) -> dict[str, Any]:
+    from rosters.plan_texts import reason_zh
+    from rosters.plan_workbook import requirement_zh
+
+    row = s.model_dump()
+    if _lang() == "zh":
+        row["reason"] = reason_zh(s.reason)
+        row["requirement"] = requirement_zh(s.requirement)
+    return row

@@ -1,0 +1,81 @@
+"""The words of the CLI's tables (titles, column and row names, statuses) in Chinese and
+English: `pingan --lang zh|en …` (Chinese by default). JSON output (`--json`) keeps its
+English keys: it is for programs, not readers. A word not listed is shown as it is."""
+
+from __future__ import annotations
+
+from typing import Any
+
+#: table words → (Chinese, English)
+WORDS: dict[str, tuple[str, str]] = {
+    # titles
+    "patrol plan": ("巡逻勤务方案", "patrol plan"),
+    "unmet requirements (first 20)": ("未满足的要求（前 20 条）", "unmet requirements (first 20)"),
+    "drill schedule": ("演练排程", "drill schedule"),
+    "unscheduled drills (first 20)": ("未安排的演练（前 20 条）", "unscheduled drills (first 20)"),
+    "distributed patrol plan": ("分布式巡逻勤务方案", "distributed patrol plan"),
+    # summary rows and columns
+    "status": ("状态", "status"),
+    "objective": ("目标值", "objective"),
+    "bound": ("下界", "bound"),
+    "gap": ("差距", "gap"),
+    "bound_source": ("下界来源", "bound source"),
+    "seconds": ("用时（秒）", "seconds"),
+    "first_feasible_seconds": ("首个可行解用时（秒）", "first feasible (s)"),
+    "assignments": ("排班条数", "assignments"),
+    "shortfalls": ("缺口", "shortfalls"),
+    "conflicts": ("冲突规则", "conflicts"),
+    "plan_json": ("方案 JSON", "plan JSON"),
+    "plan_xlsx": ("方案 Excel", "plan Excel"),
+    "plan_id": ("方案编号", "plan id"),
+    "message": ("说明", "message"),
+    "deterministic": ("确定性求解", "deterministic"),
+    "effort": ("求解工作量", "effort"),
+    "drills_due": ("应训次数", "drills due"),
+    "scheduled": ("已安排", "scheduled"),
+    "unmet": ("未安排", "unmet"),
+    "warnings": ("提示", "warnings"),
+    "schedule_json": ("排程 JSON", "schedule JSON"),
+    "schedule_xlsx": ("排程 Excel", "schedule Excel"),
+    "schedule_ics": ("排程日历（.ics）", "schedule calendar (.ics)"),
+    "schedule_id": ("排程编号", "schedule id"),
+    "requirement": ("要求", "requirement"),
+    "target_id": ("对象编码", "target"),
+    "start": ("开始", "start"),
+    "end": ("结束", "end"),
+    "missing": ("缺少", "missing"),
+    "reason": ("原因", "reason"),
+    "id": ("编号", "id"),
+    "drill": ("演练", "drill"),
+    "units": ("单位", "units"),
+    "venue": ("场地", "venue"),
+    "session": ("演练场次", "session"),
+    "revision": ("版本", "revision"),
+}
+#: status values shown in a table cell
+STATUS: dict[str, tuple[str, str]] = {
+    "optimal": ("最优", "optimal"),
+    "feasible": ("可行", "feasible"),
+    "infeasible": ("不可行", "infeasible"),
+    "unknown": ("未知", "unknown"),
+    "cancelled": ("已取消", "cancelled"),
+    "model_invalid": ("模型无效", "model invalid"),
+    "scheduled": ("已安排", "scheduled"),
+    "done": ("已完成", "done"),
+    "missed": ("未进行", "missed"),
+}
+
+
+def word(text: str, lang: str) -> str:
+    pair = WORDS.get(text)
+    return (pair[0] if lang == "zh" else pair[1]) if pair else text
+
+
+def cell_value(key: str, value: Any, lang: str) -> Any:
+    """A status value in `lang` (other values as they are)."""
+    if key == "status" and isinstance(value, str) and value in STATUS:
+        zh, en = STATUS[value]
+        return zh if lang == "zh" else en
+    if isinstance(value, bool) and lang == "zh":
+        return "是" if value else "否"
+    return value

@@ -1,0 +1,58 @@
+"""The CLI's tables in Chinese by default (`pingan --lang zh|en`): titles, row and column
+names, statuses, the reasons of unscheduled drills and the conflicting rules; English with
+--lang en; JSON output keeps its English keys."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from cli.main import app
+from optimizer.scenario import dump_scenario
+from tests.optimizer.drill_cases import drill_setup, scenario
+
+runner = CliRunner()
+WORD = re.compile(r"[A-Za-z]{3,}")
+#: names, not sentences: file formats, the solver's product name
+ALLOWED = {"JSON", "Excel", "ics", "SAT", "json", "xlsx"}
+
+
+def _over_demand(tmp_path: Path) -> Path:
+    reqs = [
+        {"id": f"R{u}", "drill_type_id": "LF", "unit_ids": [u], "count": 6, "per": "week"}
+        for u in ("S1", "S2")
+    ]
+    s = scenario(start=dt.date(2026, 12, 7), days=7, drills=drill_setup(requirements=reqs))
+    return dump_scenario(s, tmp_path / "s.json")
+
+
+def _run(tmp_path: Path, *first: str) -> str:
+    args = [*first, "plan", "drills", "--scenario", str(_over_demand(tmp_path))]
+    args += ["--out", str(tmp_path / "schedule"), "--seconds", "10", "--workers", "1"]
+    result = runner.invoke(app, args, env={"COLUMNS": "1000"})
+    assert result.exit_code == 0, result.output
+    return result.stdout
+
+
+def test_drill_tables_in_chinese_by_default(tmp_path: Path) -> None:
+    out = _run(tmp_path).replace(str(tmp_path / "schedule"), " ")  # the files written
+    assert "演练排程" in out and "最优" in out and "教官不可用" in out
+    assert [w for w in WORD.findall(out) if w not in ALLOWED] == []
+
+
+def test_drill_tables_in_english(tmp_path: Path) -> None:
+    out = _run(tmp_path, "--lang", "en")
+    assert "drill schedule" in out and "optimal" in out
+    assert "instructors unavailable or busy" in out
+    assert "演练排程" not in out and "最优" not in out
+
+
+def test_json_keeps_english_keys_and_a_bad_lang_is_refused(tmp_path: Path) -> None:
+    summary = json.loads(_run(tmp_path, "--json"))
+    assert summary["status"] == "optimal" and summary["unmet"] == 2
+    bad = runner.invoke(app, ["--lang", "fr", "db", "upgrade"])
+    assert bad.exit_code == 1 and "--lang" in bad.output
