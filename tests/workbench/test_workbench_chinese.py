@@ -14,6 +14,7 @@ from sqlmodel import Session
 from optimizer.messages import msg, render_msg
 from rosters.models.drills import DrillSchedule
 from tests.workbench.test_drills_pages import client, log_in, schedule  # noqa: F401
+from tests.workbench.test_incidents_pages import report
 from tests.workbench.test_workbench_english import data_names
 
 WORD = re.compile(r"[A-Za-z]{3,}")
@@ -91,3 +92,18 @@ def test_chinese_review_page_has_no_english_sentences(
     english = c.get(f"/pages/drills/schedules/{schedule_id}?lang=en").text
     assert "working days (weekends and public holidays) rules out 8" in english
     assert "instructor 王教官 teaches one drill at a time" in english
+
+
+def test_chinese_incident_panel_has_no_english_sentences(client: TestClient) -> None:  # noqa: F811
+    c = client
+    token = log_in(c, "commander")
+    c.get("/pages/drills/new?lang=zh")  # the language is kept in a cookie from here on
+    panel = report(c, token, "ZH-1")
+    assert "ZH-1" in panel
+    assert english_left(panel.replace("ZH-1", " ")) == []
+    assert english_left(c.get("/pages/incidents/panel").text) == []
+    # more than the city can send: the shortfalls and the escalation are said in Chinese too
+    big = report(c, token, "ZH-2", headcount="300", severity="4")
+    assert "wb-bad" in big  # short: the city cannot send 300
+    assert english_left(big.replace("ZH-2", " ")) == []
+    assert english_left(c.get("/pages/incidents/ZH-2/coverage").text) == []
