@@ -75,6 +75,33 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "period.quarter": ("每季度", "quarter"),
     "period.half_year": ("每半年", "half_year"),
     "period.year": ("每年", "year"),
+    # refusals of drill operations (rosters.drills.DrillConflict)
+    "drill.publish.already": (
+        "演练排程 {id} 已发布（第 {revision} 版）",
+        "drill schedule {id} is already published (revision {revision})",
+    ),
+    "drill.publish.no_solution": (
+        "演练排程 {id} 没有解（状态：{status}），无可发布的内容",
+        "drill schedule {id} has no solution (status {status}): nothing to publish",
+    ),
+    "drill.session.transition": (
+        "演练场次 '{code}' 当前为{current}：只能改为{allowed}，不能改为{status}",
+        "drill session '{code}' is {current}: it may become {allowed}, not {status}",
+    ),
+    "drill.session.nothing": ("（无）", "nothing"),
+    "drill.session.future": (
+        "演练场次 '{code}' 的开始时间为 {start}，尚未开始，不能记录为已完成",
+        "drill session '{code}' starts at {start}: a drill in the future cannot be recorded done",
+    ),
+    "status.optimal": ("最优", "optimal"),
+    "status.feasible": ("可行", "feasible"),
+    "status.infeasible": ("不可行", "infeasible"),
+    "status.unknown": ("未知", "unknown"),
+    "status.cancelled": ("已取消", "cancelled"),
+    "status.model_invalid": ("模型无效", "model_invalid"),
+    "status.scheduled": ("已安排", "scheduled"),
+    "status.done": ("已完成", "done"),
+    "status.missed": ("未进行", "missed"),
     # names of the drill model's hard rules (optimizer.drills.model), shown as conflicts
     "drill.rule.required": (
         "任务 {duty}：{type}{per} {count} 次须完成",
@@ -102,7 +129,7 @@ _SEP = {"zh": "；", "en": "; "}
 _LIST = {"zh": "，", "en": ", "}
 
 
-def msg(code: str, **params: Any) -> dict[str, Any]:
+def msg(code: str, /, **params: Any) -> dict[str, Any]:
     """A message as data: {"code": …, "params": {…}} (checked against the catalogue)."""
     if code not in MESSAGES:
         raise KeyError(code)
@@ -126,6 +153,12 @@ def render(code: str, params: dict[str, Any] | None = None, lang: Lang = "zh") -
     return template.format(
         **{k: _value(v, lang, _SEP[lang] if k == "parts" else _LIST[lang]) for k, v in p.items()}
     )
+
+
+def status_msg(status: str) -> dict[str, Any] | str:
+    """A status as a message (a status not in the catalogue as it is)."""
+    code = f"status.{status}"
+    return msg(code) if code in MESSAGES else status
 
 
 def render_msg(message: dict[str, Any], lang: Lang = "zh") -> str:

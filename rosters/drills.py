@@ -28,6 +28,7 @@ from sqlmodel import Session
 from optimizer import drill_format as df
 from optimizer.drills import DrillResult
 from optimizer.drills.names import CalendarNames
+from optimizer.messages import Lang, msg, render_msg, status_msg
 from optimizer.result import SolveStatus
 from optimizer.scenario import Scenario
 from rosters.db import newest_first, published_is
@@ -75,7 +76,15 @@ class DrillNotFound(LookupError):
 
 
 class DrillConflict(ValueError):
-    """The operation does not fit the record's state (already published, already cancelled…)."""
+    """The operation does not fit the record's state (already published, already cancelled…).
+    `message` is the sentence as code and parameters (`optimizer.messages`); str() is English."""
+
+    def __init__(self, code: str, /, **params: Any) -> None:
+        self.message = msg(code, **params)
+        super().__init__(render_msg(self.message, "en"))
+
+    def text(self, lang: Lang) -> str:
+        return render_msg(self.message, lang)
 
 
 @dataclass
@@ -216,13 +225,10 @@ def publish_schedule(session: Session, schedule_id: int, *, tz: str, by: str = "
     its horizon (kept by id), the others of those become cancelled."""
     sched = get_schedule(session, schedule_id)
     if sched.published_at is not None:
-        raise DrillConflict(
-            f"drill schedule {schedule_id} is already published (revision {sched.revision})"
-        )
+        raise DrillConflict("drill.publish.already", id=schedule_id, revision=sched.revision)
     if sched.status not in (SolveStatus.OPTIMAL.value, SolveStatus.FEASIBLE.value):
         raise DrillConflict(
-            f"drill schedule {schedule_id} has no solution (status {sched.status}): "
-            "nothing to publish"
+            "drill.publish.no_solution", id=schedule_id, status=status_msg(sched.status)
         )
     zone = ZoneInfo(tz)
     drafts = [df.DrillSession.model_validate(x) for x in sched.sessions]
@@ -344,17 +350,17 @@ def record_session(
     row = get_session_row(session, code)
     current = df.SessionStatus(row.status)
     if status not in TRANSITIONS[current]:
-        allowed = ", ".join(sorted(TRANSITIONS[current])) or "nothing"
         raise DrillConflict(
-            f"drill session '{code}' is {current.value}: "
-            f"it may become {allowed}, not {status.value}"
+            "drill.session.transition",
+            code=code,
+            current=status_msg(current.value),
+            allowed=[status_msg(x) for x in sorted(TRANSITIONS[current])]
+            or msg("drill.session.nothing"),
+            status=status_msg(status.value),
         )
     now = now or dt.datetime.now(dt.UTC)
     if status == df.SessionStatus.DONE and _utc(row.start_at) > now:
-        raise DrillConflict(
-            f"drill session '{code}' starts at {_utc(row.start_at).isoformat()}: "
-            "a drill in the future cannot be recorded done"
-        )
+        raise DrillConflict("drill.session.future", code=code, start=_utc(row.start_at).isoformat())
     row.status = status.value
     if note is not None:
         row.note = note

@@ -355,7 +355,11 @@ def publish_schedule(
 ) -> Response:
     """Publish through POST /drills/schedules/{id}/publish's function (audited, announced)."""
     ctx.require(DRILL_WRITE)
-    report = drills_api.publish_schedule(session, settings, ctx.who, schedule_id)
+    try:
+        report = drills_api.publish_schedule(session, settings, ctx.who, schedule_id)
+    except svc.DrillConflict as exc:
+        session.rollback()
+        raise ApiError(409, exc.text(ctx.lang)) from exc
     if not is_htmx(request):
         return RedirectResponse(f"/pages/drills/schedules/{schedule_id}", status_code=303)
     sched = svc.get_schedule(session, schedule_id)
@@ -390,13 +394,7 @@ def record_session(
         drills_api.record_session(session, ctx.who, body)
     except svc.DrillConflict as exc:
         session.rollback()
-        future = "in the future" in str(exc)
-        raise ApiError(
-            409,
-            ctx.t("这次演练尚未开始，不能记录为已完成", str(exc))
-            if future
-            else ctx.t(f"无法记录（{exc}）", str(exc)),
-        ) from exc
+        raise ApiError(409, exc.text(ctx.lang)) from exc
     if not is_htmx(request):
         from api.pages import safe_next
 

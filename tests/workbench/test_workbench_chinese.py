@@ -13,7 +13,7 @@ from sqlmodel import Session
 
 from optimizer.messages import msg, render_msg
 from rosters.models.drills import DrillSchedule
-from tests.workbench.test_drills_pages import client, log_in, schedule  # noqa: F401
+from tests.workbench.test_drills_pages import client, hx, log_in, schedule  # noqa: F401
 from tests.workbench.test_incidents_pages import report
 from tests.workbench.test_workbench_english import data_names
 
@@ -107,3 +107,17 @@ def test_chinese_incident_panel_has_no_english_sentences(client: TestClient) -> 
     assert "wb-bad" in big  # short: the city cannot send 300
     assert english_left(big.replace("ZH-2", " ")) == []
     assert english_left(c.get("/pages/incidents/ZH-2/coverage").text) == []
+
+
+def test_a_second_publish_is_refused_in_the_readers_language(client: TestClient) -> None:  # noqa: F811
+    c = client
+    token = log_in(c, "commander")
+    schedule_id = schedule(c, token)
+    url = f"/pages/drills/schedules/{schedule_id}/publish"
+    assert c.post(url, headers=hx(token)).status_code == 200
+    again = c.post(url + "?lang=zh", headers=hx(token))
+    assert again.status_code == 409
+    detail = again.json()["detail"]
+    assert f"演练排程 {schedule_id} 已发布（第 1 版）" == detail
+    english = c.post(url + "?lang=en", headers=hx(token)).json()["detail"]
+    assert english == f"drill schedule {schedule_id} is already published (revision 1)"
