@@ -121,3 +121,17 @@ def test_a_second_publish_is_refused_in_the_readers_language(client: TestClient)
     assert f"演练排程 {schedule_id} 已发布（第 1 版）" == detail
     english = c.post(url + "?lang=en", headers=hx(token)).json()["detail"]
     assert english == f"drill schedule {schedule_id} is already published (revision 1)"
+
+
+def test_chinese_audit_page_names_the_fields(client: TestClient) -> None:  # noqa: F811
+    c = client
+    token = log_in(c, "admin")
+    schedule_id = schedule(c, token)
+    assert c.post(f"/pages/drills/schedules/{schedule_id}/publish", headers=hx(token)).is_success
+    page = c.get("/pages/audit?lang=zh").text
+    assert "au-changes" in page
+    # codes shown as codes: record ids, the login; values are data, not sentences
+    rows = page.split("<tbody>", 1)[1].split("</tbody>", 1)[0]
+    names = re.findall(r"<li>(?:<span[^>]*>([^<]*)</span>|<code>([^<]*)</code>)", rows)
+    missing = [code for zh, code in names if not zh or WORD.search(zh)]
+    assert names and missing == [], ",".join(missing)
