@@ -90,6 +90,9 @@ def suggest(
     if state.json_output:
         emit(result.model_dump(mode="json"))
         return
+    from cli.labels import brings, tier_name
+
+    zh = state.lang == "zh"
     for s in result.suggestions:
         emit(
             [
@@ -97,12 +100,14 @@ def suggest(
                     "unit": u.unit_id,
                     "name": u.name,
                     "ETA min": u.eta_minutes,
-                    "tier": u.tier.value,
-                    "brings": u.reason.split("brings ")[-1],
+                    "tier": tier_name(u.tier.value, state.lang),
+                    "brings": brings(u, state.lang),
                 }
                 for u in s.units
             ],
-            title=f"#{s.rank}: complete in {s.arrival_minutes} min, {s.unit_count} units",
+            title=f"方案 {s.rank}：{s.arrival_minutes} 分钟内全部到达，{s.unit_count} 个单位"
+            if zh
+            else f"#{s.rank}: complete in {s.arrival_minutes} min, {s.unit_count} units",
         )
     if result.best:
         emit(

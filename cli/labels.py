@@ -51,6 +51,20 @@ WORDS: dict[str, tuple[str, str]] = {
     "venue": ("场地", "venue"),
     "session": ("演练场次", "session"),
     "revision": ("版本", "revision"),
+    "unit": ("单位编码", "unit"),
+    "name": ("名称", "name"),
+    "ETA min": ("预计到达（分钟）", "ETA min"),
+    "tier": ("层级", "tier"),
+    "brings": ("带来", "brings"),
+    "needs": ("需求", "needs"),
+    "need": ("需求", "need"),
+    "requested": ("所需", "requested"),
+    "provided": ("已提供", "provided"),
+    "met_at_minutes": ("满足时间（分钟）", "met at (min)"),
+    "best_possible_minutes": ("最快可能（分钟）", "best possible (min)"),
+    "note": ("说明", "note"),
+    "incident": ("警情", "incident"),
+    "escalation": ("升级", "escalation"),
 }
 #: status values shown in a table cell
 STATUS: dict[str, tuple[str, str]] = {
@@ -79,3 +93,27 @@ def cell_value(key: str, value: Any, lang: str) -> Any:
     if isinstance(value, bool) and lang == "zh":
         return "是" if value else "否"
     return value
+
+
+TIERS: dict[str, tuple[str, str]] = {
+    "township": ("乡镇", "township"),
+    "county": ("县级", "county"),
+    "city": ("市级", "city"),
+}
+
+
+def tier_name(tier: str, lang: str) -> str:
+    pair = TIERS.get(tier)
+    return (pair[0] if lang == "zh" else pair[1]) if pair else tier
+
+
+def brings(u: Any, lang: str) -> str:
+    """What a suggested unit brings (`UnitChoice` fields), in `lang`."""
+    zh = lang == "zh"
+    bits = [f"{u.headcount} 人" if zh else f"{u.headcount} people"]
+    if u.armed:
+        bits.append(f"持枪 {u.armed} 人" if zh else f"{u.armed} armed")
+    bits += [f"{k}×{v}" for k, v in u.skills.items()]
+    if u.vehicles:
+        bits.append(f"车辆 {u.vehicles} 辆" if zh else f"{u.vehicles} vehicles")
+    return ("、" if zh else ", ").join(bits)

@@ -8,6 +8,7 @@ import datetime as dt
 import json
 import re
 from pathlib import Path
+from types import SimpleNamespace
 
 from typer.testing import CliRunner
 
@@ -56,3 +57,17 @@ def test_json_keeps_english_keys_and_a_bad_lang_is_refused(tmp_path: Path) -> No
     assert summary["status"] == "optimal" and summary["unmet"] == 2
     bad = runner.invoke(app, ["--lang", "fr", "db", "upgrade"])
     assert bad.exit_code == 1 and "--lang" in bad.output
+
+
+def test_what_a_unit_brings_in_both_languages() -> None:
+    from cli.labels import brings, tier_name, word
+    from optimizer.reinforcement.results import UnitChoice
+
+    fields = UnitChoice.model_fields
+    assert {"headcount", "armed", "skills", "vehicles", "tier"} <= set(fields)
+
+    unit = SimpleNamespace(headcount=6, armed=2, vehicles=1, skills={"first_aid": 1})
+    assert brings(unit, "zh") == "6 人、持枪 2 人、first_aid×1、车辆 1 辆"
+    assert brings(unit, "en") == "6 people, 2 armed, first_aid×1, 1 vehicles"
+    assert tier_name("county", "zh") == "县级" and tier_name("county", "en") == "county"
+    assert word("ETA min", "zh") == "预计到达（分钟）" and word("not listed", "zh") == "not listed"
