@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from cli.common import database_engine, emit, fail
+from cli.common import database_engine, emit, fail, state
 
 drills_app = typer.Typer(help="Drill sessions: record, list, calendar.", no_args_is_help=True)
 
@@ -80,7 +80,7 @@ def list_(
             }
             for x in sessions
         ],
-        title=f"drills of the next {days} days",
+        title=f"未来 {days} 天的演练" if state.lang == "zh" else f"drills of the next {days} days",
         columns=["id", "start", "drill", "units", "venue", "status"],
     )
 

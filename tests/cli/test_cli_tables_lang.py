@@ -71,3 +71,4 @@ def test_what_a_unit_brings_in_both_languages() -> None:
     assert brings(unit, "en") == "6 people, 2 armed, first_aid×1, 1 vehicles"
     assert tier_name("county", "zh") == "县级" and tier_name("county", "en") == "county"
     assert word("ETA min", "zh") == "预计到达（分钟）" and word("not listed", "zh") == "not listed"
+    assert word("jurisdiction_id", "zh") == "辖区编码" and word("required", "en") == "required"
