@@ -91,6 +91,7 @@ def suggest(
         emit(result.model_dump(mode="json"))
         return
     from cli.labels import brings, tier_name
+    from optimizer.messages import note_text
 
     zh = state.lang == "zh"
     for s in result.suggestions:
@@ -111,7 +112,7 @@ def suggest(
         )
     if result.best:
         emit(
-            [n.model_dump() for n in result.best.needs],
+            [{**n.model_dump(), "note": note_text(n, state.lang)} for n in result.best.needs],
             title="needs",
             columns=[
                 "need",

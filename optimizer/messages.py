@@ -75,6 +75,19 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "period.quarter": ("每季度", "quarter"),
     "period.half_year": ("每半年", "half_year"),
     "period.year": ("每年", "year"),
+    # a need of an incident the suggestion does not meet (optimizer.reinforcement.explain)
+    "need.short_tier": (
+        "缺 {n}：本级只有 {available} 可用",
+        "short by {n}: only {available} available to this tier",
+    ),
+    "need.short_rules": (
+        "缺 {n}：其余受覆盖和备勤底线规则限制",
+        "short by {n}: cover and floor rules hold the rest back",
+    ),
+    "need.late": (
+        "未能在 {target} 分钟内满足；最快可在 {best} 分钟满足",
+        "not met within {target} min; best available {best} min",
+    ),
     # refusals of drill operations (rosters.drills.DrillConflict)
     "drill.publish.already": (
         "演练排程 {id} 已发布（第 {revision} 版）",
@@ -173,6 +186,15 @@ def rule_text(item: Any, lang: Lang = "zh") -> str:
     if code and code in MESSAGES:
         return render(code, get("rule_params") or {}, lang)
     return str(get("rule") or "")
+
+
+def note_text(item: Any, lang: Lang = "zh") -> str:
+    """The note of a need report (model or dict) in `lang` (its stored sentence without a code)."""
+    get = item.get if isinstance(item, dict) else lambda k, d=None: getattr(item, k, d)
+    code = get("note_code") or ""
+    if code and code in MESSAGES:
+        return render(code, get("note_params") or {}, lang)
+    return str(get("note") or "")
 
 
 def reason_text(item: Any, lang: Lang = "zh") -> str:

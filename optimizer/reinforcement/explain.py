@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from optimizer.messages import msg, render_msg
 from optimizer.reinforcement.forces import TIERS
 from optimizer.reinforcement.results import NeedReport, Suggestion, UnitChoice
 
@@ -95,13 +96,14 @@ def describe_suggestion(
             shortfall += amount - provided
             if best is None:
                 available = int(res[mask].sum())
-                note = f"short by {amount - provided}: only {available} available to this tier"
+                message = msg("need.short_tier", n=amount - provided, available=available)
             else:
-                note = f"short by {amount - provided}: cover and floor rules hold the rest back"
+                message = msg("need.short_rules", n=amount - provided)
         elif met_at > target:
-            note = f"not met within {target:g} min; best available {best:.1f} min"
+            message = msg("need.late", target=f"{target:g}", best=f"{best:.1f}")
         else:
-            note = ""
+            message = None
+        note = render_msg(message, "en") if message else ""
         reports.append(
             NeedReport(
                 need=dim,
@@ -111,6 +113,8 @@ def describe_suggestion(
                 best_possible_minutes=best,
                 within_target=met_at is not None and met_at <= target,
                 note=note,
+                note_code=message["code"] if message else "",
+                note_params=message["params"] if message else {},
             )
         )
     etas = [float(eta_min[i]) for i in idx]

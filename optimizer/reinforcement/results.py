@@ -3,6 +3,8 @@ solve's truth (status, objective, bound, terms, shortfalls)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from pydantic import BaseModel, Field
 
 from optimizer.result import SolveSummary
@@ -42,6 +44,8 @@ class NeedReport(BaseModel):
     )
     within_target: bool = False
     note: str = ""
+    note_code: str = Field(default="", description="code of the note in optimizer.messages")
+    note_params: dict[str, Any] = Field(default_factory=dict, description="parameters of note_code")
 
 
 class Suggestion(BaseModel):
