@@ -12,6 +12,7 @@ from api.schemas.common import (
     CODE_PATTERN,
     MAX_CODE,
     MAX_NAME,
+    CodeList,
     CodeRef,
     Geometry,
     Lat,
@@ -168,6 +169,9 @@ class PostCreate(_In):
         description="manned hours [[from, to], …], 0–24",
     )
     skills: SkillCounts = Field(default_factory=dict)
+    required_skills: CodeList | None = Field(
+        default=None, description="skills everyone on the post must hold (null: none)"
+    )
     forces: list[Force] | None = Forces
 
     @field_validator("hours")

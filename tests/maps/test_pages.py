@@ -9,7 +9,6 @@ import pytest
 from maps import pages
 from maps.pages import PageLink, nav_html, nav_items, page_allows, register_page
 
-
 MAP_PAGES = ("wall", "plan", "drills")
 
 
