@@ -11,39 +11,20 @@ solved by `schedule_drills`; the merged objective and bound are the sums of the 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 from optimizer.drills.instance import build_instance
 from optimizer.drills.result import DrillResult
 from optimizer.drills.solve import DrillParams, components
+from optimizer.parts import ScenarioPart
 from optimizer.patrol.decompose import ORDER
 from optimizer.result import relative_gap
-from optimizer.scenario import Scenario, parse_scenario
+from optimizer.scenario import Scenario
 
 
 @dataclass
-class DrillPart:
-    key: str
-    scenario: Scenario
+class DrillPart(ScenarioPart):
     params: DrillParams
-    weight: float
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "key": self.key,
-            "scenario": self.scenario.model_dump(mode="json"),
-            "params": dict(self.params.__dict__),
-            "weight": self.weight,
-        }
-
-    @classmethod
-    def from_json(cls, data: dict[str, Any]) -> DrillPart:
-        return cls(
-            key=str(data["key"]),
-            scenario=parse_scenario(data["scenario"]),
-            params=DrillParams(**data["params"]),
-            weight=float(data["weight"]),
-        )
+    params_type = DrillParams
 
 
 def split_drills(scenario: Scenario, params: DrillParams | None = None) -> list[DrillPart]:

@@ -19,43 +19,24 @@ from __future__ import annotations
 import heapq
 import threading
 from dataclasses import dataclass, replace
-from typing import Any
 
+from optimizer.parts import ScenarioPart
 from optimizer.patrol import budget
 from optimizer.patrol.result import PatrolResult
 from optimizer.patrol.solve import SolveParams, part_sizes, split_parts
 from optimizer.patrol.solve import merge_parts as merge_seam
 from optimizer.patrol.solve import solve_part as solve_seam
 from optimizer.result import ProgressCallback
-from optimizer.scenario import Level, Scenario, parse_scenario
+from optimizer.scenario import Level, Scenario
 
 
 @dataclass
-class PatrolPart:
+class PatrolPart(ScenarioPart):
     """One independent part of a patrol plan: its key (the county id, or "all" when the
     scenario does not split), its scenario, its solve parameters and its weight (people)."""
 
-    key: str
-    scenario: Scenario
     params: SolveParams
-    weight: float
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "key": self.key,
-            "scenario": self.scenario.model_dump(mode="json"),
-            "params": dict(self.params.__dict__),
-            "weight": self.weight,
-        }
-
-    @classmethod
-    def from_json(cls, data: dict[str, Any]) -> PatrolPart:
-        return cls(
-            key=str(data["key"]),
-            scenario=parse_scenario(data["scenario"]),
-            params=SolveParams(**data["params"]),
-            weight=float(data["weight"]),
-        )
+    params_type = SolveParams
 
 
 def _county(part: Scenario) -> str:
