@@ -10,6 +10,7 @@ import datetime as dt
 import threading
 import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import httpx
@@ -58,10 +59,19 @@ def server(fresh_engine: Engine, password_hash: str) -> Iterator[tuple[str, Engi
         engine.dispose()
 
 
-async def _all(requests: list[tuple[str, str, dict[str, Any]]], base: str) -> list[httpx.Response]:
+async def _gather(
+    requests: list[tuple[str, str, dict[str, Any]]], base: str
+) -> list[httpx.Response]:
     limits = httpx.Limits(max_connections=CLIENTS, max_keepalive_connections=CLIENTS)
     async with httpx.AsyncClient(base_url=base, limits=limits, timeout=60) as client:
         return await asyncio.gather(*(client.request(m, u, **kw) for m, u, kw in requests))
+
+
+def _all(requests: list[tuple[str, str, dict[str, Any]]], base: str) -> list[httpx.Response]:
+    """Send every request at once, on an event loop of its own thread: the browser tests'
+    session-wide Playwright keeps a loop running on the main thread, where asyncio.run fails."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, _gather(requests, base)).result()
 
 
 def _incident_body(lon: float, lat: float, code: str) -> dict[str, Any]:
@@ -80,7 +90,7 @@ def test_unauthenticated_posts_never_exhaust_the_pool(server: tuple[str, Engine]
         body = _incident_body(100.45, 38.93, f"X-{i}")
         guesses.append(("POST", "/incidents", {"json": body, "headers": headers}))
     t0 = time.monotonic()
-    answers = asyncio.run(_all(guesses, base))
+    answers = _all(guesses, base)
     took = time.monotonic() - t0
     assert sorted({r.status_code for r in answers}) == [401], [r.text for r in answers][:3]
     assert all(r.headers["content-type"] == "application/problem+json" for r in answers)
@@ -105,7 +115,7 @@ def test_racing_dispatchers_get_one_winner_and_clear_conflicts(
     r = httpx.post(f"{base}/incidents/RACE-1/suggest", json={}, headers=h, timeout=60)
     assert r.status_code == 200, r.text
     send = {"json": {"units": [unit["code"]]}, "headers": h}
-    answers = asyncio.run(_all([("POST", "/incidents/RACE-1/dispatch", send)] * CLIENTS, base))
+    answers = _all([("POST", "/incidents/RACE-1/dispatch", send)] * CLIENTS, base)
     codes = [r.status_code for r in answers]
     assert codes.count(200) == 1, sorted(codes)
     assert codes.count(409) == CLIENTS - 1, sorted(codes)
