@@ -58,25 +58,23 @@ def post_open(post: Post, shift: ShiftTemplate) -> bool:
 def required_staff(
     scenario: Scenario, post: Post, date: dt.date, shift: ShiftTemplate
 ) -> tuple[int, int]:
-    """(people, armed) the post needs in this shift: for each count, the most specific `Cover`
-    for it that gives the count wins (date and shift > shift or date > any), else the post's
-    own minimum while it is open."""
-    staff: tuple[int, int] | None = None  # (rank, people)
-    armed: tuple[int, int] | None = None  # (rank, armed officers)
+    """(people, armed) the post needs in this shift, read as the optimiser reads it: for each
+    count, the last `Cover` of the scenario that matches the post, the day and the shift and
+    gives that count wins (the scenario format's rule); else the post's own minimum while it
+    is open."""
+    staff: int | None = None
+    armed: int | None = None
     for cover in scenario.covers:
         if cover.target_id != post.id:
             continue
         if cover.date not in (None, date) or cover.shift_id not in (None, shift.id):
             continue
-        rank = (cover.date is not None) + (cover.shift_id is not None)
-        if cover.required is not None and (staff is None or rank > staff[0]):
-            staff = (rank, cover.required)
-        if cover.armed is not None and (armed is None or rank > armed[0]):
-            armed = (rank, cover.armed)
+        staff = cover.required if cover.required is not None else staff
+        armed = cover.armed if cover.armed is not None else armed
     if staff is None and armed is None and not post_open(post, shift):
         return 0, 0
-    people = staff[1] if staff is not None else post.min_staff if post_open(post, shift) else 0
-    return people, min(armed[1] if armed is not None else post.min_armed, people)
+    people = staff if staff is not None else post.min_staff if post_open(post, shift) else 0
+    return people, min(armed if armed is not None else post.min_armed, people)
 
 
 def staffing_for_shift(

@@ -61,7 +61,7 @@ def test_post_status_in_the_night_shift(small_scenario) -> None:
     assert (staffing["P2"].armed, staffing["P2"].armed_required) == (1, 1)
 
 
-def test_required_staff_prefers_the_most_specific_cover(small_scenario) -> None:
+def test_required_staff_takes_the_last_matching_cover(small_scenario) -> None:
     s = small_scenario.model_copy(deep=True)
     shifts = s.by_id("shifts")
     post = s.by_id("posts")["P5"]
@@ -75,6 +75,29 @@ def test_required_staff_prefers_the_most_specific_cover(small_scenario) -> None:
     assert required_staff(s, post, DAY, shifts["day"]) == (4, 0)
     assert required_staff(s, post, DAY, shifts["evening"]) == (2, 0)
     assert required_staff(s, post, DAY + dt.timedelta(days=1), shifts["day"]) == (3, 0)
+
+
+def test_required_staff_reads_covers_as_the_optimiser_does(small_scenario) -> None:
+    """A general cover listed after a specific one wins for the counts it gives (the format's
+    rule); the map and the optimiser's demand agree on every day and shift."""
+    from optimizer.patrol.instance import build_instance
+    from optimizer.scenario import Cover
+
+    s = small_scenario.model_copy(deep=True)
+    shifts = s.by_id("shifts")
+    post = s.by_id("posts")["P5"]
+    s.covers = [
+        Cover(target_id="P5", date=DAY, shift_id="day", required=4, armed=1),
+        Cover(target_id="P5", shift_id="day", required=3),
+        Cover(target_id="P5", armed=2),
+    ]
+    assert required_staff(s, post, DAY, shifts["day"]) == (3, 2)
+    inst = build_instance(s)
+    ti = next(i for i, t in enumerate(inst.tasks) if t.target == "P5")
+    for slot in inst.slots:
+        d = inst.demand.get((ti, slot.index))
+        people, armed = required_staff(s, post, slot.date, slot.shift)
+        assert (people, armed) == ((d.staff, min(d.armed, d.staff)) if d else (0, 0)), slot
 
 
 def test_shift_hours_wrap_midnight(small_scenario) -> None:
