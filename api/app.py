@@ -18,7 +18,7 @@ from fastapi.responses import HTMLResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy.engine import Engine
 
-from api import solves  # noqa: F401  (registers the job kinds)
+from api import job_kinds  # noqa: F401  (registers every job kind)
 from api.errors import FieldError, install_error_handlers, problem, problem_responses
 from api.events import EventBus
 from api.jobs import JobError, JobNotFound, JobRunner

@@ -19,7 +19,7 @@ from typing import Any
 
 from celery import Task
 
-from api import solves  # noqa: F401  (registers the job kinds)
+from api import job_kinds  # noqa: F401  (registers every job kind)
 from api.job_engine import parts as db
 from api.job_engine.celery_app import celery_app, send
 from api.job_engine.fanout import fanout_of, part_summary
@@ -72,7 +72,7 @@ def split_job(self: Task, job_id: int, key: str = "") -> None:
     if job.cancel_requested:
         db.end_job(engine, job_id, JobStatus.CANCELLED, error="cancelled before it started")
         return
-    if not db.parts_of(engine, job_id):
+    if not db.has_parts(engine, job_id):
         ctx = JobContext(
             job_id, engine, settings, threading.Event(), lambda p: None, job.created_by
         )
