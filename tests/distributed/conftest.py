@@ -1,7 +1,8 @@
 """A real RabbitMQ (127.0.0.1:5672, guest/guest) and real `pingan worker` processes for the
 job-engine tests. Each test run gets a virtual host of its own (or, without rabbitmqctl, a
 queue of its own) so that runs on a shared broker do not take each other's tasks. Workers
-are started in a process group of their own and stopped (or killed) by that PID."""
+and API servers (`pingan serve`) are started in a process group of their own and stopped (or
+killed, `kill -9`) by that PID."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import httpx
 import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import Engine
@@ -70,18 +72,16 @@ def broker() -> Iterator[Broker]:
 
 
 @dataclass
-class Workers:
-    """`pingan worker` processes of one test, each in its own process group."""
+class Procs:
+    """Processes of one test (`pingan worker`, `pingan serve`), each in its own process
+    group, stopped or killed by that PID."""
 
     env: dict[str, str]
-    queue: str
     procs: list[subprocess.Popen[bytes]] = field(default_factory=list)
     logs: list[Path] = field(default_factory=list)
 
-    def start(self, log_dir: Path, concurrency: int = 1) -> subprocess.Popen[bytes]:
-        log = log_dir / f"worker-{len(self.procs)}.log"
-        cmd = [sys.executable, "-c", "from cli.main import app; app()", "worker"]
-        cmd += [f"--queues={self.queue}", f"--concurrency={concurrency}", "--loglevel=info"]
+    def spawn(self, args: list[str], log: Path) -> subprocess.Popen[bytes]:
+        cmd = [sys.executable, "-c", "from cli.main import app; app()", *args]
         proc = subprocess.Popen(
             cmd,
             env=self.env,
@@ -94,16 +94,8 @@ class Workers:
         self.logs.append(log)
         return proc
 
-    def owner(self, pid: int) -> subprocess.Popen[bytes] | None:
-        """The worker whose process group holds process `pid` (a pool child)."""
-        try:
-            group = os.getpgid(pid)
-        except ProcessLookupError:
-            return None
-        return next((p for p in self.procs if p.pid == group), None)
-
     def kill(self, proc: subprocess.Popen[bytes]) -> None:
-        """kill -9 of the worker and its pool processes (its process group)."""
+        """kill -9 of the process and its children (its process group)."""
         os.killpg(proc.pid, signal.SIGKILL)
         proc.wait(timeout=30)
 
@@ -123,6 +115,51 @@ class Workers:
         return "\n".join(
             f"--- {log}\n{log.read_text(errors='replace')[-4000:]}" for log in self.logs
         )
+
+
+@dataclass
+class Workers(Procs):
+    """`pingan worker` processes taking parts from the test's queue."""
+
+    queue: str = ""
+
+    def start(self, log_dir: Path, concurrency: int = 1) -> subprocess.Popen[bytes]:
+        args = ["worker", f"--queues={self.queue}", f"--concurrency={concurrency}"]
+        log = log_dir / f"worker-{len(self.procs)}.log"
+        return self.spawn([*args, "--loglevel=info"], log)
+
+    def owner(self, pid: int) -> subprocess.Popen[bytes] | None:
+        """The worker whose process group holds process `pid` (a pool child)."""
+        try:
+            group = os.getpgid(pid)
+        except ProcessLookupError:
+            return None
+        return next((p for p in self.procs if p.pid == group), None)
+
+
+@dataclass
+class Servers(Procs):
+    """`pingan serve` processes (the HTTP API), one at a time on a port of their own."""
+
+    def start(self, log_dir: Path, port: int) -> subprocess.Popen[bytes]:
+        log = log_dir / f"server-{len(self.procs)}.log"
+        proc = self.spawn(["serve", f"--port={port}", "--log-level=warning"], log)
+        deadline = time.monotonic() + 120
+        while True:
+            try:
+                if httpx.get(f"http://127.0.0.1:{port}/health", timeout=2).status_code == 200:
+                    return proc
+            except httpx.HTTPError:
+                pass
+            if proc.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"the server did not start:\n{self.log_text()}")
+            time.sleep(0.2)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
 
 
 @dataclass
@@ -168,17 +205,32 @@ def job_db(request: pytest.FixtureRequest, tmp_path: Path, broker: Broker) -> It
         drop()
 
 
-@pytest.fixture
-def workers(job_db: Engine_) -> Iterator[Workers]:
-    env = {
+def _env(job_db: Engine_) -> dict[str, str]:
+    return {
         **os.environ,
         "PINGAN_DATABASE_URL": job_db.url,
         "PINGAN_BROKER_URL": job_db.settings.broker_url,
         "PINGAN_JOB_QUEUE": job_db.settings.job_queue,
         "PINGAN_SETTINGS_FILE": "/nonexistent",
+        "PINGAN_SECRET_KEY": job_db.settings.secret_key,
+        "PINGAN_SCHEDULER_ENABLED": "false",
+        "PINGAN_STANDARDS_FILE": "",
     }
-    w = Workers(env, job_db.settings.job_queue)
+
+
+@pytest.fixture
+def workers(job_db: Engine_) -> Iterator[Workers]:
+    w = Workers(_env(job_db), queue=job_db.settings.job_queue)
     try:
         yield w
     finally:
         w.stop_all()
+
+
+@pytest.fixture
+def servers(job_db: Engine_) -> Iterator[Servers]:
+    s = Servers(_env(job_db))
+    try:
+        yield s
+    finally:
+        s.stop_all()

@@ -1,14 +1,17 @@
 """The job engine with a real RabbitMQ and real worker processes: a patrol plan fanned out by
 county and merged equals the in-process plan; a worker killed (kill -9) mid-part → another
-solves the part, one result stored; the API server restarted mid-job → the result is served
-after the restart; cancel; a part failing three times fails the job, naming the part."""
+solves the part, one result stored; the API server (a real `pingan serve`) killed (kill -9)
+mid-job → the result is served after the restart, and a job it committed but never sent is
+sent at start-up; cancel; a part failing three times fails the job, naming the part."""
 
 from __future__ import annotations
 
 import datetime as dt
+import signal
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session, select
@@ -22,10 +25,11 @@ from optimizer.patrol import SolveParams, check_plan, plan_patrol
 from optimizer.scenario import Assignment, parse_scenario
 from rosters.db import session_scope
 from rosters.demo_city import build_demo_city
+from rosters.models.plans import Plan, PlanAssignment
 from rosters.scenario_db import export_scenario, load_scenario_into_db
 from tests.api.city import DAY, city_data
 from tests.api.conftest import add_users, bearer, wait_for
-from tests.distributed.conftest import BACKENDS, Engine_, Workers
+from tests.distributed.conftest import BACKENDS, Engine_, Servers, Workers, free_port
 
 FINISHED = {"succeeded", "failed", "cancelled"}
 
@@ -141,26 +145,51 @@ def test_worker_killed_mid_part_another_solves_it_once(
     (solved,) = parts
     assert solved.attempts == 2 and solved.status == "done"
     assert int(solved.solved_by.split(":")[1]) != pid
-    with Session(job_db.engine) as session:
-        plans = session.exec(select(Job)).all()
-    assert len(plans) == 1 and result["plan_id"] is not None
+    with Session(job_db.engine) as session:  # one plan, its assignments stored once
+        plans = session.exec(select(Plan)).all()
+        rows = session.exec(select(PlanAssignment)).all()
+    assert [p.id for p in plans] == [result["plan_id"]]
+    assert len(rows) == len(solved.result["assignments"]) > 0  # type: ignore[index]
+    keys = {(a.person_id, a.date, a.shift, a.task, a.target) for a in rows}
+    assert len(keys) == len(rows)
 
 
-def test_api_server_restarted_mid_job_the_result_is_served(
-    job_db: Engine_, workers: Workers, tmp_path: Path
+def _outbox_job(db: Engine_) -> int:
+    """A patrol job recorded (committed) by a server that died before sending its task."""
+    params = {"start": DAY.isoformat(), "days": 1, "seconds": 5, "workers": 1, "seed": 2}
+    with session_scope(db.engine) as session:
+        job = Job(kind="patrol_plan", params=params, worker="celery", created_by="commander")
+        session.add(job)
+        session.flush()
+        return job.id  # type: ignore[return-value]
+
+
+def test_api_server_killed_mid_job_the_result_is_served_after_the_restart(
+    job_db: Engine_, workers: Workers, servers: Servers, tmp_path: Path
 ) -> None:
     _small_county(job_db)
-    users = _users(job_db)
+    _users(job_db)
+    h = bearer(Role.COMMANDER)
     workers.start(tmp_path)
-    with _app(job_db) as c:
-        job_id = _plan(c, users["commander"], seconds=6, workers=1, seed=1)
-        wait_for(lambda: _running_part(job_db, job_id), seconds=90, every=0.1)
-    # the server is gone while the part runs; a new one starts and serves the result
-    with _app(job_db) as c:
-        job = wait_for(lambda: _finished(job_db, job_id), seconds=120, every=0.2)
-        assert job.status == "succeeded", (job.error, workers.log_text())
-        r = c.get(f"/jobs/{job_id}/result", headers=users["viewer"])
-        assert r.status_code == 200 and r.json()["result"]["plan_id"] is not None
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    first = servers.start(tmp_path, port)
+    body = {"start": DAY.isoformat(), "days": 1, "seconds": 6, "workers": 1, "seed": 1}
+    r = httpx.post(f"{base}/plans/patrol", json=body, headers=h, timeout=30)
+    assert r.status_code == 202, r.text
+    job_id = r.json()["id"]
+    wait_for(lambda: _running_part(job_db, job_id), seconds=90, every=0.1)
+    servers.kill(first)  # kill -9 while the part runs
+    assert first.returncode == -signal.SIGKILL
+    orphan = _outbox_job(job_db)  # and one it had committed but never sent
+    servers.start(tmp_path, port)  # sends the orphan's task again at start-up
+    for j in (job_id, orphan):
+        job = wait_for(lambda j=j: _finished(job_db, j), seconds=150, every=0.2)
+        assert job.status == "succeeded", (job.error, workers.log_text(), servers.log_text())
+        r = httpx.get(f"{base}/jobs/{j}/result", headers=bearer(Role.VIEWER), timeout=30)
+        assert r.status_code == 200 and r.json()["result"]["plan_id"] is not None, r.text
+    with Session(job_db.engine) as session:
+        assert len(session.exec(select(Plan)).all()) == 2  # one plan a job
 
 
 def test_cancel_stops_every_part(job_db: Engine_, workers: Workers, tmp_path: Path) -> None:
