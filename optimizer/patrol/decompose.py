@@ -5,9 +5,15 @@ a valid bound of the whole (each county's bound is a lower bound of its part).""
 
 from __future__ import annotations
 
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from typing import TypeVar
+
 from optimizer.patrol.result import PatrolResult
 from optimizer.result import SolveStatus, relative_gap
-from optimizer.scenario import Level, Scenario
+from optimizer.scenario import LEVEL_ORDER, Cover, Level, Scenario
+
+T = TypeVar("T")
 
 ORDER = [
     SolveStatus.MODEL_INVALID,
@@ -19,57 +25,107 @@ ORDER = [
 ]
 
 
+def county_index(s: Scenario) -> dict[str, str | None]:
+    """The county of every jurisdiction (`Scenario.county_of`), in one walk of the tree: each
+    jurisdiction's path upwards is followed only until a node already known."""
+    nodes = s.by_id("jurisdictions")
+    known: dict[str, str | None] = {}
+    for start in nodes:
+        path: list[str] = []
+        node, found = nodes.get(start), None
+        while node is not None:
+            if node.id in known:
+                found = known[node.id]
+                break
+            path.append(node.id)
+            if node.level == Level.COUNTY:
+                found = node.id
+                break
+            if LEVEL_ORDER[node.level] < LEVEL_ORDER[Level.COUNTY]:
+                break
+            node = nodes.get(node.parent_id) if node.parent_id else None
+        for jid in path:
+            known[jid] = found
+    return known
+
+
+def _by(items: Iterable[T], key: Callable[[T], str | None]) -> dict[str | None, list[T]]:
+    groups: dict[str | None, list[T]] = defaultdict(list)
+    for item in items:
+        groups[key(item)].append(item)
+    return groups
+
+
 def county_parts(s: Scenario) -> list[Scenario]:
     """One scenario per county (its subtree, people, units, posts, zones, standby, rules);
-    people of the city level are left out: they have no county tasks."""
+    people of the city level are left out: they have no county tasks. Every list of the
+    scenario is read once (grouped by county), so a province of many counties splits in
+    time linear in its size."""
     counties = [j.id for j in s.jurisdictions if j.level == Level.COUNTY]
     if len(counties) < 2 or not s.options.patrol_within_jurisdiction:
         return [s]
-    of = {j.id: s.county_of(j.id) for j in s.jurisdictions}
+    of = county_index(s)
+    person_of = {p.id: of[p.jurisdiction_id] for p in s.people}
+    unit_of = {u.id: of[u.jurisdiction_id] for u in s.units}
+    target_of: dict[str, set[str | None]] = defaultdict(set)
+    for c in counties:
+        target_of[c].add(c)
+    for item in (*s.posts, *s.zones):
+        target_of[item.id].add(of[item.jurisdiction_id])
+    cities = [(i, j) for i, j in enumerate(s.jurisdictions) if j.level == Level.CITY]
+    jurs = _by(
+        ((i, j) for i, j in enumerate(s.jurisdictions) if j.level != Level.CITY),
+        lambda ij: of[ij[1].id],
+    )
+    people = _by(s.people, lambda p: person_of[p.id])
+    units = _by(s.units, lambda u: unit_of[u.id])
+    vehicles = _by(s.vehicles, lambda v: unit_of.get(v.unit_id))
+    absences = _by(s.absences, lambda a: person_of.get(a.person_id))
+    requests = _by(s.requests, lambda r: person_of.get(r.person_id))
+    published = _by(s.published_plan, lambda a: person_of.get(a.person_id))
+    posts = _by(s.posts, lambda p: of[p.jurisdiction_id])
+    zones = _by(s.zones, lambda z: of[z.jurisdiction_id])
+    standby = _by(s.standby, lambda f: f.jurisdiction_id)
+    covers: dict[str | None, list[Cover]] = defaultdict(list)
+    for x in s.covers:
+        for c in target_of.get(x.target_id, ()):
+            covers[c].append(x)
+    rule_people = [_by(r.applies_to.people, lambda p: person_of.get(p)) for r in s.rules]
+    rule_units = [_by(r.applies_to.units, lambda u: unit_of.get(u)) for r in s.rules]
     parts = []
     for c in counties:
-        jur = [j for j in s.jurisdictions if of[j.id] == c or j.level == Level.CITY]
-        people = [p for p in s.people if of[p.jurisdiction_id] == c]
-        ids = {p.id for p in people}
-        units = [u for u in s.units if of[u.jurisdiction_id] == c]
-        unit_ids = {u.id for u in units}
         rules = []
-        for r in s.rules:
+        for r, by_person, by_unit in zip(s.rules, rule_people, rule_units, strict=True):
             sel = r.applies_to
             if sel.people or sel.units:
                 sel = sel.model_copy(
-                    update={
-                        "people": [p for p in sel.people if p in ids],
-                        "units": [u for u in sel.units if u in unit_ids],
-                    }
+                    update={"people": by_person.get(c, []), "units": by_unit.get(c, [])}
                 )
                 if sel.is_everyone():
                     continue
             rules.append(r.model_copy(update={"applies_to": sel}))
-        posts = [p for p in s.posts if of[p.jurisdiction_id] == c]
-        zones = [z for z in s.zones if of[z.jurisdiction_id] == c]
-        # covers of the county's posts and zones, and of its standby floor (1.2)
-        targets = {p.id for p in posts} | {z.id for z in zones} | {c}
+        if not (posts.get(c) or zones.get(c) or standby.get(c)):
+            continue
         parts.append(
             s.model_copy(
                 update={
                     "name": f"{s.name}/{c}",
-                    "jurisdictions": jur,
-                    "people": people,
-                    "units": units,
-                    "vehicles": [v for v in s.vehicles if v.unit_id in unit_ids],
-                    "absences": [a for a in s.absences if a.person_id in ids],
-                    "posts": posts,
-                    "zones": zones,
-                    "standby": [f for f in s.standby if f.jurisdiction_id == c],
+                    "jurisdictions": [j for _, j in sorted([*cities, *jurs.get(c, [])])],
+                    "people": people.get(c, []),
+                    "units": units.get(c, []),
+                    "vehicles": vehicles.get(c, []),
+                    "absences": absences.get(c, []),
+                    "posts": posts.get(c, []),
+                    "zones": zones.get(c, []),
+                    "standby": standby.get(c, []),
                     "rules": rules,
-                    "requests": [r for r in s.requests if r.person_id in ids],
-                    "covers": [x for x in s.covers if x.target_id in targets],
-                    "published_plan": [a for a in s.published_plan if a.person_id in ids],
+                    "requests": requests.get(c, []),
+                    "covers": covers.get(c, []),
+                    "published_plan": published.get(c, []),
                 }
             )
         )
-    return [p for p in parts if p.posts or p.zones or p.standby]
+    return parts
 
 
 def merge(name: str, results: list[PatrolResult]) -> PatrolResult:
