@@ -6,10 +6,14 @@ result, the speed-up, every county part's time, the critical path (the largest p
 peak memory of each worker process, the merged objective, bound and gap and the independent
 checker's verdict on the merged plan; then the projected wall time on 8, 32 and 100 workers.
 
-Projection: the part times measured with one worker are scheduled longest first, each on the
-worker free first (LPT list scheduling, `optimizer.patrol.distributed.project_wall_time`),
-plus the measured split and merge times. It assumes the parts scale as measured here (one
-CP-SAT/HiGHS thread each) and that the database and broker are not the bottleneck.
+Projection: the part times measured in the first run are scheduled longest first, each on
+the worker free first (LPT list scheduling, `optimizer.patrol.distributed.project_wall_time`),
+plus the measured split (cutting the parts and serialising their input), enqueue and merge
+times. `--time-factor F` gives each part F times its minimum
+(`optimizer.patrol.budget.minimum_seconds`) instead of a fixed `--part-seconds`, with each
+part's gap and peak memory printed: the run for the gap target. It assumes the parts scale
+as measured here (one CP-SAT/HiGHS thread each) and that the database and broker are not the
+bottleneck.
 
     .venv/bin/python benchmarks/bench_distributed.py --part-seconds 6
     (needs RabbitMQ: --broker-url, default amqp://guest:guest@127.0.0.1:5672//)
@@ -78,9 +82,9 @@ def drop_queue(settings: Any) -> None:
 
 
 def run(
-    workers: int, parts: list[Any], merge: dict[str, Any], url: str, broker: str, tmp: Path
+    workers: int, specs: list[Any], merge: dict[str, Any], url: str, broker: str, tmp: Path
 ) -> dict[str, Any]:
-    from api.job_engine.parts import PartSpec, parts_of
+    from api.job_engine.parts import parts_of
     from api.job_engine.submit import submit_parts, wait
     from rosters.db import get_engine
     from rosters.settings import Settings
@@ -94,7 +98,6 @@ def run(
         "PINGAN_JOB_QUEUE": queue,
     }
     engine = get_engine(url)
-    specs = [PartSpec(p.key, p.to_json(), p.weight) for p in parts]
     procs = [start_worker(env, queue, tmp / f"worker-{workers}-{i}.log") for i in range(workers)]
     before = load()
     try:
@@ -139,6 +142,8 @@ def run(
         "enqueue_seconds": round(enqueued, 1),
         "merge_seconds": (job.result or {}).get("merge_seconds"),
         "parts": {r.key: r.seconds for r in rows},
+        "part_gaps": {r.key: (r.result or {}).get("gap") for r in rows},
+        "part_rss_mb": {r.key: r.peak_rss_mb for r in rows},
         "results": [r.result for r in rows],
         "peak_rss_mb_per_worker": by_worker,
         "objective": (job.result or {}).get("objective"),
@@ -162,12 +167,20 @@ def main() -> None:
         "a clock of --clock-factor times that: every run does the same work",
     )
     ap.add_argument("--clock-factor", type=float, default=12.0)
+    ap.add_argument(
+        "--time-factor",
+        type=float,
+        default=0.0,
+        help="instead of --part-seconds: each part's time limit is this many times its "
+        "minimum (optimizer.patrol.budget.minimum_seconds: people × days)",
+    )
     ap.add_argument("--database-url", default="", help="default: a fresh SQLite file")
     ap.add_argument("--broker-url", default="amqp://guest:guest@127.0.0.1:5672//")
     ap.add_argument("--out", type=Path, default=REPO / "benchmarks" / "out" / "distributed.json")
     args = ap.parse_args()
 
-    from optimizer.patrol import PatrolResult, SolveParams, check_plan
+    from api.job_engine.parts import PartSpec
+    from optimizer.patrol import PatrolResult, SolveParams, budget, check_plan
     from optimizer.patrol.distributed import merge_parts, project_wall_time, split_patrol
     from rosters.db import get_engine, migrate
     from rosters.demo_city.province import build_province
@@ -182,6 +195,11 @@ def main() -> None:
     t0 = time.perf_counter()
     solve = SolveParams(num_workers=1, random_seed=0, deterministic=args.deterministic)
     parts = split_patrol(scenario, solve, args.part_seconds)
+    if args.time_factor > 0:
+        for p in parts:
+            limit = args.time_factor * budget.minimum_seconds(len(p.scenario.people), args.days)
+            p.params = replace(p.params, time_limit=limit, effort_seconds=limit)
+    specs = [PartSpec(p.key, p.to_json(), p.weight) for p in parts]  # the parts' input
     split = time.perf_counter() - t0
     if args.deterministic:
         for p in parts:
@@ -196,7 +214,10 @@ def main() -> None:
             else ""
         )
         + ", one CP-SAT/HiGHS thread a part"
+        + (f" (limits: {args.time_factor} × each part's minimum)" if args.time_factor else "")
     )
+    largest = max(parts, key=lambda p: p.weight)
+    print(f"largest part {largest.key}: {len(largest.scenario.people)} people", flush=True)
     merge = {
         "name": scenario.name,
         "start": scenario.horizon.start.isoformat(),
@@ -206,7 +227,7 @@ def main() -> None:
     runs = []
     for k in [int(x) for x in args.workers.split(",")]:
         print(f"running with {k} worker process(es)…", flush=True)
-        r = run(k, parts, merge, url, args.broker_url, tmp)
+        r = run(k, specs, merge, url, args.broker_url, tmp)
         whole = merge_parts(scenario.name, [PatrolResult.model_validate(x) for x in r["results"]])
         t0 = time.perf_counter()
         r["violations"] = len(check_plan(scenario, whole.assignments))
@@ -236,21 +257,26 @@ def main() -> None:
         )
     one = runs[0]
     times = [t for t in one["parts"].values() if t is not None]
+    gaps, rss = one["part_gaps"], one["part_rss_mb"]
     print(
-        "\nparts (one worker), seconds: "
+        f"\nparts ({one['workers']} worker(s)), seconds / gap % / peak RSS MB: "
         + ", ".join(
-            f"{k} {v:.1f}" for k, v in sorted(one["parts"].items(), key=lambda kv: -(kv[1] or 0))
+            f"{k} {v:.1f} / {gap_text(gaps.get(k))} / {rss.get(k) or 0:.0f}"
+            for k, v in sorted(one["parts"].items(), key=lambda kv: -(kv[1] or 0))
         )
     )
+    worst = max((g for g in gaps.values() if g is not None), default=None)
+    print(f"worst part gap {gap_text(worst)} %; largest peak RSS {max(rss.values() or [0])} MB")
     merge_s = float(one["merge_seconds"] or 0.0)
+    enqueue_s = float(one["enqueue_seconds"] or 0.0)
     print(
-        f"\nprojection (LPT of the {len(times)} measured part times + split {split:.0f} s "
-        f"+ merge {merge_s:.0f} s):"
+        f"\nprojection (split {split:.0f} s + enqueue {enqueue_s:.0f} s + LPT of the "
+        f"{len(times)} measured part times + merge {merge_s:.0f} s):"
     )
     print("| workers | projected wall s |")
     print("|---|---|")
     for k in (1, 2, 8, 32, 100):
-        print(f"| {k} | {split + project_wall_time(times, k, merge_s):.0f} |")
+        print(f"| {k} | {split + enqueue_s + project_wall_time(times, k, merge_s):.0f} |")
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(
         json.dumps(

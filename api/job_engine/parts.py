@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import and_, or_, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import defer
 from sqlmodel import Session, select
 
 from api.events import publish
@@ -66,6 +67,9 @@ def create_parts(engine: Engine, job_id: int, parts: list[PartSpec], merge: dict
 
 
 def part_keys(engine: Engine, job_id: int, statuses: set[PartStatus]) -> list[str]:
+    """The keys of a job's parts in these statuses, heaviest first (the order their tasks
+    are sent in: the largest parts start first, so that no large part is left for the end
+    when the other workers are idle — longest-processing-time-first)."""
     with Session(engine) as session:
         rows = session.exec(
             select(JobPart.key)
@@ -74,7 +78,7 @@ def part_keys(engine: Engine, job_id: int, statuses: set[PartStatus]) -> list[st
                 JobPart.key != MERGE_KEY,
                 JobPart.status.in_([s.value for s in statuses]),  # type: ignore[attr-defined]
             )
-            .order_by(JobPart.id)  # type: ignore[arg-type]
+            .order_by(JobPart.weight.desc(), JobPart.id)  # type: ignore[attr-defined, arg-type]
         ).all()
     return list(rows)
 
@@ -90,16 +94,27 @@ def get_part(engine: Engine, job_id: int, key: str) -> JobPart | None:
 
 
 def parts_of(engine: Engine, job_id: int) -> list[JobPart]:
-    """Every part of a job but the merge, in the order they were made."""
+    """Every part of a job but the merge, in the order they were made, without their input
+    (`params`, which for a province is most of the rows' size: left unloaded)."""
     with Session(engine) as session:
         rows = session.exec(
             select(JobPart)
+            .options(defer(JobPart.params))  # type: ignore[arg-type]
             .where(JobPart.job_id == job_id, JobPart.key != MERGE_KEY)
             .order_by(JobPart.id)  # type: ignore[arg-type]
         ).all()
         for r in rows:
             session.expunge(r)
         return list(rows)
+
+
+def has_parts(engine: Engine, job_id: int) -> bool:
+    """Whether the job's parts were made (by an earlier delivery of its split)."""
+    with Session(engine) as session:
+        return (
+            session.exec(select(JobPart.id).where(JobPart.job_id == job_id).limit(1)).first()
+            is not None
+        )
 
 
 def claim(engine: Engine, job_id: int, key: str, worker: str) -> str:

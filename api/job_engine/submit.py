@@ -122,7 +122,7 @@ def submit_parts(
         session.commit()
         job_id: int = job.id  # type: ignore[assignment]
     db.create_parts(engine, job_id, parts, merge)
-    for part in parts:
+    for part in sorted(parts, key=lambda p: -p.weight):  # heaviest first, as `part_keys`
         send(settings, PART, job_id, part.key)
     return job_id
 
