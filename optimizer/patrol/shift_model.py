@@ -1,0 +1,306 @@
+"""A direct CP-SAT model of the Curtois & Qu shift scheduling benchmark (Instance1 … 24),
+built from the instance's own rules rather than through the patrol scenario.
+
+    solve_days(bench, days=(lo, hi), history=roster, ...) -> DaysResult
+
+One boolean per (employee, day, shift) the employee may work (none on a day off or for a
+shift type capped at 0); `work[e, d]` is their sum. The rules, one function each:
+forbidden successions, per-type maxima, total minutes, longest and shortest run of shifts,
+shortest run of days off (runs touching either end of the horizon exempt), weekends. The
+objective is the benchmark's: on/off requests and under/over cover, so its bound is a bound
+of the benchmark when the model spans the whole horizon.
+
+The model may plan a part of the horizon only, days [lo, hi): the days before lo are the
+`history` (constants), the days from hi on are unknown. A rule over a stretch of days that
+reaches an unknown day is left out (the window that plans that day will state it, with
+these days as its history), so runs and successions that cross a seam keep their limits.
+The horizon's totals (per-type maxima, minutes, weekends) count the history; a window may be
+given paced limits (`Limits`) for them, and a soft minimum of minutes (`soft_minimum`
+weight per minute short) so that it always has a plan.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from ortools.sat.python import cp_model
+
+from optimizer.patrol.shift_benchmark import BenchStaff, Roster, ShiftBenchmark
+
+#: a literal, a constant (0 = off, 1 = on) or None for a day beyond the planned days
+Lit = cp_model.IntVar | int | None
+
+
+@dataclass(frozen=True)
+class Limits:
+    """The horizon totals of one employee a model enforces (paced for a window)."""
+
+    max_shifts: dict[str, int]
+    max_minutes: int
+    min_minutes: int
+    max_weekends: int
+
+
+@dataclass
+class DaysModel:
+    model: cp_model.CpModel
+    x: dict[tuple[str, int, str], cp_model.IntVar]  # (employee, day, shift) → bool
+    work: dict[tuple[str, int], Lit]  # (employee, day) → literal or constant, whole horizon
+    lo: int
+    hi: int
+    objective: list[tuple[int, cp_model.LinearExprT]] = field(default_factory=list)
+    constant: int = 0
+
+
+@dataclass
+class DaysResult:
+    status: str  # optimal / feasible / infeasible / unknown
+    roster: Roster  # the planned days only
+    objective: float | None
+    bound: float | None
+    seconds: float
+
+
+def full_limits(e: BenchStaff) -> Limits:
+    return Limits(dict(e.max_shifts), e.max_minutes, e.min_minutes, e.max_weekends)
+
+
+def build_days(
+    bench: ShiftBenchmark,
+    lo: int = 0,
+    hi: int | None = None,
+    history: Roster | None = None,
+    limits: dict[str, Limits] | None = None,
+    soft_minimum: int = 0,
+) -> DaysModel:
+    """The model of days [lo, hi) with the days before lo fixed to `history`."""
+    hi = bench.days if hi is None else hi
+    history = history or {}
+    m = cp_model.CpModel()
+    off = {e: set(ds) for e, ds in bench.days_off.items()}
+    x: dict[tuple[str, int, str], cp_model.IntVar] = {}
+    work: dict[tuple[str, int], Lit] = {}
+    for e in bench.staff:
+        allowed = [s.id for s in bench.shifts if e.max_shifts.get(s.id, 1) > 0]
+        for d in range(bench.days):
+            if d < lo:
+                work[e.id, d] = int((e.id, d) in history)
+            elif d >= hi:
+                work[e.id, d] = None
+            elif d in off.get(e.id, ()) or not allowed or e.max_consecutive == 0:
+                work[e.id, d] = 0
+            else:
+                mine = [m.new_bool_var(f"x_{e.id}_{d}_{s}") for s in allowed]
+                for s, v in zip(allowed, mine, strict=True):
+                    x[e.id, d, s] = v
+                w = m.new_bool_var(f"w_{e.id}_{d}")
+                m.add(sum(mine) == w)
+                work[e.id, d] = w
+    dm = DaysModel(m, x, work, lo, hi)
+    lim = limits or {e.id: full_limits(e) for e in bench.staff}
+    add_forbidden_successions(dm, bench, history)
+    add_totals(dm, bench, history, lim, soft_minimum)
+    add_longest_run(dm, bench)
+    add_shortest_runs(dm, bench)
+    add_weekends(dm, bench, history, lim)
+    add_request_terms(dm, bench)
+    add_cover_terms(dm, bench)
+    m.minimize(sum(w * t for w, t in dm.objective) + dm.constant)
+    return dm
+
+
+def add_forbidden_successions(dm: DaysModel, bench: ShiftBenchmark, history: Roster) -> None:
+    for s in bench.shifts:
+        for then in s.not_followed_by:
+            for e in bench.staff:
+                for d in range(max(0, dm.lo - 1), dm.hi - 1):
+                    a = (
+                        dm.x.get((e.id, d, s.id))
+                        if d >= dm.lo
+                        else int(history.get((e.id, d)) == s.id)
+                    )
+                    b = dm.x.get((e.id, d + 1, then))
+                    if a is None or b is None or (isinstance(a, int) and a == 0):
+                        continue
+                    if isinstance(a, int):
+                        dm.model.add(b == 0)
+                    else:
+                        dm.model.add_bool_or([a.Not(), b.Not()])
+
+
+def add_totals(
+    dm: DaysModel,
+    bench: ShiftBenchmark,
+    history: Roster,
+    limits: dict[str, Limits],
+    soft_minimum: int,
+) -> None:
+    """Per-type maxima and total minutes over the horizon, the history counted."""
+    minutes = {s.id: s.minutes for s in bench.shifts}
+    mine: dict[str, list[tuple[int, str, cp_model.IntVar]]] = defaultdict(list)
+    for (eid, d, sid), v in dm.x.items():
+        mine[eid].append((d, sid, v))
+    for e in bench.staff:
+        lim = limits[e.id]
+        past = [sid for (eid, d), sid in history.items() if eid == e.id and d < dm.lo]
+        for sid, cap in lim.max_shifts.items():
+            vs = [v for _, s, v in mine[e.id] if s == sid]
+            if vs and len(vs) > cap - past.count(sid):
+                dm.model.add(sum(vs) <= max(0, cap - past.count(sid)))
+        used = sum(minutes[s] for s in past)
+        total = sum(minutes[s] * v for _, s, v in mine[e.id])
+        dm.model.add(total <= max(0, lim.max_minutes - used))
+        need = lim.min_minutes - used
+        if need <= 0:
+            continue
+        if soft_minimum:
+            short = dm.model.new_int_var(0, need, f"short_{e.id}")
+            dm.model.add(total + short >= need)
+            dm.objective.append((soft_minimum, short))
+        else:
+            dm.model.add(total >= need)
+
+
+def add_longest_run(dm: DaysModel, bench: ShiftBenchmark) -> None:
+    """At most max_consecutive worked days in any stretch of max_consecutive + 1 days."""
+    for e in bench.staff:
+        k = e.max_consecutive
+        for start in range(max(0, dm.lo - k), dm.hi - k):
+            days = [dm.work[e.id, d] for d in range(start, start + k + 1)]
+            if any(w is None for w in days):
+                continue
+            lits = [w for w in days if not isinstance(w, int)]
+            fixed = sum(w for w in days if isinstance(w, int))
+            if lits and len(lits) + fixed > k:
+                dm.model.add(sum(lits) <= k - fixed)
+
+
+def _forbid_short_blocks(dm: DaysModel, eid: str, h: int, least: int, worked: bool) -> None:
+    """No block of `worked` days shorter than `least` strictly inside the horizon: for each
+    start d ≥ 1 and length L < least ending before the last day, not (other, L same, other)."""
+    for length in range(1, least):
+        for d in range(max(1, dm.lo - length), min(h - length, dm.hi)):
+            days = [dm.work[eid, j] for j in range(d - 1, d + length + 1)]
+            if any(w is None for w in days):
+                continue
+            # pattern: other, same × length, other — forbidden; clause of its negation
+            want = [not worked] + [worked] * length + [not worked]
+            clause = []
+            satisfied = False
+            for w, on in zip(days, want, strict=True):
+                if isinstance(w, int):
+                    if bool(w) != on:
+                        satisfied = True
+                        break
+                    continue
+                clause.append(w.Not() if on else w)
+            if satisfied:
+                continue
+            if not clause:  # the history alone breaks it: nothing this model can change
+                continue
+            dm.model.add_bool_or(clause)
+
+
+def add_shortest_runs(dm: DaysModel, bench: ShiftBenchmark) -> None:
+    for e in bench.staff:
+        if e.min_consecutive > 1:
+            _forbid_short_blocks(dm, e.id, bench.days, e.min_consecutive, worked=True)
+        if e.min_days_off > 1:
+            _forbid_short_blocks(dm, e.id, bench.days, e.min_days_off, worked=False)
+
+
+def add_weekends(
+    dm: DaysModel, bench: ShiftBenchmark, history: Roster, limits: dict[str, Limits]
+) -> None:
+    for e in bench.staff:
+        cap = limits[e.id].max_weekends
+        used, lits = 0, []
+        for w in range(math.ceil(bench.days / 7)):
+            days = [dm.work[e.id, d] for d in (7 * w + 5, 7 * w + 6) if d < bench.days]
+            if any(d == 1 for d in days if isinstance(d, int)):
+                used += 1
+                continue
+            free = [d for d in days if d is not None and not isinstance(d, int)]
+            if not free:
+                continue
+            if len(free) == 1:
+                lits.append(free[0])
+                continue
+            wk = dm.model.new_bool_var(f"wk_{e.id}_{w}")
+            for d in free:
+                dm.model.add_implication(d, wk)
+            lits.append(wk)
+        if len(lits) > cap - used:
+            dm.model.add(sum(lits) <= max(0, cap - used))
+
+
+def add_request_terms(dm: DaysModel, bench: ShiftBenchmark) -> None:
+    """An on-request costs its weight unless worked; an off-request costs it if worked."""
+    for q in bench.on_requests:
+        if dm.lo <= q.day < dm.hi:
+            v = dm.x.get((q.employee, q.day, q.shift))
+            dm.constant += q.weight
+            if v is not None:
+                dm.objective.append((-q.weight, v))
+    for q in bench.off_requests:
+        v = dm.x.get((q.employee, q.day, q.shift))
+        if v is not None:
+            dm.objective.append((q.weight, v))
+
+
+def add_cover_terms(dm: DaysModel, bench: ShiftBenchmark) -> None:
+    """Under weight × shortfall + over weight × excess per (day, shift)."""
+    on: dict[tuple[int, str], list[cp_model.IntVar]] = defaultdict(list)
+    for (_, d, sid), v in dm.x.items():
+        on[d, sid].append(v)
+    for c in bench.cover:
+        if not dm.lo <= c.day < dm.hi:
+            continue
+        vs = on[c.day, c.shift]
+        if not vs:
+            dm.constant += c.under_weight * c.requirement
+            continue
+        under = dm.model.new_int_var(0, c.requirement, f"under_{c.day}_{c.shift}")
+        over = dm.model.new_int_var(0, len(vs), f"over_{c.day}_{c.shift}")
+        dm.model.add(sum(vs) - c.requirement == over - under)
+        if c.under_weight:
+            dm.objective.append((c.under_weight, under))
+        if c.over_weight:
+            dm.objective.append((c.over_weight, over))
+
+
+def solve_days(
+    bench: ShiftBenchmark,
+    seconds: float,
+    workers: int = 2,
+    seed: int = 0,
+    lo: int = 0,
+    hi: int | None = None,
+    history: Roster | None = None,
+    limits: dict[str, Limits] | None = None,
+    soft_minimum: int = 0,
+    hint: Roster | None = None,
+) -> DaysResult:
+    """Build and solve the model of days [lo, hi); the roster of those days comes back."""
+    t0 = time.perf_counter()
+    dm = build_days(bench, lo, hi, history, limits, soft_minimum)
+    if hint:
+        for (eid, d, sid), v in dm.x.items():
+            dm.model.add_hint(v, hint.get((eid, d)) == sid)
+    solver = cp_model.CpSolver()
+    solver.parameters.max_time_in_seconds = max(0.1, seconds - (time.perf_counter() - t0))
+    solver.parameters.num_workers = workers
+    solver.parameters.random_seed = seed
+    code = solver.solve(dm.model)
+    status = solver.status_name(code).lower()
+    roster: Roster = {}
+    if code in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        roster = {(eid, d): sid for (eid, d, sid), v in dm.x.items() if solver.value(v)}
+        objective: float | None = solver.objective_value
+        bound: float | None = solver.best_objective_bound
+    else:
+        objective = bound = None
+    return DaysResult(status, roster, objective, bound, time.perf_counter() - t0)
