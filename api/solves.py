@@ -41,6 +41,24 @@ class PatrolPlanRequest(_SolveRequest):
     )
 
 
+#: the name of a plan generated without one, in Chinese and English (`plan_title`)
+DEFAULT_PLAN_NAME = ("巡逻勤务 {day}", "patrol plan {day}")
+
+
+def default_plan_name(start: dt.date) -> str:
+    return DEFAULT_PLAN_NAME[0].format(day=start.isoformat())
+
+
+def plan_title(name: str, start: dt.date, lang: str) -> str:
+    """A plan's name for a page in `lang`: a default name (and the older English one,
+    "patrol DAY") in the page's language, any other name as its author wrote it."""
+    day = start.isoformat()
+    defaults = {form.format(day=day) for form in DEFAULT_PLAN_NAME} | {f"patrol {day}"}
+    if name in defaults:
+        return DEFAULT_PLAN_NAME[0 if lang == "zh" else 1].format(day=day)
+    return name
+
+
 def tomorrow(tz: str) -> dt.date:
     return dt.datetime.now(ZoneInfo(tz)).date() + dt.timedelta(days=1)
 
@@ -57,7 +75,7 @@ def patrol_scenario(ctx: JobContext, req: PatrolPlanRequest) -> tuple[Any, dt.da
             start=start,
             days=req.days,
             county=req.county,
-            name=req.name or f"patrol {start.isoformat()}",
+            name=req.name or default_plan_name(start),
             tz=tz,
         )
     return scenario, start

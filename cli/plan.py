@@ -99,6 +99,7 @@ def patrol(
         return
     from optimizer.patrol import PatrolInputError, SolveParams, plan_patrol
     from optimizer.patrol.plan_io import write_plan_json
+    from rosters.plan_texts import bound_source_zh, note_zh, rule_zh
     from rosters.plan_workbook import write_plan_xlsx_zh
 
     try:
@@ -129,21 +130,22 @@ def patrol(
                 gap=result.gap,
                 summary=result.model_dump(mode="json", exclude={"assignments"}),
             )
+    zh = _lang() == "zh" and not state.json_output
     summary = {
         "status": result.status.value,
         "objective": result.objective,
         "bound": result.bound,
         "gap": result.gap,
-        "bound_source": result.bound_source,
+        "bound_source": bound_source_zh(result.bound_source) if zh else result.bound_source,
         "seconds": result.solve_seconds,
         "first_feasible_seconds": result.first_feasible_seconds,
         "assignments": len(result.assignments),
         "shortfalls": len(result.shortfalls),
-        "conflicts": [c.rule for c in result.conflicts],
+        "conflicts": [rule_zh(c.rule) if zh else c.rule for c in result.conflicts],
         "plan_json": str(json_path),
         "plan_xlsx": str(xlsx_path),
         "plan_id": plan_id,
-        "message": result.message,
+        "message": note_zh(result.message) if zh else result.message,
         "deterministic": result.deterministic,
         "effort": result.effort,
     }

@@ -106,6 +106,22 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "演练场次 '{code}' 的开始时间为 {start}，尚未开始，不能记录为已完成",
         "drill session '{code}' starts at {start}: a drill in the future cannot be recorded done",
     ),
+    # codes of the domain shown to users: skills (certificates, needs) and kinds of venue
+    "skill.riot_control": ("防暴", "riot control"),
+    "skill.water_rescue": ("水上救援", "water rescue"),
+    "skill.first_aid": ("急救", "first aid"),
+    "skill.firearms": ("射击", "firearms"),
+    "skill.fire": ("消防", "fire fighting"),
+    "skill.negotiation": ("谈判", "negotiation"),
+    "skill.firearms_instructor": ("射击教官", "firearms instructor"),
+    "skill.tactics_instructor": ("战术教官", "tactics instructor"),
+    "skill.first_aid_instructor": ("急救教官", "first aid instructor"),
+    "role.member": ("队员", "member"),
+    "role.leader": ("队长", "leader"),
+    "venue_kind.range": ("靶场", "shooting range"),
+    "venue_kind.training_ground": ("训练场", "training ground"),
+    "venue_kind.river_site": ("水域训练点", "river site"),
+    "venue_kind.classroom": ("教室", "classroom"),
     "status.optimal": ("最优", "optimal"),
     "status.feasible": ("可行", "feasible"),
     "status.infeasible": ("不可行", "infeasible"),
@@ -172,6 +188,30 @@ def status_msg(status: str) -> dict[str, Any] | str:
     """A status as a message (a status not in the catalogue as it is)."""
     code = f"status.{status}"
     return msg(code) if code in MESSAGES else status
+
+
+def code_msg(family: str, code: str) -> dict[str, Any] | str:
+    """A code of the domain (a skill, a kind of venue) as a message of its label; a code
+    the catalogue does not know (the data's own) as it is."""
+    key = f"{family}.{code}"
+    return msg(key) if key in MESSAGES else code
+
+
+def label_of(family: str, code: str, lang: Lang = "zh") -> str:
+    """The label of a skill (`label_of("skill", "first_aid")` → 急救) or another code of the
+    domain in `lang`; an unknown code as it is."""
+    key = f"{family}.{code}"
+    return render(key, None, lang) if key in MESSAGES else code
+
+
+def code_of(family: str, text: str) -> str:
+    """The code whose label (Chinese or English) is `text` (`code_of("skill", "急救")` →
+    first_aid); any other text, trimmed, as it is."""
+    key = text.strip()
+    for code, pair in MESSAGES.items():
+        if code.startswith(f"{family}.") and key in pair:
+            return code.removeprefix(f"{family}.")
+    return key
 
 
 def render_msg(message: dict[str, Any], lang: Lang = "zh") -> str:

@@ -1,7 +1,8 @@
 """Chinese wording of the optimiser's English sentences shown on the plan workbench: the
 independent checker's violations (`optimizer.patrol.check`) and the reasons of shortfalls
 (`optimizer.patrol.explain`). Ids, names, dates and times pass through unchanged; a
-sentence of an unknown shape comes back as it is."""
+sentence of an unknown shape comes back as it is. Also the solver's own words of a plan:
+where its bound and the plan come from, its notes and the names of rules in conflict."""
 
 from __future__ import annotations
 
@@ -114,3 +115,113 @@ def reason_zh(reason: str) -> str:
     return f"{m['slot']}：{m['county']}可承担此任务的{_who(m['who'])}共 {m['n']} 人，" + "，".join(
         parts
     )
+
+
+#: where a patrol plan's bound comes from (`PatrolResult.bound_source`)
+_BOUND_SOURCES = {
+    "CP-SAT": "CP-SAT",
+    "HiGHS LP of the aggregated model": "HiGHS 求解聚合模型的线性松弛",
+    "HiGHS LP relaxation": "HiGHS 线性松弛",
+    "HiGHS MIP dual bound": "HiGHS 混合整数规划对偶界",
+}
+_COUNTY_BOUNDS = re.compile(
+    r"^sum of county bounds \((?P<list>.*?)(?:; 0 for (?P<n>\d+) without one)?\)$"
+)
+#: where a patrol plan comes from ("plan from …")
+_PLAN_SOURCES = {
+    "CP-SAT": "CP-SAT",
+    "HiGHS": "HiGHS",
+    "heuristic": "启发式方案",
+    "greedy": "贪心方案",
+    "the fill heuristic": "填充启发式",
+    "the greedy heuristic": "贪心启发式",
+    "the aggregated-LP-guided fill": "聚合线性松弛引导的填充",
+}
+_IMPROVED = ", improved by local search"
+#: the patrol solver's notes (`PatrolResult.message`, parts joined with "; ")
+_NOTES = {
+    "deterministic effort cut short by the time limit": (
+        "确定性求解的工作量被时限截断（方案可能与另一次运行不同）"
+    ),
+    "no plan found within the time limit": "时限内没有找到方案",
+    "cancelled before a plan was found": "找到方案之前已取消",
+    "no heuristic plan meets every hard rule of this large part": (
+        "这一大部分的启发式方案都不满足全部硬性规则"
+    ),
+}
+_NOTE_PATTERNS: list[tuple[re.Pattern[str], str]] = [
+    (
+        re.compile(r"^(\d+) pin\(s\) kept outside the model \(overrides\)$"),
+        "{0} 个固定安排留在模型之外（强制保存）",
+    ),
+    (
+        re.compile(
+            r"^the exact model \((\d+) assignment variables\) is beyond the solver's share of "
+            r"time, the bound comes from the aggregated model$"
+        ),
+        "精确模型（{0} 个分配变量）超出求解器分到的时间，下界取自聚合模型",
+    ),
+]
+_NO_PLAN = re.compile(r"^no plan meets every hard rule: (?P<names>.+) cannot all hold$")
+_PINNED = re.compile(r"^pinned( off)?: (\S+) (\S+) (\S+) (\S+)$")
+_RULE_KIND = {
+    "shift_count": "班次数",
+    "hours": "工时",
+    "consecutive_work_days": "连续上班天数",
+    "consecutive_days_off": "连续休息天数",
+    "weekends": "周末班",
+    "min_rest": "最少休息",
+    "forbidden_succession": "禁止的班次衔接",
+    "days_off": "休息日",
+}
+
+
+def bound_source_zh(text: str) -> str:
+    """Where a patrol plan's bound comes from, in Chinese."""
+    if text in _BOUND_SOURCES:
+        return _BOUND_SOURCES[text]
+    if m := _COUNTY_BOUNDS.match(text):
+        names = "，".join(bound_source_zh(x) for x in m["list"].split(", ") if x)
+        rest = f"；{m['n']} 个县没有下界，按 0 计" if m["n"] else ""
+        return f"各县下界之和（{names}{rest}）"
+    return text
+
+
+def plan_source_zh(text: str) -> str:
+    improved = text.endswith(_IMPROVED)
+    base = text.removesuffix(_IMPROVED)
+    return _PLAN_SOURCES.get(base, base) + ("，经局部搜索改进" if improved else "")
+
+
+def rule_zh(name: str) -> str:
+    """The name of a hard rule in conflict, in Chinese: the solver's own rules and pins (a
+    rule of the scenario keeps its name, `kind id` when it has none)."""
+    if name == "squads work whole":
+        return "中队整建制执勤"
+    if m := _PINNED.match(name):
+        verb = "固定不排" if m[1] else "固定安排"
+        return f"{verb}：{m[2]} {m[3]} {m[4]} {m[5]}"
+    kind, _, rule_id = name.partition(" ")
+    if kind in _RULE_KIND and rule_id and " " not in rule_id:
+        return f"{_RULE_KIND[kind]}规则 {rule_id}"
+    return name
+
+
+def note_zh(text: str) -> str:
+    """The patrol solver's note (its message) in Chinese, part by part."""
+    out = []
+    for part in (p for p in text.split("; ") if p):
+        if part in _NOTES:
+            out.append(_NOTES[part])
+        elif part.startswith("plan from "):
+            out.append("方案来自" + plan_source_zh(part.removeprefix("plan from ")))
+        elif m := _NO_PLAN.match(part):
+            names = "、".join(rule_zh(n) for n in m["names"].split(", "))
+            out.append(f"没有方案能满足全部硬性规则：{names} 不能同时成立")
+        else:
+            found = _first(_NOTE_PATTERNS, part)
+            name, sep, rest = part.partition(": ")
+            if found is None and sep and " " not in name:  # a county part's own note
+                found = f"{name}：{note_zh(rest)}"
+            out.append(found or part)
+    return "；".join(out)

@@ -1,6 +1,7 @@
 """The patrol plan's workbook with the optimiser's English sentences said in Chinese: the
-reasons of shortfalls (through `rosters.plan_texts`, the same wording as the plan page) and
-the kinds of requirement. `optimizer.patrol.plan_io.write_plan_xlsx` writes the workbook;
+reasons of shortfalls (through `rosters.plan_texts`, the same wording as the plan page), the
+kinds of requirement, the bound's source, the solver's notes and the rules in conflict.
+`optimizer.patrol.plan_io.write_plan_xlsx` writes the workbook;
 this hands it a copy of the result whose shortfalls are already in Chinese."""
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from pathlib import Path
 from optimizer.patrol.plan_io import write_plan_xlsx
 from optimizer.patrol.result import PatrolResult
 from optimizer.scenario import Scenario
-from rosters.plan_texts import reason_zh
+from rosters.plan_texts import bound_source_zh, note_zh, reason_zh, rule_zh
 
 #: kinds of requirement a shortfall names (`Shortfall.requirement`)
 REQUIREMENT_ZH: dict[str, str] = {
@@ -29,7 +30,8 @@ def requirement_zh(requirement: str) -> str:
 
 
 def chinese_shortfalls(result: PatrolResult) -> PatrolResult:
-    """A copy of `result` whose shortfalls' reasons and requirements are in Chinese."""
+    """A copy of `result` in Chinese: its shortfalls' reasons and requirements, the source
+    of its bound, its notes and the names of the rules in conflict."""
     return result.model_copy(
         update={
             "shortfalls": [
@@ -40,11 +42,14 @@ def chinese_shortfalls(result: PatrolResult) -> PatrolResult:
                     }
                 )
                 for s in result.shortfalls
-            ]
+            ],
+            "conflicts": [c.model_copy(update={"rule": rule_zh(c.rule)}) for c in result.conflicts],
+            "bound_source": bound_source_zh(result.bound_source),
+            "message": note_zh(result.message),
         }
     )
 
 
 def write_plan_xlsx_zh(scenario: Scenario, result: PatrolResult, target: str | Path) -> Path:
-    """The plan's workbook (all in Chinese but the checker's rule names)."""
+    """The plan's workbook, all in Chinese (but ids, names and the solvers' names)."""
     return write_plan_xlsx(scenario, chinese_shortfalls(result), target)

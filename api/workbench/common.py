@@ -34,6 +34,7 @@ from api.errors import ApiError
 from api.models import Job, Role
 from maps.labels import Lang
 from maps.pages import lang_switch_href, nav_html, page_allows
+from optimizer.messages import label_of
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 LANG_COOKIE = "pingan_lang"
@@ -225,6 +226,7 @@ def render(
         page=ctx.page,
         nav=_nav(ctx) if template_extends_base(template) else "",
         static=STATIC,
+        code_label=lambda family, code: label_of(family, code, ctx.lang),
         **values,
     )
     response = HTMLResponse(html, status_code=status_code, headers=dict(headers or {}))

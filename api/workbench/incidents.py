@@ -31,6 +31,7 @@ from dispatch.situation import open_dispatches
 from dispatch.status import ENGAGED
 from dispatch.suggesting import coverage_left
 from maps.labels import LABELS
+from optimizer.messages import code_of, label_of
 from optimizer.reinforcement import ReinforcementResult
 from optimizer.reinforcement.forces import UnitState
 from optimizer.reinforcement.results import BackfillResult
@@ -166,7 +167,7 @@ def parse_skills(ctx: PageCtx, text: str) -> dict[str, int]:
                     f"skills: cannot read '{part.strip()}', write skill=people",
                 ),
             )
-        out[m.group(1)] = int(m.group(2))
+        out[code_of("skill", m.group(1))] = int(m.group(2))
     return out
 
 
@@ -272,7 +273,7 @@ def _tier(ctx: PageCtx, tier: str) -> str:
 def _need(ctx: PageCtx, need: str) -> str:
     if need in NEEDS:
         return ctx.t(*NEEDS[need])
-    return ctx.t("技能 ", "skill ") + need.removeprefix("skill:")
+    return ctx.t("技能 ", "skill ") + label_of("skill", need.removeprefix("skill:"), ctx.lang)
 
 
 @router.post("/pages/incidents/{code}/dispatch", response_class=HTMLResponse)

@@ -30,7 +30,7 @@ from api.models import FINISHED, Job, JobStatus
 from api.plan_replan import KIND as REPLAN_KIND
 from api.plan_replan import ReplanRequest
 from api.routers import plans as plans_api
-from api.solves import PatrolPlanRequest
+from api.solves import PatrolPlanRequest, plan_title
 from api.workbench.common import (
     JOB_STATUS,
     PageCtx,
@@ -58,7 +58,7 @@ from rosters.plan_edits import (
     plan_workspace,
 )
 from rosters.plan_grid import GridQuery, filtered_assignments, plan_grid
-from rosters.plan_texts import reason_zh
+from rosters.plan_texts import note_zh, reason_zh
 from rosters.plans import (
     load_assignments,
     publish_diff,
@@ -171,6 +171,7 @@ def plan_list(
     pages = max(1, -(-total // LIST_ROWS))
     return render(
         ctx, "plan_list.html", title=ctx.t("计划工作台", "Plan workbench"), plans=plans,
+        plan_title=lambda p: plan_title(p.name, p.start, ctx.lang),
         page_no=page_no, pages=pages, total=total, can_write=ctx.can(PLAN_WRITE),
     )  # fmt: skip
 
@@ -266,6 +267,7 @@ def job_progress(ctx: Viewer, job_id: JobId) -> JSONResponse:
         replanned = job.kind == REPLAN_KIND
         plan_id = job.params.get("plan_id") if replanned else result.get("plan_id")
     message = result.get("message", "")
+    message = ctx.t(note_zh(message), message)
     if replanned and finished and not result.get("stored"):
         message = ctx.t("未能重排，计划未改变：", "Not re-planned, the plan is unchanged: ") + (
             message or error
@@ -357,7 +359,8 @@ def result_page(ctx: Viewer, plan_id: PlanId, q: Filters) -> Response:
         terms = (plan.summary or {}).get("objective_terms", {})
     editable = ctx.can(PLAN_WRITE) and plan.published_at is None
     return render(
-        ctx, "plan_work.html", title=plan.name, plan=plan, grid=grid, state=state,
+        ctx, "plan_work.html", title=plan_title(plan.name, plan.start, ctx.lang), plan=plan,
+        grid=grid, state=state,
         shortfalls=_shortfalls(ctx, plan), pins=pins, status_text=_status(ctx, plan.status),
         terms=[(_term(ctx, k), v) for k, v in sorted(terms.items()) if v],
         editable=editable, publishable=ctx.can(PLAN_WRITE), term=_term,
@@ -393,9 +396,9 @@ def export_xlsx(
     search: Text = "",
 ) -> Response:
     """The plan's workbook with only what the page's filters show."""
-    from optimizer.patrol.plan_io import write_plan_xlsx
     from optimizer.patrol.result import PatrolResult
     from optimizer.result import SolveStatus
+    from rosters.plan_workbook import write_plan_xlsx_zh
 
     q = _query("post", county, day, shift, search, 1)
     with Session(_engine(ctx)) as session:
@@ -411,7 +414,7 @@ def export_xlsx(
         assignments=shown,
     )
     with tempfile.TemporaryDirectory() as tmp:
-        body = write_plan_xlsx(scenario, result, Path(tmp) / "plan.xlsx").read_bytes()
+        body = write_plan_xlsx_zh(scenario, result, Path(tmp) / "plan.xlsx").read_bytes()
     return Response(
         body,
         media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",

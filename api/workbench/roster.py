@@ -27,6 +27,7 @@ from api.workbench.leave import KIND_NAMES, TASK_NAMES
 from api.workbench.roster_form import NEW_CERT_ROWS, PersonForm, api_errors, validation_errors
 from maps.labels import label
 from maps.pages import PageLink, register_page
+from optimizer.messages import label_of
 from optimizer.scenario import Force
 from rosters.absences import absences_between
 from rosters.duties import person_duties
@@ -42,20 +43,11 @@ PAGE_SIZE = 25
 AHEAD_DAYS = 7
 #: certificates expiring within this many days are flagged
 EXPIRY_WARNING_DAYS = 30
-SKILL_NAMES: dict[str, tuple[str, str]] = {
-    "riot_control": ("防暴", "riot control"),
-    "water_rescue": ("水上救援", "water rescue"),
-    "first_aid": ("急救", "first aid"),
-    "firearms": ("射击", "firearms"),
-    "fire": ("消防", "fire fighting"),
-    "negotiation": ("谈判", "negotiation"),
-}
 PersonId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 
 
 def skill_name(ctx: PageCtx, skill: str) -> str:
-    names = SKILL_NAMES.get(skill)
-    return ctx.t(*names) if names else skill
+    return label_of("skill", skill, ctx.lang)
 
 
 def force_name(ctx: PageCtx, force: str) -> str:
@@ -80,6 +72,7 @@ def expiry(ctx: PageCtx, expires: dt.date | None) -> tuple[str, str]:
 def _helpers(ctx: PageCtx) -> dict[str, Any]:
     return {
         "skill_name": lambda s: skill_name(ctx, s),
+        "role_name": lambda r: label_of("role", r, ctx.lang),
         "force_name": lambda f: force_name(ctx, f),
         "expiry": lambda d: expiry(ctx, d),
         "forces": [(f.value, force_name(ctx, f.value)) for f in Force],

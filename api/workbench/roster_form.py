@@ -9,6 +9,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from api.errors import ApiError
+from optimizer.messages import code_of
 
 #: how many empty certificate rows the form offers for adding skills
 NEW_CERT_ROWS = 2
@@ -35,11 +36,11 @@ class PersonForm(BaseModel):
             "jurisdiction": self.jurisdiction.strip(),
             "unit": self.unit.strip() or None,
             "rank": self.rank.strip(),
-            "role": self.role.strip() or "member",
+            "role": code_of("role", self.role) or "member",
             "armed": self.armed in ("on", "true", "1"),
             "phone": self.phone.strip(),
             "certifications": [
-                {"skill": skill.strip(), "expires": (expires.strip() or None)}
+                {"skill": code_of("skill", skill), "expires": (expires.strip() or None)}
                 for skill, expires in zip(
                     self.cert_skill,
                     [*self.cert_expires, *[""] * len(self.cert_skill)],

@@ -22,7 +22,7 @@ import numpy as np
 from optimizer.drill_format import DrillSetup, Instructor, Venue
 from optimizer.drills.occurrences import Occurrence, due_occurrences, last_done_start
 from optimizer.format_base import Force
-from optimizer.messages import msg
+from optimizer.messages import code_msg, msg
 from optimizer.scenario import Scenario, TaskKind
 from optimizer.workdays import WorkCalendar, work_calendar
 
@@ -311,7 +311,14 @@ def build_instance(s: Scenario) -> DrillInstance:
                 venue_opts[v.id] = [t for t in candidates if _venue_open(v, s, t, dtype.hours)]
             if not venue_opts:
                 unschedulable.append(
-                    (occ, msg("drill.no_venue", kind=dtype.venue_kind, n=headcount))
+                    (
+                        occ,
+                        msg(
+                            "drill.no_venue",
+                            kind=code_msg("venue_kind", dtype.venue_kind),
+                            n=headcount,
+                        ),
+                    )
                 )
                 continue
         instr_opts: dict[str, list[int]] = {}
@@ -325,7 +332,10 @@ def build_instance(s: Scenario) -> DrillInstance:
                 instr_opts[ins.id] = _instructor_free(ins, busy, s, start, candidates, dtype.hours)
             if not instr_opts:
                 unschedulable.append(
-                    (occ, msg("drill.no_instructor", skill=dtype.instructor_skill))
+                    (
+                        occ,
+                        msg("drill.no_instructor", skill=code_msg("skill", dtype.instructor_skill)),
+                    )
                 )
                 continue
         lapse_hour, lapsing = _lapses(dtype.renews, parts, people, occ.window[1], start)
