@@ -58,7 +58,7 @@ def emit(data: Any, *, title: str = "", columns: Sequence[str] | None = None) ->
     if isinstance(data, dict):
         table = Table(title=word(title, lang) or None, show_header=False)
         for key, value in data.items():
-            table.add_row(word(str(key), lang), _cell(cell_value(str(key), value, lang)))
+            table.add_row(word(str(key), lang), _cell(cell_value(str(key), value, lang), lang))
         console.print(table)
         return
     rows = list(data)
@@ -67,13 +67,26 @@ def emit(data: Any, *, title: str = "", columns: Sequence[str] | None = None) ->
     for col in cols:
         table.add_column(word(col, lang))
     for row in rows:
-        table.add_row(*(_cell(cell_value(c, row.get(c), lang)) for c in cols))
+        table.add_row(*(_cell(cell_value(c, row.get(c), lang), lang) for c in cols))
     console.print(table)
 
 
-def _cell(value: Any) -> str:
+def _cell(value: Any, lang: str = "zh") -> str:
+    """A cell's text: numbers rounded, a list of plain values joined, a dict of plain values
+    as `name: value` pairs with the table's words (other nested values as JSON)."""
+    from cli.labels import word
+
+    zh = lang == "zh"
     if isinstance(value, float):
         return f"{value:,.2f}"
+    plain = (str, int, float, type(None))
+    if isinstance(value, list | tuple) and all(isinstance(v, plain) for v in value):
+        return ("、" if zh else ", ").join(_cell(v, lang) for v in value) or "—"
+    if isinstance(value, dict) and all(isinstance(v, plain) for v in value.values()):
+        pairs = [
+            f"{word(str(k), lang)}{'：' if zh else ': '}{_cell(v, lang)}" for k, v in value.items()
+        ]
+        return ("，" if zh else ", ").join(pairs) or "—"
     if isinstance(value, list | dict):
         return json.dumps(value, ensure_ascii=False, default=str)
     return "" if value is None else str(value)

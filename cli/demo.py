@@ -16,6 +16,9 @@ import typer
 from cli.common import console, database_engine, emit, fail, progress, state
 
 DEMO_SEED = 2026
+#: who the demo's plan and drill schedule are by (the program's name reads the same in
+#: Chinese and English pages)
+DEMO_ACTOR = "pingan"
 
 
 def _has(module: str) -> bool:
@@ -79,15 +82,62 @@ def demo(
     scenario_file = dump_scenario(scenario, out_dir / f"demo-{size}-scenario.json")
     report["scenario_file"] = str(scenario_file)
     if not state.json_output:
-        emit(force_counts(scenario), title=f"demo city {scenario.name}: people per force and level")
+        _emit_force_counts(scenario.name, force_counts(scenario))
 
     for step in STEPS:
         step(scenario, engine, out_dir, report, plan_seconds)
-    emit(report if state.json_output else _flat(report), title="pingan demo")
+    if state.json_output:
+        emit(report)
+        return
+    emit(_flat(report), title="pingan demo")
+    emit(report["roster"], title="roster written to the database")
+    for part in ("patrol_plan", "drill_schedule"):
+        if part in report:
+            emit(_shown(report[part]), title=part.replace("_", " "))
 
 
 def _flat(report: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in report.items() if not isinstance(v, list) and not k.startswith("_")}
+    """The report's plain values as the table shows them (the size by its label)."""
+    from cli.labels import SIZES
+
+    out = {
+        k: v for k, v in report.items() if not isinstance(v, list | dict) and not k.startswith("_")
+    }
+    if out.get("size") in SIZES:
+        out["size"] = SIZES[out["size"]][0 if state.lang == "zh" else 1]
+    return out
+
+
+def _shown(part: dict[str, Any]) -> dict[str, Any]:
+    """A plan's or a schedule's summary as the table shows it (the bound's source in the
+    table's language)."""
+    from rosters.plan_texts import bound_source_zh
+
+    if state.lang == "zh" and isinstance(part.get("bound_source"), str):
+        return {**part, "bound_source": bound_source_zh(part["bound_source"])}
+    return part
+
+
+def _emit_force_counts(city: str, rows: list[dict[str, Any]]) -> None:
+    """People per force and level, forces and levels by their labels."""
+    from cli.labels import code_label, word
+
+    lang = state.lang
+    shown = [
+        {
+            (code_label("level", k, lang) if k not in ("force", "total") else word(k, lang)): (
+                code_label("force", v, lang) if k == "force" else v
+            )
+            for k, v in row.items()
+        }
+        for row in rows
+    ]
+    title = (
+        f"演示城市 {city}：各力量、各级人数"
+        if lang == "zh"
+        else f"demo city {city}: people per force and level"
+    )
+    emit(shown, title=title)
 
 
 def _plan_tomorrow(
@@ -116,10 +166,10 @@ def _plan_tomorrow(
             bound=result.bound,
             gap=result.gap,
             summary=result.model_dump(mode="json", exclude={"assignments"}),
-            created_by="pingan demo",
+            created_by=DEMO_ACTOR,
         )
         if result.assignments:
-            publish_plan(session, plan_id, by="pingan demo")
+            publish_plan(session, plan_id, by=DEMO_ACTOR)
     report["patrol_plan"] = {
         "status": result.status.value,
         "objective": result.objective,
@@ -179,7 +229,7 @@ def _schedule_drills(
     stored: dict[str, Any] = {}
     if result.sessions:
         with session_scope(_engine) as session:
-            stored = store_schedule(session, month, result, publish=True, by="pingan demo")
+            stored = store_schedule(session, month, result, publish=True, by=DEMO_ACTOR)
     ics = out_dir / "demo-drills.ics"
     ics.write_bytes(sessions_to_ics(month, result.sessions))
     report["drill_schedule"] = {

@@ -90,7 +90,7 @@ def suggest(
     if state.json_output:
         emit(result.model_dump(mode="json"))
         return
-    from cli.labels import brings, tier_name
+    from cli.labels import brings, need_name, tier_name
     from optimizer.messages import note_text
 
     zh = state.lang == "zh"
@@ -112,7 +112,14 @@ def suggest(
         )
     if result.best:
         emit(
-            [{**n.model_dump(), "note": note_text(n, state.lang)} for n in result.best.needs],
+            [
+                {
+                    **n.model_dump(),
+                    "need": need_name(n.need, state.lang),
+                    "note": note_text(n, state.lang),
+                }
+                for n in result.best.needs
+            ],
             title="needs",
             columns=[
                 "need",
@@ -219,6 +226,11 @@ def list_incidents(
     all_: Annotated[bool, typer.Option("--all", help="include closed incidents")] = False,
 ) -> None:
     """Incidents, newest first."""
+    from cli.common import state
+    from cli.labels import code_label, tier_name
+
+    lang = state.lang if not state.json_output else "en"
+    shown = not state.json_output  # JSON keeps the codes
     with Session(database_engine()) as session:
         query = select(Incident).order_by(Incident.reported_at.desc())  # type: ignore[attr-defined]
         if not all_:
@@ -226,10 +238,12 @@ def list_incidents(
         rows = [
             {
                 "code": i.code,
-                "kind": i.kind,
+                "kind": code_label("incident_kind", i.kind, lang) if shown else i.kind,
                 "severity": i.severity,
-                "status": i.status,
-                "escalation": i.escalation,
+                "status": code_label("incident", i.status, lang) if shown else i.status,
+                "escalation": (
+                    tier_name(i.escalation, lang) if shown and i.escalation else i.escalation
+                ),
                 "reported": i.reported_at.isoformat(timespec="minutes"),
             }
             for i in session.exec(query).all()

@@ -83,6 +83,62 @@ WORDS: dict[str, tuple[str, str]] = {
     "note": ("说明", "note"),
     "incident": ("警情", "incident"),
     "escalation": ("升级", "escalation"),
+    # `pingan incident list`
+    "incidents": ("警情", "incidents"),
+    "code": ("警情编号", "code"),
+    "severity": ("等级", "severity"),
+    "reported": ("接报时间", "reported"),
+    # `pingan demo`: the summary, the roster written, the plan and the drill schedule
+    "pingan demo": ("pingan 演示", "pingan demo"),
+    "size": ("规模", "size"),
+    "seed": ("随机种子", "seed"),
+    "build_seconds": ("生成城市用时（秒）", "build (s)"),
+    "load_seconds": ("写入数据库用时（秒）", "load (s)"),
+    "database": ("数据库", "database"),
+    "scenario_file": ("场景文件", "scenario file"),
+    "standards_shortfalls": ("配备标准缺口", "staffing-standards shortfalls"),
+    "map_file": ("地图文件", "map file"),
+    "json": ("JSON 文件", "JSON file"),
+    "xlsx": ("Excel 文件", "Excel file"),
+    "ics": ("日历文件（.ics）", "calendar file (.ics)"),
+    "published_revision": ("发布版本", "published revision"),
+    "added": ("新增", "added"),
+    "moved": ("调整", "moved"),
+    "unchanged": ("未变", "unchanged"),
+    "cancelled": ("取消", "cancelled"),
+    "rule_violations": ("违反规则", "rule violations"),
+    "roster written to the database": ("写入数据库的名册", "roster written to the database"),
+    "jurisdictions": ("辖区", "jurisdictions"),
+    "people": ("人员", "people"),
+    "vehicles": ("车辆", "vehicles"),
+    "absences": ("请假", "absences"),
+    "zones": ("巡区", "zones"),
+    "posts": ("卡点岗亭", "posts"),
+    "shifts": ("班次", "shifts"),
+    "standby": ("备勤底线", "standby floors"),
+    "rules": ("劳动规则", "labour rules"),
+    "drill_types": ("演练科目", "drill types"),
+    "drill_requirements": ("演练任务", "drill requirements"),
+    "venues": ("训练场地", "venues"),
+    "instructors": ("教官", "instructors"),
+    "blackouts": ("禁训期", "blackouts"),
+    "calendar_days": ("节假日调整", "calendar days"),
+    "drill_sessions": ("演练场次", "drill sessions"),
+    "force": ("力量", "force"),
+    "total": ("合计", "total"),
+    # the patrol solver's effort (`PatrolResult.effort`)
+    "groups": ("重排的分组", "groups planned again"),
+    "improving_groups": ("改进方案的分组", "groups that improved the plan"),
+    "proven_groups": ("证明最优的分组", "groups proven optimal"),
+    "clashing_groups": ("冲突的分组", "groups in conflict"),
+    "parts": ("部分", "parts"),
+}
+#: `pingan demo --size` values
+SIZES: dict[str, tuple[str, str]] = {
+    "small": ("小（一个县）", "small (one county)"),
+    "medium": ("中（全市）", "medium (whole city)"),
+    "full": ("全量", "full"),
+    "province": ("全省（12 个市）", "province (12 cities)"),
 }
 #: status values shown in a table cell
 STATUS: dict[str, tuple[str, str]] = {
@@ -101,6 +157,21 @@ STATUS: dict[str, tuple[str, str]] = {
 def word(text: str, lang: str) -> str:
     pair = WORDS.get(text)
     return (pair[0] if lang == "zh" else pair[1]) if pair else text
+
+
+def code_label(family: str, code: Any, lang: str) -> Any:
+    """A code of the domain (a force, a level, a skill, a staffing standard) by its label in
+    `lang` (`optimizer.messages`), or the map's words for incidents (`maps.labels`); an
+    unknown code as it is."""
+    from maps.labels import LABELS
+    from optimizer.messages import label_of
+
+    if not isinstance(code, str):
+        return code
+    pair = LABELS.get(f"{family}.{code}")
+    if pair:
+        return pair[0] if lang == "zh" else pair[1]
+    return label_of(family, code, "zh" if lang == "zh" else "en")
 
 
 def cell_value(key: str, value: Any, lang: str) -> Any:
@@ -131,7 +202,23 @@ def brings(u: Any, lang: str) -> str:
     bits = [f"{u.headcount} 人" if zh else f"{u.headcount} people"]
     if u.armed:
         bits.append(f"持枪 {u.armed} 人" if zh else f"{u.armed} armed")
-    bits += [f"{k}×{v}" for k, v in u.skills.items()]
+    bits += [f"{code_label('skill', k, lang)}×{v}" for k, v in u.skills.items()]
     if u.vehicles:
         bits.append(f"车辆 {u.vehicles} 辆" if zh else f"{u.vehicles} vehicles")
     return ("、" if zh else ", ").join(bits)
+
+
+#: what an incident needs (`NeedReport.need`: a field of `IncidentNeeds` or "skill:<code>")
+NEEDS: dict[str, tuple[str, str]] = {
+    "headcount": ("人数", "headcount"),
+    "armed": ("持枪人数", "armed"),
+    "vehicles": ("车辆", "vehicles"),
+}
+
+
+def need_name(need: str, lang: str) -> str:
+    kind, _, code = need.partition(":")
+    if kind == "skill" and code:
+        return code_label("skill", code, lang)
+    pair = NEEDS.get(need)
+    return (pair[0] if lang == "zh" else pair[1]) if pair else need

@@ -45,9 +45,17 @@ def standards(
     if state.json_output:
         emit(rows)
     elif rows:
+        from cli.labels import code_label
+
+        lang = state.lang
+        for row in rows:
+            row["level"] = code_label("level", row["level"], lang)
+            row["standard"] = code_label("standard", row["standard"], lang)
         emit(
             rows,
-            title=f"{len(rows)} shortfalls against the staffing standards",
+            title=f"{len(rows)} 处未达到配备标准"
+            if lang == "zh"
+            else f"{len(rows)} shortfalls against the staffing standards",
             columns=[
                 "jurisdiction_id",
                 "jurisdiction",

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import Literal
 
+from optimizer.messages import MESSAGES
+
 Lang = Literal["zh", "en"]
 LANGS: tuple[Lang, ...] = ("zh", "en")
 DEFAULT_LANG: Lang = "zh"
@@ -64,20 +66,6 @@ LABELS: dict[str, tuple[str, str]] = {
     # incident lines
     "dispatch.suggested": ("建议增援", "suggested"),
     "dispatch.dispatched": ("已调派", "dispatched"),
-    # forces
-    "force.patrol_swat": ("巡特警", "patrol SWAT"),
-    "force.county_response": ("县级应急处突队", "county response team"),
-    "force.township_force": ("乡镇应急力量", "township emergency force"),
-    "force.full_time_patrol": ("专职巡防队", "full-time patrol"),
-    "force.volunteer": ("义务巡逻队", "patrol volunteers"),
-    "force.police_station": ("派出所", "police station"),
-    "force.grid_worker": ("网格员", "grid workers"),
-    # jurisdiction levels
-    "level.city": ("市", "city"),
-    "level.county": ("县（区）", "county/district"),
-    "level.township": ("乡镇（街道）", "township/street"),
-    "level.village": ("村（社区）", "village/community"),
-    "level.grid": ("网格", "grid"),
     # post kinds
     "post.checkpoint": ("治安卡口", "checkpoint"),
     "post.armed_checkpoint": ("武装盘查卡点", "armed checkpoint"),
@@ -190,6 +178,8 @@ LABELS: dict[str, tuple[str, str]] = {
     "conn.logged_out": ("登录已过期", "logged out"),
     "ring.3": ("3分钟圈", "3-minute ring"),
     "ring.5": ("5分钟圈", "5-minute ring"),
+    # forces and jurisdiction levels: one table with the solvers' words (optimizer.messages)
+    **{k: v for k, v in MESSAGES.items() if k.startswith(("force.", "level."))},
 }
 
 

@@ -67,8 +67,8 @@ def test_what_a_unit_brings_in_both_languages() -> None:
     assert {"headcount", "armed", "skills", "vehicles", "tier"} <= set(fields)
 
     unit = SimpleNamespace(headcount=6, armed=2, vehicles=1, skills={"first_aid": 1})
-    assert brings(unit, "zh") == "6 人、持枪 2 人、first_aid×1、车辆 1 辆"
-    assert brings(unit, "en") == "6 people, 2 armed, first_aid×1, 1 vehicles"
+    assert brings(unit, "zh") == "6 人、持枪 2 人、急救×1、车辆 1 辆"
+    assert brings(unit, "en") == "6 people, 2 armed, first aid×1, 1 vehicles"
     assert tier_name("county", "zh") == "县级" and tier_name("county", "en") == "county"
     assert word("ETA min", "zh") == "预计到达（分钟）" and word("not listed", "zh") == "not listed"
     assert word("jurisdiction_id", "zh") == "辖区编码" and word("required", "en") == "required"
