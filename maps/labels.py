@@ -66,11 +66,6 @@ LABELS: dict[str, tuple[str, str]] = {
     # incident lines
     "dispatch.suggested": ("建议增援", "suggested"),
     "dispatch.dispatched": ("已调派", "dispatched"),
-    # post kinds
-    "post.checkpoint": ("治安卡口", "checkpoint"),
-    "post.armed_checkpoint": ("武装盘查卡点", "armed checkpoint"),
-    "post.kiosk": ("治安岗亭", "kiosk"),
-    "post.standby_point": ("备勤点", "standby point"),
     # popup fields
     "field.id": ("编号", "ID"),
     "field.name": ("名称", "Name"),
@@ -178,8 +173,8 @@ LABELS: dict[str, tuple[str, str]] = {
     "conn.logged_out": ("登录已过期", "logged out"),
     "ring.3": ("3分钟圈", "3-minute ring"),
     "ring.5": ("5分钟圈", "5-minute ring"),
-    # forces and jurisdiction levels: one table with the solvers' words (optimizer.messages)
-    **{k: v for k, v in MESSAGES.items() if k.startswith(("force.", "level."))},
+    # forces, levels and kinds of post: one table with the solvers' words (optimizer.messages)
+    **{k: v for k, v in MESSAGES.items() if k.startswith(("force.", "level.", "post."))},
 }
 
 

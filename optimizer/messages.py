@@ -122,7 +122,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "venue_kind.training_ground": ("训练场", "training ground"),
     "venue_kind.river_site": ("水域训练点", "river site"),
     "venue_kind.classroom": ("教室", "classroom"),
-    # forces and jurisdiction levels (also the map's labels, maps.labels)
+    # forces, jurisdiction levels and kinds of post (also the map's labels, maps.labels)
     "force.patrol_swat": ("巡特警", "patrol SWAT"),
     "force.county_response": ("县级应急处突队", "county response team"),
     "force.township_force": ("乡镇应急力量", "township emergency force"),
@@ -135,6 +135,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "level.township": ("乡镇（街道）", "township/street"),
     "level.village": ("村（社区）", "village/community"),
     "level.grid": ("网格", "grid"),
+    "post.checkpoint": ("治安卡口", "checkpoint"),
+    "post.armed_checkpoint": ("武装盘查卡点", "armed checkpoint"),
+    "post.kiosk": ("治安岗亭", "kiosk"),
+    "post.standby_point": ("备勤点", "standby point"),
     # the staffing standards (rosters.standards.Standards fields)
     "standard.city_patrol_swat": ("市级巡特警人数", "city patrol SWAT"),
     "standard.county_patrol_swat": ("县级巡特警人数", "county patrol SWAT"),

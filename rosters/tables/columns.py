@@ -14,6 +14,7 @@ from enum import StrEnum
 from typing import Any
 
 from optimizer.finite_json import NonFiniteNumber, loads_finite
+from optimizer.messages import MESSAGES, code_of, label_of
 from optimizer.scenario import Force, Level, PostKind
 
 
@@ -25,9 +26,20 @@ def normalise(text: str) -> str:
     return unicodedata.normalize("NFKC", str(text)).strip().casefold().replace(" ", "_")
 
 
-def _enum(kind: type[StrEnum], aliases: dict[str, str]) -> Callable[[str], str]:
+def _labels(family: str) -> dict[str, str]:
+    """The Chinese and English labels of a family of codes (`optimizer.messages`) → code:
+    what an export writes reads back."""
+    return {
+        label: key.removeprefix(f"{family}.")
+        for key, pair in MESSAGES.items()
+        if key.startswith(f"{family}.")
+        for label in pair
+    }
+
+
+def _enum(kind: type[StrEnum], aliases: dict[str, str], family: str) -> Callable[[str], str]:
     table = {normalise(v.value): v.value for v in kind} | {
-        normalise(k): v for k, v in aliases.items()
+        normalise(k): v for k, v in (_labels(family) | aliases).items()
     }
 
     def read(value: str) -> str:
@@ -101,9 +113,14 @@ SKILL_ALIASES = {
 TRUE = {"1", "true", "yes", "y", "是", "有", "√", "t"}
 FALSE = {"0", "false", "no", "n", "否", "无", "×", "f"}
 
-read_force = _enum(Force, FORCE_ALIASES)
-read_level = _enum(Level, LEVEL_ALIASES)
-read_post_kind = _enum(PostKind, POST_ALIASES)
+read_force = _enum(Force, FORCE_ALIASES, "force")
+read_level = _enum(Level, LEVEL_ALIASES, "level")
+read_post_kind = _enum(PostKind, POST_ALIASES, "post")
+
+
+def read_role(value: str) -> str:
+    """A role by its code or its label (队长 → leader); other text as it is."""
+    return code_of("role", str(value))
 
 
 def read_text(value: str) -> str:
@@ -150,6 +167,9 @@ def read_date(value: str) -> dt.date:
 
 def _skill_name(text: str) -> str:
     key = text.strip()
+    code = code_of("skill", key)  # a label (急救, first aid) → its code
+    if code != key:
+        return code
     return SKILL_ALIASES.get(key, normalise(key))
 
 
@@ -245,13 +265,18 @@ def read_risk(value: str) -> list[list[float]]:
 
 @dataclass(frozen=True)
 class Column:
+    """`write(value, lang)` is how an export writes the value (what `read` reads back);
+    `family` names the labels of a code column (`optimizer.messages`: force, level, post,
+    role), which an export writes instead of the code."""
+
     key: str
     zh: str
     en: str
     read: Callable[[str], Any] = read_text
     required: bool = False
     aliases: tuple[str, ...] = ()
-    write: Callable[[Any], Any] | None = None
+    write: Callable[[Any, str], Any] | None = None
+    family: str = ""
 
     def names(self) -> set[str]:
         return {normalise(n) for n in (self.key, self.zh, self.en, *self.aliases)}
@@ -264,11 +289,31 @@ def _lonlat(prefix_zh: str = "", required: bool = False) -> list[Column]:
     ]
 
 
-def _skills_out(certs: list[dict[str, Any]]) -> str:
-    return ";".join(c["skill"] + (f":{c['expires']}" if c.get("expires") else "") for c in certs)
+def _label(family: str, code: str, lang: str) -> str:
+    return label_of(family, code, "en" if lang == "en" else "zh")
 
 
-def _json_out(value: Any) -> str:
+def _skills_out(certs: list[dict[str, Any]], lang: str) -> str:
+    """Certificates by their skill labels (急救:2027-06-30;防暴)."""
+    return ";".join(
+        _label("skill", c["skill"], lang) + (f":{c['expires']}" if c.get("expires") else "")
+        for c in certs
+    )
+
+
+def _skill_needs_out(needs: dict[str, int] | None, lang: str) -> str:
+    return ";".join(f"{_label('skill', k, lang)}:{v}" for k, v in (needs or {}).items())
+
+
+def _forces_out(forces: list[str] | None, lang: str) -> str:
+    return ";".join(_label("force", f, lang) for f in forces or [])
+
+
+def _hours_out(hours: list[list[int]], lang: str) -> str:
+    return ";".join(f"{a}-{b}" for a, b in hours) or ("无" if lang != "en" else "none")
+
+
+def _json_out(value: Any, _lang: str = "zh") -> str:
     return "" if value is None else json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
@@ -291,7 +336,7 @@ TABLES: dict[str, Table] = {
         [
             Column("code", "辖区编码", "code", required=True, aliases=("编码", "代码", "id")),
             Column("name", "辖区名称", "name", required=True, aliases=("名称",)),
-            Column("level", "级别", "level", read_level, True, ("层级",)),
+            Column("level", "级别", "level", read_level, True, ("层级",), family="level"),
             Column("parent", "上级编码", "parent", aliases=("上级", "parent_code", "parent_id")),
             Column("population", "人口", "population", read_int, aliases=("常住人口",)),
             Column("migrants", "流动人口", "migrants", read_int),
@@ -314,7 +359,9 @@ TABLES: dict[str, Table] = {
         [
             Column("code", "单位编码", "code", required=True, aliases=("编码", "id")),
             Column("name", "单位名称", "name", required=True, aliases=("名称",)),
-            Column("force", "力量类型", "force", read_force, True, ("力量", "队伍类型")),
+            Column(
+                "force", "力量类型", "force", read_force, True, ("力量", "队伍类型"), family="force"
+            ),
             Column(
                 "jurisdiction",
                 "辖区编码",
@@ -337,7 +384,15 @@ TABLES: dict[str, Table] = {
                 "badge", "警号", "badge", required=True, aliases=("编号", "证件号", "id", "工号")
             ),
             Column("name", "姓名", "name", required=True),
-            Column("force", "力量类型", "force", read_force, True, ("所属力量", "队伍类型")),
+            Column(
+                "force",
+                "力量类型",
+                "force",
+                read_force,
+                True,
+                ("所属力量", "队伍类型"),
+                family="force",
+            ),
             Column("unit", "所属单位", "unit", aliases=("单位编码", "unit_id", "单位")),
             Column(
                 "jurisdiction",
@@ -346,7 +401,7 @@ TABLES: dict[str, Table] = {
                 required=True,
                 aliases=("辖区", "jurisdiction_id"),
             ),
-            Column("role", "职务", "role"),
+            Column("role", "职务", "role", read_role, family="role"),
             Column("rank", "警衔", "rank", aliases=("职级",)),
             Column("armed", "持枪资格", "armed", read_bool, aliases=("是否持枪", "持枪")),
             Column(
@@ -368,7 +423,7 @@ TABLES: dict[str, Table] = {
         [
             Column("code", "点位编码", "code", required=True, aliases=("编码", "id")),
             Column("name", "点位名称", "name", required=True, aliases=("名称",)),
-            Column("kind", "类型", "kind", read_post_kind, True, ("点位类型",)),
+            Column("kind", "类型", "kind", read_post_kind, True, ("点位类型",), family="post"),
             Column("jurisdiction", "辖区编码", "jurisdiction", required=True, aliases=("辖区",)),
             *_lonlat("", required=True),
             Column(
@@ -377,7 +432,7 @@ TABLES: dict[str, Table] = {
                 "hours",
                 read_hours,
                 aliases=("时段",),
-                write=lambda h: ";".join(f"{a}-{b}" for a, b in h) or "无",
+                write=_hours_out,
             ),
             Column("min_staff", "最少人数", "min_staff", read_int, aliases=("最低人数",)),
             Column("min_armed", "最少持枪人数", "min_armed", read_int, aliases=("持枪人数",)),
@@ -386,9 +441,9 @@ TABLES: dict[str, Table] = {
                 "技能需求",
                 "skills",
                 read_skill_needs,
-                write=lambda d: ";".join(f"{k}:{v}" for k, v in (d or {}).items()),
+                write=_skill_needs_out,
             ),
-            Column("forces", "可用力量", "forces", read_forces, write=lambda f: ";".join(f or [])),
+            Column("forces", "可用力量", "forces", read_forces, write=_forces_out),
         ],
     ),
     "zones": Table(
@@ -412,7 +467,7 @@ TABLES: dict[str, Table] = {
                 "risk", "风险", "risk", read_risk, True, ("风险值", "风险画像"), write=_json_out
             ),
             Column("min_presence", "最少巡逻人数", "min_presence", read_int, aliases=("最少在岗",)),
-            Column("forces", "可用力量", "forces", read_forces, write=lambda f: ";".join(f or [])),
+            Column("forces", "可用力量", "forces", read_forces, write=_forces_out),
         ],
     ),
 }

@@ -1,7 +1,9 @@
 """Exporting a table to CSV (UTF-8 with BOM, so Excel shows Chinese), Excel .xlsx or GeoJSON,
-with Chinese headers by default (English with lang="en"). What is exported imports back
-unchanged. Every cell goes through `optimizer.xlsx`: formula-like text (`=`, `+`, `-`, `@`,
-tab, CR) is neutralised (a leading `'` in CSV, a quote-prefixed text cell in xlsx)."""
+with Chinese headers by default (English with lang="en"), codes of the domain (forces,
+levels, kinds of post, roles, skills) by their labels in the same language. What is
+exported imports back unchanged. Every cell goes through `optimizer.xlsx`: formula-like text
+(`=`, `+`, `-`, `@`, tab, CR) is neutralised (a leading `'` in CSV, a quote-prefixed text
+cell in xlsx)."""
 
 from __future__ import annotations
 
@@ -13,6 +15,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlmodel import Session
 
+from optimizer.messages import label_of
 from optimizer.xlsx import append, finish_sheet, neutralise
 from rosters.models import Certification, Jurisdiction, Unit
 from rosters.tables.columns import TABLES, Table
@@ -59,14 +62,18 @@ def table_rows(session: Session, kind: str) -> list[dict[str, Any]]:
     return out
 
 
-def _text(table: Table, key: str, value: Any) -> Any:
+def _text(table: Table, key: str, value: Any, lang: str = "zh") -> Any:
+    """A cell as the reader sees it in `lang`: codes by their labels, yes/no in words (the
+    importer reads each back)."""
     if value is None:
         return ""
     col = table.column(key)
     if col.write is not None:
-        return col.write(value)
+        return col.write(value, lang)
+    if col.family and isinstance(value, str):
+        return label_of(col.family, value, "en" if lang == "en" else "zh")
     if isinstance(value, bool):
-        return "是" if value else "否"
+        return ("yes" if value else "no") if lang == "en" else ("是" if value else "否")
     return value
 
 
@@ -88,7 +95,7 @@ def export_table(session: Session, kind: str, target: str | Path, *, lang: str =
                 "type": "Feature",
                 "geometry": row.get(geo),
                 "properties": {
-                    h: _text(table, c.key, row[c.key])
+                    h: _text(table, c.key, row[c.key], lang)
                     for h, c in zip(headers, table.columns, strict=True)
                     if c.key != geo
                 },
@@ -105,7 +112,7 @@ def export_table(session: Session, kind: str, target: str | Path, *, lang: str =
             writer.writerow([neutralise(h) for h in headers])
             for row in rows:
                 writer.writerow(
-                    [neutralise(_text(table, c.key, row[c.key])) for c in table.columns]
+                    [neutralise(_text(table, c.key, row[c.key], lang)) for c in table.columns]
                 )
     elif suffix == ".xlsx":
         from openpyxl import Workbook
@@ -115,7 +122,7 @@ def export_table(session: Session, kind: str, target: str | Path, *, lang: str =
         sheet.title = table.title_zh if lang == "zh" else kind
         append(sheet, headers)
         for row in rows:
-            append(sheet, [_text(table, c.key, row[c.key]) for c in table.columns])
+            append(sheet, [_text(table, c.key, row[c.key], lang) for c in table.columns])
         finish_sheet(sheet)
         book.save(path)
     else:

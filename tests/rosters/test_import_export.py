@@ -4,6 +4,7 @@ nothing, coordinate systems, round trips through CSV, Excel and GeoJSON."""
 from __future__ import annotations
 
 import csv
+import re
 from pathlib import Path
 
 import pytest
@@ -320,3 +321,31 @@ def test_csv_export_opens_in_excel(session: Session, tmp_path: Path) -> None:
     export_table(session, "people", path)
     raw = path.read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf") and "警号".encode() in raw[:40]
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_people_workbook_shows_labels_and_imports_back(
+    session: Session, fresh_engine: Engine, tmp_path: Path, lang: str
+) -> None:
+    """The people workbook shows forces, roles and skills by their labels, not their codes,
+    and what it shows imports back as the same people."""
+    from openpyxl import load_workbook
+
+    load_scenario_into_db(session, build_demo_city("small"))
+    for kind in ORDER:
+        export_table(session, kind, tmp_path / f"{kind}.xlsx", lang=lang)
+    sheet = load_workbook(tmp_path / "people.xlsx", read_only=True).worksheets[0]
+    cells = {str(c) for row in sheet.iter_rows(values_only=True) for c in row if c is not None}
+    words = {w for c in cells for w in re.split(r"[;:]", c)}
+    codes = {"patrol_swat", "township_force", "first_aid", "riot_control"}
+    if lang == "zh":
+        codes |= {"leader", "member"}  # in English a role's label is its code
+    assert not codes & words, codes & words
+    shown = {"zh": {"巡特警", "队长", "队员", "急救"}, "en": {"patrol SWAT", "leader", "first aid"}}
+    assert shown[lang] <= words
+    with session_scope(fresh_engine) as target:
+        for kind in ORDER:
+            import_table(target, kind, tmp_path / f"{kind}.xlsx")
+    with Session(fresh_engine) as target:
+        for kind in ORDER:
+            assert table_rows(target, kind) == table_rows(session, kind), kind
