@@ -6,6 +6,7 @@ hashed once per run (argon2 is deliberately slow)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -18,12 +19,20 @@ from sqlalchemy.engine import Engine
 from api.app import create_app
 from api.auth import create_token, hash_password
 from api.models import Role, User
+from dispatch.situation import local_now
 from rosters.db import session_scope
 from rosters.settings import Settings
 
 PASSWORD = "correct horse battery"
 #: a signing key as `python -c "import secrets; print(secrets.token_urlsafe(48))"` makes one
 SECRET = "OJ00YEzuff08zsj_1Jd9FguzAjbZndnQrC470hvoBtvGq0LP9Vb1yIZAdCth2z0p"
+
+
+def centre_today() -> dt.date:
+    """Today in the command centre's time zone (the settings' default, Asia/Shanghai), which
+    the server's pages, plans and unit states read: the machine's date is a day behind from
+    16:00 UTC on."""
+    return local_now(Settings().timezone).date()
 
 
 @pytest.fixture(scope="session")

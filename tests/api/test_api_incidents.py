@@ -3,8 +3,6 @@ roles, illegal transitions, unit status and position reports, audit and events."
 
 from __future__ import annotations
 
-import datetime as dt
-
 import pytest
 from sqlmodel import Session, select
 
@@ -12,12 +10,12 @@ from api.models import Event
 from rosters.db import session_scope
 from rosters.demo_city import build_demo_city
 from rosters.scenario_db import load_scenario_into_db
-from tests.api.conftest import Api
+from tests.api.conftest import Api, centre_today
 
 
 @pytest.fixture
 def city_api(api: Api) -> Api:
-    today = dt.date.today()
+    today = centre_today()
     city = build_demo_city("small", start=today, days=1)
     with session_scope(api.engine) as session:
         load_scenario_into_db(session, city)

@@ -6,7 +6,6 @@ exhausted anyway answers a problem+json 503 with Retry-After at once."""
 from __future__ import annotations
 
 import asyncio
-import datetime as dt
 import threading
 import time
 from collections.abc import Iterator
@@ -27,7 +26,7 @@ from rosters.db import make_engine, session_scope
 from rosters.demo_city import build_demo_city
 from rosters.scenario_db import load_scenario_into_db
 from rosters.settings import Settings
-from tests.api.conftest import add_users, api_settings, bearer
+from tests.api.conftest import add_users, api_settings, bearer, centre_today
 from tests.api.server import serving
 
 CLIENTS = 50
@@ -104,7 +103,7 @@ def test_racing_dispatchers_get_one_winner_and_clear_conflicts(
     server: tuple[str, Engine],
 ) -> None:
     base, engine = server
-    city = build_demo_city("small", start=dt.date.today(), days=1)
+    city = build_demo_city("small", start=centre_today(), days=1)
     with session_scope(engine) as session:
         load_scenario_into_db(session, city)
     h = bearer(Role.DISPATCHER)

@@ -4,8 +4,6 @@ served; roles, unknown and unfinished jobs, and bad requests are refused."""
 
 from __future__ import annotations
 
-import datetime as dt
-
 import pytest
 from sqlmodel import Session
 
@@ -14,7 +12,7 @@ from optimizer.siting.city import CitySitingOptions, city_instance
 from rosters.db import session_scope
 from rosters.demo_city import build_demo_city
 from rosters.scenario_db import export_scenario, load_scenario_into_db
-from tests.api.conftest import Api, wait_for
+from tests.api.conftest import Api, centre_today, wait_for
 
 FINISHED = {"succeeded", "failed", "cancelled"}
 BODY = {"p": 4, "max_candidates": 200, "seconds": 30}
@@ -45,7 +43,7 @@ def test_siting_job_report_and_map(city_api: Api) -> None:
     report = result["report"]
     assert result["status"] == "optimal" and report["p"] == 4 and len(report["chosen"]) == 4
     with Session(api.engine) as session:
-        scenario = export_scenario(session, start=dt.date.today(), days=1)
+        scenario = export_scenario(session, start=centre_today(), days=1)
     inst = city_instance(scenario, CitySitingOptions(p=4, max_candidates=200)).instance
     sites = [inst.site_ids.index(s["id"]) for s in report["chosen"]]
     assert float(inst.weights @ inst.cost[:, sites].min(axis=1)) == pytest.approx(

@@ -20,7 +20,7 @@ from api.models import AuditEntry, Job
 from api.models import Role as R
 from rosters.models.drills import DrillSession
 from tests.api.city import load_city
-from tests.api.conftest import PASSWORD, add_users, api_settings, bearer, wait_for
+from tests.api.conftest import PASSWORD, add_users, api_settings, bearer, centre_today, wait_for
 from tests.workbench.drill_city import add_drill_duties
 
 TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
@@ -69,7 +69,7 @@ def hx(token: str) -> dict[str, str]:
 
 def schedule(c: TestClient, token: str, county: str = "K1") -> int:
     """Start a schedule from the page, follow the job to its review; the schedule id."""
-    start = (dt.date.today() + dt.timedelta(days=1)).isoformat()
+    start = (centre_today() + dt.timedelta(days=1)).isoformat()
     form = {"start": start, "days": "31", "county": county, "seconds": "5"}
     r = c.post("/pages/drills/new", data=form, headers=hx(token))
     assert r.status_code == 204, r.text

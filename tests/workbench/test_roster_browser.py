@@ -17,6 +17,7 @@ from api.models import User
 from rosters.db import session_scope
 from rosters.models import Person
 from rosters.plans import published_assignments
+from tests.api.conftest import centre_today
 from tests.workbench.conftest import DESKTOP, PHONE, Bench, log_in, shot
 from tests.workbench.test_roster_pages import BAD_CSV, GOOD_CSV, _drill_for, publish_plan_on
 
@@ -29,7 +30,7 @@ def test_commander_adds_a_person_leave_replans_imports_and_reads_the_audit(  # t
 ) -> None:
     bp = browser_page
     page = bp.page
-    day = dt.date.today() + dt.timedelta(days=3)
+    day = centre_today() + dt.timedelta(days=3)
     publish_plan_on(bench.engine, day)
 
     # the roster: search, add a person
@@ -163,7 +164,7 @@ def test_commander_adds_a_person_leave_replans_imports_and_reads_the_audit(  # t
 def test_an_officer_reads_their_duties_on_a_phone(bench: Bench, browser_page) -> None:  # type: ignore[no-untyped-def]
     bp = browser_page
     page = bp.page
-    day = dt.date.today() + dt.timedelta(days=1)
+    day = centre_today() + dt.timedelta(days=1)
     publish_plan_on(bench.engine, day)
     _drill_for(bench.engine, "K2-U0", day + dt.timedelta(days=2))
     page.set_viewport_size(PHONE)

@@ -19,7 +19,7 @@ from api.models import AuditEntry, User
 from rosters.db import session_scope
 from rosters.models import Absence, Person
 from tests.api.city import load_city
-from tests.api.conftest import PASSWORD, add_users, api_settings
+from tests.api.conftest import PASSWORD, add_users, api_settings, centre_today
 
 TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
 
@@ -247,7 +247,7 @@ def publish_plan_on(engine: Engine, day: dt.date) -> int:
 def test_leave_lists_the_shifts_it_breaks_and_refuses_bad_periods(
     app_client: TestClient, fresh_engine: Engine
 ) -> None:
-    day = dt.date.today() + dt.timedelta(days=3)
+    day = centre_today() + dt.timedelta(days=3)
     publish_plan_on(fresh_engine, day)
     commander = Browser(app_client, "commander")
     bad = commander.post(
@@ -297,7 +297,7 @@ def test_a_replan_after_leave_takes_the_person_off_the_broken_shifts(
     from rosters.plans import published_assignments
     from tests.api.conftest import wait_for
 
-    day = dt.date.today() + dt.timedelta(days=3)
+    day = centre_today() + dt.timedelta(days=3)
     publish_plan_on(fresh_engine, day)
     commander = Browser(app_client, "commander")
     out = commander.post(
@@ -390,7 +390,7 @@ def test_the_audit_page_lists_writes_filtered_and_paged(
         headers={"HX-Request": "true", "HX-Target": "audit-results"},
     ).text
     assert "<html" not in only and "共 0 条" in only
-    today = dt.date.today()
+    today = centre_today()
     window = {
         "since": (today - dt.timedelta(days=1)).isoformat(),
         "until": (today + dt.timedelta(days=1)).isoformat(),
@@ -405,7 +405,7 @@ def test_the_audit_page_lists_writes_filtered_and_paged(
 def test_my_duties_shows_a_linked_officers_shifts_and_explains_an_unlinked_login(
     app_client: TestClient, fresh_engine: Engine
 ) -> None:
-    day = dt.date.today() + dt.timedelta(days=2)
+    day = centre_today() + dt.timedelta(days=2)
     publish_plan_on(fresh_engine, day)
     viewer = Browser(app_client, "viewer")
     unlinked = viewer.client.get("/pages/me").text

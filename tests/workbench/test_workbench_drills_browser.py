@@ -9,6 +9,7 @@ import datetime as dt
 
 import pytest
 
+from tests.api.conftest import centre_today
 from tests.maps.conftest import BrowserPage
 from tests.workbench.conftest import DESKTOP, PHONE, Bench, log_in, shot
 from tests.workbench.drill_city import add_drill_duties
@@ -22,7 +23,7 @@ def test_schedule_publish_and_record_drills(bench: Bench, browser_page: BrowserP
     page = bp.page
     page.set_viewport_size(DESKTOP)
     log_in(page, bench.base, "/pages/drills/new", "training_officer")
-    start = (dt.date.today() + dt.timedelta(days=1)).isoformat()
+    start = (centre_today() + dt.timedelta(days=1)).isoformat()
     page.fill("input[name=start]", start)
     page.fill("input[name=days]", "31")
     page.select_option("select[name=county]", "K1")

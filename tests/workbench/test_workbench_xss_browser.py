@@ -29,7 +29,7 @@ from rosters.db import session_scope
 from rosters.plans import publish_plan, save_plan
 from rosters.scenario_db import load_scenario_into_db
 from tests.api.city import DAY, PLAN
-from tests.api.conftest import add_users, api_settings, bearer
+from tests.api.conftest import add_users, api_settings, bearer, centre_today
 from tests.api.server import serving
 from tests.maps.conftest import BrowserPage
 from tests.maps.test_xss_browser import INJECTED_IN_PAGE, PAYLOADS, evil_city
@@ -107,7 +107,7 @@ def evil(fresh_engine: Engine, bench_password_hash: str) -> Iterator[Evil]:
         admin = session.exec(select(User).where(User.username == "admin")).one()
         admin.person_badge = PLAN[-1][0]  # in K2: the leave re-plan (K1) keeps their shift
         session.add(admin)
-    publish_plan_on(fresh_engine, dt.date.today() + dt.timedelta(days=1))
+    publish_plan_on(fresh_engine, centre_today() + dt.timedelta(days=1))
     app = create_app(api_settings(), fresh_engine)
     with serving(app) as base:
         _drill_duties(base)
@@ -182,7 +182,7 @@ def test_no_script_runs_on_the_workbench(evil: Evil, browser_page: BrowserPage) 
 
     # leave: an absence that breaks a published shift, its page, the month
     page.goto(f"{base}/pages/leave")
-    day = dt.date.today() + dt.timedelta(days=1)
+    day = centre_today() + dt.timedelta(days=1)
     page.fill("input[name=badge]", evil.person_badge)
     page.fill("input[name=start]", f"{day}T00:00")
     page.fill("input[name=end]", f"{day}T23:00")
@@ -217,7 +217,7 @@ def test_no_script_runs_on_the_workbench(evil: Evil, browser_page: BrowserPage) 
     # drills: new → job → review → publish → calendar
     page.goto(f"{base}/pages/drills/new")
     _clean(page, shown=False)
-    page.fill("input[name=start]", (dt.date.today() + dt.timedelta(days=1)).isoformat())
+    page.fill("input[name=start]", (centre_today() + dt.timedelta(days=1)).isoformat())
     page.fill("input[name=days]", "31")
     page.select_option("select[name=county]", "K1")
     page.fill("input[name=seconds]", "5")
