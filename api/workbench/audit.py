@@ -6,7 +6,6 @@ changed (the fields whose value differs before and after)."""
 from __future__ import annotations
 
 import datetime as dt
-import json
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query
@@ -16,7 +15,7 @@ from sqlalchemy import select
 from api.audit import query_audit
 from api.deps import AUDIT_READ, SessionDep
 from api.models import AuditEntry
-from api.workbench.common import PageCtx, PageNo, is_htmx, page, pager, render
+from api.workbench.common import JOB_STATUS, PageCtx, PageNo, is_htmx, page, pager, render
 from maps.pages import PageLink, register_page
 
 router = APIRouter(include_in_schema=False)
@@ -36,6 +35,20 @@ ACTION_NAMES: dict[str, tuple[str, str]] = {
     "solve": ("计算", "solve"),
     "cancel": ("取消", "cancel"),
     "login_locked": ("登录锁定", "login locked"),
+    "lockout": ("登录锁定", "login locked"),
+    "report": ("接报", "report"),
+    "suggest": ("研判", "suggest"),
+    "dispatch": ("调派", "dispatch"),
+    "arrive": ("到场", "arrive"),
+    "close": ("结案", "close"),
+    "position": ("位置上报", "position"),
+    "edit": ("调整排班", "edit"),
+    "override": ("越规调整", "override"),
+    "load": ("载入", "load"),
+    "revoke": ("吊销", "revoke"),
+    "done": ("记录完成", "record done"),
+    "missed": ("记录未完成", "record missed"),
+    "cancelled": ("取消", "cancel"),
 }
 ROLE_NAMES: dict[str, tuple[str, str]] = {
     "admin": ("管理员", "admin"),
@@ -56,7 +69,52 @@ ENTITY_NAMES: dict[str, tuple[str, str]] = {
     "posts": ("卡点表", "posts table"),
     "zones": ("巡区表", "zones table"),
     "jurisdictions": ("辖区表", "jurisdictions table"),
+    "incident": ("警情", "incident"),
+    "unit_status": ("单位状态", "unit status"),
+    "jurisdiction": ("辖区", "jurisdiction"),
+    "zone": ("巡区", "zone"),
+    "post": ("卡点", "post"),
+    "shift_template": ("班次模板", "shift template"),
+    "standby_floor": ("备勤底线", "standby floor"),
+    "labour_rule": ("劳动规则", "labour rule"),
+    "drill_schedule": ("演练排程", "drill schedule"),
+    "drill_session": ("演练场次", "drill session"),
+    "drill_settings": ("演练设置", "drill settings"),
+    "drill_type": ("演练科目", "drill type"),
+    "drill_requirement": ("演练任务", "drill requirement"),
+    "venue": ("训练场地", "venue"),
+    "instructor": ("教官", "instructor"),
+    "blackout": ("禁训期", "blackout"),
+    "calendar_day": ("节假日调整", "calendar day"),
+    "holiday_notice": ("放假通知", "holiday notice"),
+    "api_key": ("接口密钥", "API key"),
+    "login_username": ("登录（用户名）", "login (username)"),
+    "login_address": ("登录（地址）", "login (address)"),
 }
+#: kinds of job (`api.job_kinds`), as a job's audit entry names them
+JOB_KINDS: dict[str, tuple[str, str]] = {
+    "patrol_plan": ("巡逻勤务计划", "patrol plan"),
+    "drill_schedule": ("演练排程", "drill schedule"),
+    "patrol_replan_pins": ("重新排班（保留钉住的调整）", "re-plan around pins"),
+    "siting": ("选址", "siting"),
+}
+#: the label families (`maps.labels`, `optimizer.messages`) a field's code values are named
+#: in, first match wins
+VALUE_FAMILIES: dict[str, tuple[str, ...]] = {
+    "status": ("incident", "status", "drill_status"),
+    "kind": ("incident_kind", "post", "venue_kind"),
+    "force": ("force",),
+    "forces": ("force",),
+    "level": ("level",),
+    "escalation": ("level",),
+    "skill": ("skill",),
+    "skills": ("skill",),
+    "instructor_skill": ("skill",),
+    "venue_kind": ("venue_kind",),
+    "role": ("role",),
+}
+for _same in ("from_status", "to_status", "previous_status"):
+    VALUE_FAMILIES[_same] = VALUE_FAMILIES["status"]
 
 #: the fields of audited records (columns of the tables) → (Chinese, English)
 FIELD_NAMES: dict[str, tuple[str, str]] = {
@@ -184,21 +242,65 @@ FIELD_NAMES: dict[str, tuple[str, str]] = {
     "venue_kind": ("场地类型", "venue kind"),
     "weekdays": ("星期", "weekdays"),
     "weight": ("权重", "weight"),
+    "suggestion": ("研判结果", "suggestion"),
+    "location": ("位置", "location"),
 }
 
 
-def _short(value: Any) -> str:
-    text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+def _short(text: str) -> str:
     return text if len(text) <= 80 else text[:77] + "…"
 
 
-def changes(entry: AuditEntry) -> tuple[list[tuple[str, str, str]], int]:
+def _code_label(key: str, code: str, lang: str) -> str:
+    """A code value of field `key` by its label (`VALUE_FAMILIES`), else as it is."""
+    from maps.labels import LABELS
+    from optimizer.messages import MESSAGES
+
+    pair: tuple[str, str] | None = None
+    if key == "kind":
+        pair = JOB_KINDS.get(code)
+    if key == "role":
+        pair = ROLE_NAMES.get(code)
+    if key in VALUE_FAMILIES and key.endswith("status"):
+        pair = pair or JOB_STATUS.get(code)
+    for family in VALUE_FAMILIES.get(key, ()):
+        if pair:
+            break
+        pair = LABELS.get(f"{family}.{code}") or MESSAGES.get(f"{family}.{code}")
+    return (pair[0] if lang == "zh" else pair[1]) if pair else code
+
+
+def value_text(key: str, value: Any, lang: str = "zh") -> str:
+    """A field's value as the log shows it: nothing as （空）, yes/no in words, codes by their
+    labels, a list item by item, a record as the count of its fields (its keys are not words
+    a reader knows)."""
+    zh = lang == "zh"
+    if value is None or value == "" or value == [] or value == {}:
+        return "（空）" if zh else "(empty)"
+    if isinstance(value, bool):
+        return ("是" if value else "否") if zh else ("yes" if value else "no")
+    if isinstance(value, str):
+        return _short(_code_label(key, value, lang))
+    if isinstance(value, list) and all(isinstance(v, str | int | float) for v in value):
+        return _short(("、" if zh else ", ").join(value_text(key, v, lang) for v in value))
+    if isinstance(value, list):
+        return f"（{len(value)} 条）" if zh else f"({len(value)} items)"
+    if isinstance(value, dict):
+        return f"（{len(value)} 项）" if zh else f"({len(value)} fields)"
+    return _short(str(value))
+
+
+def changes(entry: AuditEntry, lang: str = "zh") -> tuple[list[tuple[str, str, str]], int]:
     """(field, before, after) of the fields that differ, the first SHOWN_FIELDS, and how
-    many more there are."""
+    many more there are; an absent side is ""."""
     before, after = entry.before or {}, entry.after or {}
     keys = [k for k in dict.fromkeys([*before, *after]) if before.get(k) != after.get(k)]
     shown = [
-        (k, _short(before[k]) if k in before else "", _short(after[k]) if k in after else "")
+        (
+            k,
+            value_text(k, before[k], lang) if k in before else "",
+            value_text(k, after[k], lang) if k in after else "",
+        )
         for k in keys[:SHOWN_FIELDS]
     ]
     return shown, max(0, len(keys) - SHOWN_FIELDS)
@@ -246,7 +348,7 @@ def audit_page(
         "total": total,
         **pager("/pages/audit", filters, page_no, total, PAGE_SIZE),
         "filters": filters,
-        "changes": changes,
+        "changes": lambda entry: changes(entry, ctx.lang),
         "local": local,
         "action_name": lambda a: ctx.t(*ACTION_NAMES.get(a, (a, a))),
         "entity_name": lambda e: ctx.t(*ENTITY_NAMES.get(e, (e, e))),
