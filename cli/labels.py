@@ -100,7 +100,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "map_file": ("地图文件", "map file"),
     "json": ("JSON 文件", "JSON file"),
     "xlsx": ("Excel 文件", "Excel file"),
-    "ics": ("日历文件（.ics）", "calendar file (.ics)"),
+    "ics": ("日历文件", "calendar file (.ics)"),
     "published_revision": ("发布版本", "published revision"),
     "added": ("新增", "added"),
     "moved": ("调整", "moved"),

@@ -145,7 +145,7 @@ def drill_calendar_html(
                     "in_month": day.month == first.month,
                     "off": not working,
                     "mark": mark,
-                    "name": cal.names.get(day, ""),
+                    "name": cal.name(day, lang),
                     "sessions": by_day.get(day, []),
                 }
             )

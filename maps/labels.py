@@ -142,7 +142,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "page.venue": ("场地", "Venue"),
     "page.prev_month": ("上月", "Previous month"),
     "page.next_month": ("下月", "Next month"),
-    "page.download_ics": ("导出日历(.ics)", "Calendar (.ics)"),
+    "page.download_ics": ("导出日历文件", "Calendar (.ics)"),
     "page.no_drills": ("本月无演练", "No drills this month"),
     "page.drills_count": ("次演练", "drills"),
     "page.holiday": ("休", "off"),

@@ -22,13 +22,21 @@ from optimizer.drill_format import CalendarDay
 
 @dataclass
 class WorkCalendar:
+    """`names`: the holidays and adjusted working days in Chinese (元旦, 春节（调休上班）);
+    `names_en` the same in English (a loaded notice's names are the same in both)."""
+
     working: dict[dt.date, bool]
     names: dict[dt.date, str]
     sources: dict[int, str] = field(default_factory=dict)  # year → where its days came from
     warnings: list[str] = field(default_factory=list)
+    names_en: dict[dt.date, str] = field(default_factory=dict)
 
     def is_working(self, day: dt.date) -> bool:
         return self.working[day]
+
+    def name(self, day: dt.date, lang: str = "zh") -> str:
+        """The day's holiday name in `lang` ("" for an ordinary day)."""
+        return (self.names_en if lang == "en" else self.names).get(day, "")
 
 
 def _days(start: dt.date, end: dt.date) -> Iterable[dt.date]:
@@ -51,7 +59,11 @@ def work_calendar(start: dt.date, end: dt.date, notice: Iterable[CalendarDay] = 
     official = {c.date: c for c in notice}
     official_years = {d.year for d in official}
     cal = WorkCalendar({}, {})
-    fallback: dict[int, holidays.HolidayBase] = {}
+    fallback: dict[tuple[int, str], holidays.HolidayBase] = {}
+
+    def named(day: dt.date, zh: str, en: str) -> None:
+        cal.names[day], cal.names_en[day] = zh, en
+
     for day in _days(start, end):
         year = day.year
         if year in official_years:
@@ -59,26 +71,33 @@ def work_calendar(start: dt.date, end: dt.date, notice: Iterable[CalendarDay] = 
             entry = official.get(day)
             cal.working[day] = entry.working if entry else day.weekday() < 5
             if entry and entry.name:
-                cal.names[day] = entry.name
+                named(day, entry.name, entry.name)
         elif _library_knows(year):
             cal.sources[year] = "chinese_calendar"
             cal.working[day] = chinese_calendar.is_workday(day)
             on_holiday, name = chinese_calendar.get_holiday_detail(day)
             if name and (on_holiday or cal.working[day]):
-                cal.names[day] = str(name) + ("" if on_holiday else " (调休上班)")
+                zh = getattr(chinese_calendar.Holiday(name), "chinese", str(name))
+                if on_holiday:
+                    named(day, zh, str(name))
+                else:
+                    named(day, f"{zh}（调休上班）", f"{name} (adjusted working day)")
         else:
             cal.sources[year] = "holidays"
-            if year not in fallback:
-                fallback[year] = holidays.country_holidays("CN", years=year)
-            name = fallback[year].get(day)
+            for lang in ("zh_CN", "en_US"):
+                if (year, lang) not in fallback:
+                    fallback[year, lang] = holidays.country_holidays(
+                        "CN", years=year, language=lang
+                    )
+            name = fallback[year, "zh_CN"].get(day)
             cal.working[day] = day.weekday() < 5 and name is None
             if name:
-                cal.names[day] = str(name)
+                named(day, str(name), str(fallback[year, "en_US"].get(day) or name))
     for year, source in sorted(cal.sources.items()):
         if source == "holidays":
             cal.warnings.append(
-                f"{year}: the State Council holiday notice is not loaded and chinese_calendar does "
-                f"not know {year} yet — public holidays come from the `holidays` package and "
+                f"{year}: the State Council holiday notice is not loaded and the built-in "
+                f"calendar does not know {year} yet — public holidays are the usual ones and "
                 "adjusted working days (调休) are unknown; load the year's notice"
             )
     return cal

@@ -67,8 +67,8 @@ def note_zh(text: str) -> str:
         )
     if m := _NO_NOTICE.match(text):
         return (
-            f"{m['year']} 年：未导入国务院放假通知，chinese_calendar 也尚无该年数据，"
-            "法定节假日取自 holidays 包，调休上班日未知；请导入该年通知"
+            f"{m['year']} 年：未导入国务院放假通知，内置日历也尚无该年数据，"
+            "法定节假日按惯例推算，调休上班日未知；请导入该年通知"
         )
     if m := _NOT_IN.match(text):
         return f"不在第 {m['n']} 版演练排程中"

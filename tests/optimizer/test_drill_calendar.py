@@ -18,7 +18,10 @@ def test_national_day_is_off_and_the_adjusted_saturday_works() -> None:
     assert not any(cal.is_working(dt.date(2026, 10, d)) for d in range(1, 8))
     assert cal.is_working(dt.date(2026, 10, 10))  # a Saturday made a working day (调休)
     assert not cal.is_working(dt.date(2026, 10, 11))
-    assert "National Day" in cal.names[dt.date(2026, 10, 1)]
+    assert cal.name(dt.date(2026, 10, 1)) == "国庆节"
+    assert cal.name(dt.date(2026, 10, 1), "en") == "National Day"
+    assert cal.name(dt.date(2026, 10, 10)) == "国庆节（调休上班）"
+    assert cal.name(dt.date(2026, 10, 10), "en") == "National Day (adjusted working day)"
 
 
 def test_unpublished_year_falls_back_to_holidays_with_a_warning() -> None:
@@ -28,6 +31,8 @@ def test_unpublished_year_falls_back_to_holidays_with_a_warning() -> None:
     assert not cal.is_working(dt.date(2027, 5, 3))  # Labour Day holiday, a Monday
     assert not cal.is_working(dt.date(2027, 5, 8))  # a Saturday; 调休 unknown, so off
     assert cal.is_working(dt.date(2027, 5, 6))
+    assert cal.name(dt.date(2027, 1, 1)) == "元旦"  # the holidays package's Chinese names
+    assert cal.name(dt.date(2027, 1, 1), "en") == "New Year's Day"
 
 
 def test_a_loaded_notice_rules_its_year() -> None:
