@@ -304,3 +304,53 @@ def solve_days(
     else:
         objective = bound = None
     return DaysResult(status, roster, objective, bound, time.perf_counter() - t0)
+
+
+@dataclass
+class RollingPlan:
+    roster: Roster  # (employee, day) → shift id, the whole horizon
+    windows: list[tuple[int, int, str]] = field(default_factory=list)  # (lo, hi, status)
+
+    @property
+    def complete(self) -> bool:
+        """Every window came back with a plan."""
+        return all(status in ("optimal", "feasible") for _, _, status in self.windows)
+
+
+def solve_rolling(
+    bench: ShiftBenchmark,
+    seconds: float,
+    workers: int = 2,
+    seed: int = 0,
+    window: int = 28,
+) -> RollingPlan:
+    """The whole horizon in windows of `window` new days, each planned after every earlier
+    day as history (so runs, successions and weekends across a seam are stated with the
+    days before it), within `seconds` shared among the windows left. The horizon's totals
+    are paced to each window's last day as in `shift_windows` (at most a share of a cap, at
+    least a front-loaded share of the minimum minutes, soft so that a window always has a
+    plan; the last window is asked for the horizon's totals): the final check of the whole
+    horizon reports any minimum left unmet. No bound of the whole (a window's bound holds
+    only under its pacing)."""
+    from optimizer.patrol.shift_windows import SOFT_MINIMUM_WEIGHT, paced_staff
+
+    deadline = time.perf_counter() + seconds
+    plan = RollingPlan(roster={})
+    spans = [(lo, min(bench.days, lo + window)) for lo in range(0, bench.days, window)]
+    for k, (lo, hi) in enumerate(spans):
+        paced = {e.id: full_limits(paced_staff(bench, e, {}, 0, hi)) for e in bench.staff}
+        share = max(0.5, (deadline - time.perf_counter()) / (len(spans) - k))
+        r = solve_days(
+            bench,
+            share,
+            workers,
+            seed,
+            lo=lo,
+            hi=hi,
+            history=plan.roster,
+            limits=paced,
+            soft_minimum=int(SOFT_MINIMUM_WEIGHT),
+        )
+        plan.windows.append((lo, hi, r.status))
+        plan.roster.update(r.roster)
+    return plan
