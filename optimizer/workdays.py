@@ -98,6 +98,6 @@ def work_calendar(start: dt.date, end: dt.date, notice: Iterable[CalendarDay] = 
             cal.warnings.append(
                 f"{year}: the State Council holiday notice is not loaded and the built-in "
                 f"calendar does not know {year} yet — public holidays are the usual ones and "
-                "adjusted working days (调休) are unknown; load the year's notice"
+                "adjusted working days are unknown; load the year's notice"
             )
     return cal

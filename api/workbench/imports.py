@@ -39,7 +39,7 @@ KIND_NAMES: dict[str, tuple[str, str]] = {
     "zones": ("巡区", "zones"),
 }
 CRS_NAMES: dict[str, tuple[str, str]] = {
-    "wgs84": ("WGS84（GPS 原始坐标）", "WGS84 (GPS)"),
+    "wgs84": ("WGS84（卫星定位原始坐标）", "WGS84 (GPS)"),
     "gcj02": ("GCJ-02（高德、腾讯地图）", "GCJ-02 (Amap, Tencent)"),
     "bd09": ("BD-09（百度地图）", "BD-09 (Baidu)"),
 }
@@ -85,7 +85,7 @@ _REASONS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"^.*: the first sheet is empty$"), "第一个工作表是空的"),
     (re.compile(r"^.*: not UTF-8 or GB18030 text$"), "文件不是 UTF-8 或 GB18030 编码的文本"),
     (re.compile(r"^.*: not a readable (CSV|\.xlsx) file.*$"), "无法读取的 {0} 文件"),
-    (re.compile(r"^.*: unsupported file type.*$"), "不支持的文件类型（请用 .csv 或 .xlsx）"),
+    (re.compile(r"^.*: unsupported file type.*$"), "不支持的文件类型（请用 CSV 或 Excel 表格）"),
     (
         re.compile(r"^the database refused the rows: .*$"),
         "数据库拒绝了这些行（代码重复或引用不存在）",
@@ -146,7 +146,7 @@ def import_upload(
     suffix = FilePath(name).suffix.lower()
     if suffix not in UPLOADS:
         values["problem"] = ctx.t(
-            f"不支持的文件类型 {suffix or '（无扩展名）'}：请上传 .csv 或 .xlsx",
+            f"不支持的文件类型 {suffix or '（无扩展名）'}：请上传 CSV 或 Excel 表格",
             f"unsupported file type {suffix or '(none)'}: upload a .csv or .xlsx",
         )
         return _answer(ctx, values, 422)
