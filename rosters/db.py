@@ -3,18 +3,23 @@ setting. The schema is managed by Alembic (`rosters/migrations`), never by creat
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import itertools
+from collections.abc import Hashable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
-from sqlalchemy import event
+from sqlalchemy import event, text
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, create_engine
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 #: execution option of a connection whose transactions take the SQLite write lock at BEGIN
 WRITE_OPTION = "pingan_write"
+#: keys of a SQLite connection's `info`: its number in this process, and its count of
+#: changed rows when its transaction began (see `data_stamp`)
+_CONNECTION_NO, _CHANGES_AT_BEGIN = "pingan_connection_no", "pingan_changes_at_begin"
+_connection_numbers = itertools.count(1)
 
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
@@ -39,6 +44,7 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         def _on_begin(conn: Any) -> None:
             immediate = conn.get_execution_options().get(WRITE_OPTION)
             conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+            conn.info[_CHANGES_AT_BEGIN] = conn.connection.dbapi_connection.total_changes
 
         return engine
     kwargs.setdefault("pool_pre_ping", True)
@@ -78,6 +84,45 @@ def session_scope(engine: Engine) -> Iterator[Session]:
         except BaseException:
             session.rollback()
             raise
+
+
+class Stamp(NamedTuple):
+    """`version` changes whenever the data seen through `slot` may have changed."""
+
+    slot: Hashable
+    version: Hashable
+
+
+def data_stamp(session: Session) -> Stamp | None:
+    """A value that changes whenever committed data of the database may have changed: two
+    reads of the same stamp see the same data (a cache of what was computed from the data
+    after reading a stamp stays valid while the stamp reads the same). It changes on any
+    change of any table, by any process. None when the session's transaction has written
+    (its changes are not committed yet): then nothing read may be cached.
+
+    PostgreSQL: the current snapshot (`pg_current_snapshot()`: transactions committed and in
+    progress; equal snapshots see equal data). SQLite: the connection's number with SQLite's
+    `data_version` (changes committed by any other connection) and the connection's own
+    count of changed rows (`total_changes`); a stamp is only ever equal on one connection.
+    Other databases: None. The stamp's `slot` says where it may be compared: the database,
+    or on SQLite the connection."""
+    conn = session.connection()
+    dialect = conn.dialect.name
+    if dialect == "postgresql":
+        snapshot, clean = conn.execute(
+            text("SELECT pg_current_snapshot()::text, pg_current_xact_id_if_assigned() IS NULL")
+        ).one()
+        return Stamp("postgresql", snapshot) if clean else None
+    if dialect == "sqlite":
+        changes = conn.connection.dbapi_connection.total_changes  # type: ignore[union-attr]
+        if conn.info.get(_CHANGES_AT_BEGIN) != changes:  # written, or not our engine
+            return None
+        if _CONNECTION_NO not in conn.info:
+            conn.info[_CONNECTION_NO] = next(_connection_numbers)
+        number = conn.info[_CONNECTION_NO]
+        version = conn.exec_driver_sql("PRAGMA data_version").scalar_one()
+        return Stamp(("sqlite", number), (version, changes))
+    return None
 
 
 def alembic_config(url: str) -> Any:

@@ -16,11 +16,12 @@ import json
 import math
 from collections import Counter
 from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from optimizer.scenario import Force, Jurisdiction, Level, Scenario
+from optimizer.scenario import Force, Jurisdiction, Level, Scenario, Unit
 
 
 class Standards(BaseModel):
@@ -86,23 +87,42 @@ class Shortfall(BaseModel):
     source: str
 
 
-class _Counts:
-    """People per force counted over each jurisdiction's subtree."""
+@dataclass(frozen=True)
+class StaffCounts:
+    """What the standards look at: the jurisdictions, the people of each force in each
+    jurisdiction (`own`) and in its subtree, and the volunteer squads with their members."""
 
-    def __init__(self, scenario: Scenario) -> None:
-        self.parent = {j.id: j.parent_id for j in scenario.jurisdictions}
-        self.own: Counter[tuple[str, Force]] = Counter()
-        self.subtree: Counter[tuple[str, Force]] = Counter()
-        for p in scenario.people:
-            self.own[p.jurisdiction_id, p.force] += 1
-            node: str | None = p.jurisdiction_id
-            while node is not None:
-                self.subtree[node, p.force] += 1
-                node = self.parent.get(node)
-        members = Counter(p.unit_id for p in scenario.people if p.unit_id)
-        self.small_groups = [
-            (u, members[u.id]) for u in scenario.units if u.force == Force.VOLUNTEER and u.squad
-        ]
+    jurisdictions: list[Jurisdiction]
+    own: Counter[tuple[str, Force]]
+    subtree: Counter[tuple[str, Force]]
+    squads: list[tuple[Unit, int]]
+
+
+def staff_counts(
+    jurisdictions: list[Jurisdiction],
+    people: Iterable[tuple[str, Force, int]],
+    squads: list[tuple[Unit, int]],
+) -> StaffCounts:
+    """The counts from `people`: (home jurisdiction id, force, how many) rows."""
+    parent = {j.id: j.parent_id for j in jurisdictions}
+    own: Counter[tuple[str, Force]] = Counter()
+    subtree: Counter[tuple[str, Force]] = Counter()
+    for jurisdiction_id, force, n in people:
+        own[jurisdiction_id, force] += n
+        node: str | None = jurisdiction_id
+        while node is not None:
+            subtree[node, force] += n
+            node = parent.get(node)
+    return StaffCounts(jurisdictions, own, subtree, squads)
+
+
+def scenario_counts(scenario: Scenario) -> StaffCounts:
+    people = Counter((p.jurisdiction_id, p.force) for p in scenario.people)
+    members = Counter(p.unit_id for p in scenario.people if p.unit_id)
+    squads = [(u, members[u.id]) for u in scenario.units if u.force == Force.VOLUNTEER and u.squad]
+    return staff_counts(
+        list(scenario.jurisdictions), ((j, f, n) for (j, f), n in people.items()), squads
+    )
 
 
 def _source(standards: Standards, name: str) -> str:
@@ -113,9 +133,15 @@ def standards_report(
     scenario: Scenario, standards: Standards | None = None, levels: Iterable[Level] | None = None
 ) -> list[Shortfall]:
     """Every shortfall against the standards, city first, then by jurisdiction id."""
+    return shortfalls(scenario_counts(scenario), standards, levels)
+
+
+def shortfalls(
+    counts: StaffCounts, standards: Standards | None = None, levels: Iterable[Level] | None = None
+) -> list[Shortfall]:
+    """Every shortfall of the counted staff (see `standards_report`)."""
     st = standards or Standards()
     wanted = set(levels) if levels else set(Level)
-    counts = _Counts(scenario)
     out: list[Shortfall] = []
 
     def check(j: Jurisdiction, name: str, force: Force, required: int, actual: int) -> None:
@@ -134,7 +160,7 @@ def standards_report(
                 )
             )
 
-    for j in scenario.jurisdictions:
+    for j in counts.jurisdictions:
         sub = counts.subtree
         if j.level == Level.CITY:
             check(
@@ -196,8 +222,8 @@ def standards_report(
                 st.urban_grid_workers,
                 sub[j.id, Force.GRID_WORKER],
             )
-    jur = scenario.by_id("jurisdictions")
-    for unit, size in counts.small_groups:
+    jur = {j.id: j for j in counts.jurisdictions}
+    for unit, size in counts.squads:
         j = jur[unit.jurisdiction_id]
         if size < st.volunteer_group_min and j.level in wanted:
             out.append(

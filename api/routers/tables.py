@@ -19,8 +19,8 @@ from api.events import publish
 from optimizer.scenario import Level
 from rosters.coords import Crs
 from rosters.scenario_db import export_scenario
-from rosters.standards import Shortfall, load_standards, standards_report
-from rosters.standards_db import standards_scenario
+from rosters.standards import Shortfall, load_standards, shortfalls
+from rosters.standards_db import staff_counts_now
 from rosters.tables import Mode, export_table, import_table
 from rosters.tables.limits import MAX_FILE_BYTES
 
@@ -161,8 +161,5 @@ def standards(
     who: Reader,
     level: Annotated[list[Level] | None, Query()] = None,
 ) -> list[Shortfall]:
-    from zoneinfo import ZoneInfo
-
-    today = dt.datetime.now(ZoneInfo(settings.timezone)).date()
-    counted = standards_scenario(session, today, settings.timezone)
-    return standards_report(counted, load_standards(settings.standards_file), level)
+    counts = staff_counts_now(session)
+    return shortfalls(counts, load_standards(settings.standards_file), level)
