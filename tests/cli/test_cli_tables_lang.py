@@ -72,3 +72,20 @@ def test_what_a_unit_brings_in_both_languages() -> None:
     assert tier_name("county", "zh") == "县级" and tier_name("county", "en") == "county"
     assert word("ETA min", "zh") == "预计到达（分钟）" and word("not listed", "zh") == "not listed"
     assert word("jurisdiction_id", "zh") == "辖区编码" and word("required", "en") == "required"
+
+
+def test_codes_and_records_in_cells_are_said_in_words() -> None:
+    from cli.common import _cell
+    from cli.labels import code_label, need_name
+
+    assert code_label("force", "patrol_swat", "zh") == "巡特警"
+    assert code_label("level", "city", "en") == "city"
+    assert code_label("standard", "city_patrol_swat", "zh") == "市级巡特警人数"
+    assert code_label("incident_kind", "violent", "zh") == "暴力案件"
+    assert code_label("incident", "suggested", "en") == "suggested"
+    assert code_label("force", "a_code_of_the_data", "zh") == "a_code_of_the_data"
+    assert need_name("skill:first_aid", "zh") == "急救" and need_name("armed", "en") == "armed"
+    effort = {"groups": 2, "parts": 1}
+    assert _cell(effort, "zh") == "重排的分组：2，部分：1"
+    assert _cell(effort, "en") == "groups planned again: 2, parts: 1"
+    assert _cell([], "zh") == "—" and _cell(["a", "b"], "zh") == "a、b"
