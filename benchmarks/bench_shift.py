@@ -89,32 +89,23 @@ def windowed(b: object, seconds: float, workers: int) -> dict[str, object]:
 
 
 def direct(b: object, seconds: float, workers: int) -> dict[str, object]:
-    """The direct model (`shift_model`): the whole horizon in one model up to 28 days (its
-    bound a bound of the benchmark), longer horizons in rolling windows of 28 new days
-    after every earlier day as history (no bound)."""
+    """The whole horizon in the direct model (`shift_model.solve_days`)."""
     from optimizer.patrol.shift_benchmark import benchmark_penalty, benchmark_violations
-    from optimizer.patrol.shift_model import solve_days, solve_rolling
+    from optimizer.patrol.shift_model import solve_days
 
-    t0 = time.perf_counter()
-    if b.days > 28:  # type: ignore[attr-defined]
-        plan = solve_rolling(b, seconds, workers)  # type: ignore[arg-type]
-        roster, bound, solver_objective = plan.roster, None, None
-        status = f"windows ({len(plan.windows)})" + ("" if plan.complete else ", some empty")
-    else:
-        r = solve_days(b, seconds, workers)  # type: ignore[arg-type]
-        roster, bound, solver_objective, status = r.roster, r.bound, r.objective, r.status
-    objective = benchmark_penalty(b, roster).total if roster else None  # type: ignore[arg-type]
+    r = solve_days(b, seconds, workers)  # type: ignore[arg-type]
+    objective = benchmark_penalty(b, r.roster).total if r.roster else None  # type: ignore[arg-type]
     gap = None
-    if solver_objective and bound is not None:
-        gap = (solver_objective - bound) / solver_objective
+    if r.objective is not None and r.bound is not None and r.objective > 0:
+        gap = (r.objective - r.bound) / r.objective
     return {
-        "status": status,
-        "seconds": round(time.perf_counter() - t0, 1),
+        "status": r.status,
+        "seconds": round(r.seconds, 1),
         "objective": objective,
-        "solver_objective": objective if solver_objective is None else solver_objective,
-        "bound": bound,
+        "solver_objective": r.objective,
+        "bound": r.bound,
         "gap": gap,
-        "violations": len(benchmark_violations(b, roster)) if roster else None,  # type: ignore[arg-type]
+        "violations": len(benchmark_violations(b, r.roster)) if r.roster else None,  # type: ignore[arg-type]
         "peak_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
     }
 

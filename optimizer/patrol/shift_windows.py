@@ -80,7 +80,9 @@ def _worked_weekends(roster: Roster, eid: str, end: int) -> int:
     return len({d // 7 for (e, d) in roster if e == eid and d < end and d % 7 >= 5})
 
 
-def paced_staff(bench: ShiftBenchmark, e: BenchStaff, roster: Roster, s: int, t: int) -> BenchStaff:
+def _paced_staff(
+    bench: ShiftBenchmark, e: BenchStaff, roster: Roster, s: int, t: int
+) -> BenchStaff:
     """The employee's limits for a window on days [s, t): the horizon's totals paced to day
     t, less what the days before s hold."""
     h, last = bench.days, t >= bench.days
@@ -130,7 +132,7 @@ def window_bench(bench: ShiftBenchmark, roster: Roster, s: int, t: int) -> Shift
         name=f"{bench.name}[{s}:{t}]",
         days=t - s,
         shifts=bench.shifts,
-        staff=[paced_staff(bench, e, roster, s, t) for e in bench.staff],
+        staff=[_paced_staff(bench, e, roster, s, t) for e in bench.staff],
         days_off={e: [d - s for d in ds if inside(d)] for e, ds in bench.days_off.items()},
         on_requests=requests(bench.on_requests),
         off_requests=requests(bench.off_requests),

@@ -17,7 +17,7 @@ from optimizer.patrol.shift_benchmark import (
     parse_instance,
     read_instance,
 )
-from optimizer.patrol.shift_model import full_limits, solve_days, solve_rolling
+from optimizer.patrol.shift_model import full_limits, solve_days
 from tests.optimizer.test_shift_benchmark import bench_file, brute_force, random_instance
 
 INSTANCE1_OPTIMUM = 607  # shared/bench/shift: the published optimum of Instance1
@@ -87,15 +87,3 @@ def _window_cost(b: ShiftBenchmark, roster: Roster, lo: int, hi: int) -> int:
         cover=[c for c in b.cover if c.day in days],
     )
     return benchmark_penalty(window, roster).total
-
-
-def test_rolling_windows_plan_the_whole_horizon_within_the_rules() -> None:
-    """Instance1 in two windows of a week: every day planned after the days before it, the
-    minimum minutes paced (front-loaded) — the fortnight keeps every hard rule and costs
-    no less than the optimum."""
-    b = read_instance(bench_file("Instance1.txt"))
-    plan = solve_rolling(b, seconds=60, workers=1, seed=1, window=7)
-    assert [(lo, hi) for lo, hi, _ in plan.windows] == [(0, 7), (7, 14)]
-    assert plan.complete
-    assert benchmark_violations(b, plan.roster) == []
-    assert benchmark_penalty(b, plan.roster).total >= INSTANCE1_OPTIMUM
