@@ -19,7 +19,15 @@ from typing import Any
 import folium
 
 from maps.colors import LEVEL_STYLES, RISK_COLORS, RISK_KEYS, risk_breaks, risk_color
-from maps.elements import Legend, LegendItem, MapPoint, NamedLayer, PointLayer, Registry
+from maps.elements import (
+    Legend,
+    LegendItem,
+    MapPoint,
+    MetricScale,
+    NamedLayer,
+    PointLayer,
+    Registry,
+)
 from maps.labels import DEFAULT_LANG, Lang, check_lang, label
 from maps.offline import ensure_local_assets
 from maps.popups import escape_text
@@ -43,7 +51,6 @@ def base_map(
         zoom_start=zoom,
         tiles=None,
         prefer_canvas=prefer_canvas,
-        control_scale=True,
     )
     # Leaflet.markercluster needs a maxZoom, which folium only sets through a tile layer.
     m.options["max_zoom"] = 19
@@ -53,6 +60,7 @@ def base_map(
     m.options["zoom_delta"] = 0.5
     m.pingan_lang = lang  # type: ignore[attr-defined]
     Registry(lang).add_to(m)
+    MetricScale().add_to(m)
     add_tile_layer(m, tiles)
     return m
 

@@ -83,6 +83,18 @@ class Registry(MacroElement):
         self.lang = lang
 
 
+class MetricScale(MacroElement):
+    """The map's scale bar in kilometres and metres only (Leaflet's default adds miles)."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+            L.control.scale({imperial: false}).addTo({{ this._parent.get_name() }});
+        {% endmacro %}
+        """
+    )
+
+
 class PointLayer(JSCSSMixin, Layer):
     """Markers drawn from one JSON array, as Font Awesome pins (``L.divIcon``), optionally
     clustered. Reachable as ``window.pingan.layers[key]``; each marker carries

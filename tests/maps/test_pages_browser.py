@@ -94,6 +94,8 @@ def test_wall_shows_layers_panels_and_live_incidents(live: Live, browser_page: A
         t.strip() for t in page.locator(".leaflet-control-layers-overlays label").all_inner_texts()
     ]
     assert overlays[:2] == ["辖区", "巡防责任区"] and "警情" in overlays and "处置力量" in overlays
+    scale = page.locator(".leaflet-control-scale-line").all_inner_texts()
+    assert len(scale) == 1 and scale[0].strip().endswith(("km", "m"))  # metric only, no miles
     # readiness: nobody on standby yet, each county's floor is 2; the city's published plan
     # is of another day, so the table says so instead of showing every county short
     readiness = page.locator("#pa-readiness tr")
