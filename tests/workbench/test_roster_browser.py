@@ -183,6 +183,10 @@ def test_an_officer_reads_their_duties_on_a_phone(bench: Bench, browser_page) ->
     assert page.locator(".me-drill-list li").count() == 1
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= PHONE["width"], f"the page scrolls sideways on a phone ({width} px)"
+    current = page.locator(".pa-nav a.pa-current").bounding_box()
+    assert current and current["x"] >= 0 and current["x"] + current["width"] <= PHONE["width"], (
+        "the navigation bar hides the current page's link on a phone"
+    )
     shot(bp, "me-02-phone")
     page.set_viewport_size(DESKTOP)
     shot(bp, "me-03-desktop")

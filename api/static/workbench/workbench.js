@@ -40,4 +40,7 @@
     ev.preventDefault();
     if (window.confirm(question)) { ev.detail.issueRequest(true); }
   });
+  /* a phone's navigation bar scrolls sideways: bring the current page's link into view */
+  var current = document.querySelector(".pa-nav a.pa-current");
+  if (current && current.scrollIntoView) { current.scrollIntoView({ block: "nearest", inline: "center" }); }
 })();

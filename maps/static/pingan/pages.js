@@ -252,6 +252,9 @@
     if (!redrawTimer) { redrawTimer = setTimeout(function () { window.location.reload(); }, 1000); }
   }
 
+  /* a phone's navigation bar scrolls sideways: bring the current page's link into view */
+  var current = document.querySelector(".pa-nav a.pa-current");
+  if (current && current.scrollIntoView) { current.scrollIntoView({ block: "nearest", inline: "center" }); }
   P.reconnect = connect;
   applyUpdate(D, true);
   connect();
