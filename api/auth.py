@@ -22,7 +22,7 @@ from typing import Any
 
 import jwt
 from pwdlib import PasswordHash
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 from sqlmodel import Session, select
 
 from api.models import ApiKey, Role, User, utcnow
@@ -117,9 +117,12 @@ def principal_from_token(session: Session, secret: str, token: str) -> Principal
     return None if payload is None else principal_from_claims(session, payload)
 
 
-def principal_from_claims(session: Session, payload: dict[str, Any]) -> Principal | None:
+def principal_from_claims(
+    session: Session | Connection, payload: dict[str, Any]
+) -> Principal | None:
     """The user of a token's verified claims, if the token is of the user's current version
-    and the user is active."""
+    and the user is active (read on every request: a logout or a password change outdates
+    its tokens at once)."""
     row = session.execute(
         select(User.username, User.role, User.active, User.token_version).where(  # type: ignore[call-overload]
             User.username == str(payload["sub"])

@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
-from sqlalchemy import func
+from sqlalchemy import Select, func
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, SQLModel, select
 
 from api import audit
@@ -45,8 +46,8 @@ class Resource:
     refs: tuple[Ref, ...] = ()
     filters: tuple[str, ...] = ()  # columns filterable by equality
     search: str | None = "name"  # column matched by `q` (substring)
-    # extra fields kept outside the table: read(session, rows) → {row id: {field: value}}
-    read_extra: Callable[[Session, Sequence[Any]], dict[int, dict[str, Any]]] | None = None
+    # extra fields kept outside the table: read(session, row ids) → {row id: {field: value}}
+    read_extra: Callable[[Session, Sequence[int]], dict[int, dict[str, Any]]] | None = None
     # write(session, row, data) stores them; data holds only the fields given
     write_extra: Callable[[Session, Any, dict[str, Any]], None] | None = None
     extra_fields: tuple[str, ...] = ()
@@ -55,6 +56,7 @@ class Resource:
     # the user-facing key from its URL text (e.g. a date); ValueError = no such record
     parse_key: Callable[[str], Any] | None = None
     refs_by_field: dict[str, Ref] = field(init=False)
+    listing: Select[Any] | None = field(init=False, default=None, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         self.refs_by_field = {r.field: r for r in self.refs}
@@ -87,23 +89,25 @@ def _id_of(session: Session, ref: Ref, code: str, loc: str = "body") -> int:
 
 
 def to_public(session: Session, res: Resource, rows: Sequence[Any]) -> list[dict[str, Any]]:
-    """Rows as the Public schema's dicts: ids of references replaced by codes."""
+    """Records (table objects) as the Public schema's dicts: ids of references replaced by
+    codes."""
+    return _public(session, res, [row.model_dump() for row in rows])
+
+
+def _public(session: Session, res: Resource, records: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Records (dicts of the table's columns) as the Public schema's dicts, in place."""
     codes = {
-        ref.field: _codes(
-            session, ref, {getattr(r, ref.column) for r in rows if getattr(r, ref.column)}
-        )
+        ref.field: _codes(session, ref, {r[ref.column] for r in records if r[ref.column]})
         for ref in res.refs
     }
-    extra = res.read_extra(session, rows) if res.read_extra else {}
-    out = []
-    for row in rows:
-        data = row.model_dump()
+    extra = res.read_extra(session, [r["id"] for r in records]) if res.read_extra else {}
+    for data in records:
         for ref in res.refs:
             rid = data.pop(ref.column, None)
             data[ref.field] = codes[ref.field].get(rid) if rid is not None else None
-        data.update(extra.get(row.id, {}))
-        out.append(data)
-    return out
+        if extra:
+            data.update(extra.get(data["id"], {}))
+    return records
 
 
 def _find(session: Session, res: Resource, key: str) -> Any:
@@ -125,6 +129,22 @@ def _find(session: Session, res: Resource, key: str) -> Any:
     if row is None:
         raise _not_found(res, key)
     return row
+
+
+def _listing(res: Resource) -> Select[Any]:
+    """The resource's columns as they are (no table object built a row, no model_dump), with
+    the code of each reference joined in (as the last columns, in the order of `res.refs`)."""
+    if res.listing is not None:
+        return res.listing
+    table = res.model.__table__  # type: ignore[attr-defined]
+    stmt = sa_select(*table.columns)
+    for ref in res.refs:
+        target = ref.model.__table__.alias()  # type: ignore[attr-defined]
+        stmt = stmt.add_columns(target.c[ref.key].label(f"ref {ref.field}")).outerjoin(
+            target, target.c.id == table.c[ref.column]
+        )
+    res.listing = stmt
+    return stmt
 
 
 def list_rows(
@@ -149,11 +169,26 @@ def list_rows(
             conditions.append(getattr(model, ref.column) == (rid if rid is not None else -1))
         elif name in res.filters:
             conditions.append(getattr(model, name) == value)
-    total = session.exec(select(func.count()).select_from(model).where(*conditions)).one()
-    rows = session.exec(
-        select(model).where(*conditions).order_by(model.id).offset(offset).limit(limit)  # type: ignore[attr-defined]
-    ).all()
-    return to_public(session, res, rows), int(total)
+    stmt = _listing(res).where(*conditions).order_by(model.id)  # type: ignore[attr-defined]
+    result = session.execute(stmt.offset(offset).limit(limit))
+    columns = list(result.keys())
+    keys = columns[: len(columns) - len(res.refs)] + [r.field for r in res.refs]
+    drop = [r.column for r in res.refs]  # the ids the codes stand for
+    records = []
+    for row in result:
+        data = dict(zip(keys, row, strict=True))
+        for column in drop:
+            del data[column]
+        records.append(data)
+    if len(records) < limit and (records or offset == 0):  # the last page: no count needed
+        total = offset + len(records)
+    else:
+        total = session.exec(select(func.count()).select_from(model).where(*conditions)).one()
+    if res.read_extra:
+        extra = res.read_extra(session, [r["id"] for r in records])
+        for data in records:
+            data.update(extra.get(data["id"], {}))
+    return records, int(total)
 
 
 def get_one(session: Session, res: Resource, key: str) -> dict[str, Any]:

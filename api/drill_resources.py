@@ -29,7 +29,7 @@ from rosters.models.drills import (
     Venue,
 )
 
-ReadExtra = Callable[[Session, Sequence[Any]], dict[int, dict[str, Any]]]
+ReadExtra = Callable[[Session, Sequence[int]], dict[int, dict[str, Any]]]
 WriteExtra = Callable[[Session, Any, dict[str, Any]], None]
 
 
@@ -38,8 +38,7 @@ def code_list(
 ) -> tuple[ReadExtra, WriteExtra]:
     """An API list of codes (`units: ["S1", "S2"]`) kept as rows of a link table, in order."""
 
-    def read(session: Session, rows: Sequence[Any]) -> dict[int, dict[str, Any]]:
-        ids = [r.id for r in rows]
+    def read(session: Session, ids: Sequence[int]) -> dict[int, dict[str, Any]]:
         out: dict[int, dict[str, Any]] = {i: {name: []} for i in ids}
         if not ids:
             return out
@@ -80,8 +79,7 @@ def code_list(
     return read, write
 
 
-def _read_away(session: Session, rows: Sequence[Any]) -> dict[int, dict[str, Any]]:
-    ids = [r.id for r in rows]
+def _read_away(session: Session, ids: Sequence[int]) -> dict[int, dict[str, Any]]:
     out: dict[int, dict[str, Any]] = defaultdict(lambda: {"unavailable": []})
     for i in ids:
         out[i] = {"unavailable": []}

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import delete
-from sqlmodel import Session, select
+from sqlalchemy import delete, select
+from sqlmodel import Session
 
 from api.crud import Ref, Resource
 from api.schemas import roster as s
@@ -25,18 +25,18 @@ from rosters.models import (
 IN_JURISDICTION = Ref("jurisdiction", "jurisdiction_id", Jurisdiction)
 
 
-def _read_certifications(session: Session, rows: Sequence[Any]) -> dict[int, dict[str, Any]]:
-    ids = [r.id for r in rows]
+def _read_certifications(session: Session, ids: Sequence[int]) -> dict[int, dict[str, Any]]:
     out: dict[int, dict[str, Any]] = {i: {"certifications": []} for i in ids}
     if not ids:
         return out
-    certs = session.exec(
-        select(Certification)
-        .where(Certification.person_id.in_(ids))  # type: ignore[attr-defined]
-        .order_by(Certification.id)  # type: ignore[arg-type]
-    ).all()
-    for c in certs:
-        out[c.person_id]["certifications"].append({"skill": c.skill, "expires": c.expires})
+    C = Certification
+    certs = session.execute(
+        select(C.person_id, C.skill, C.expires)  # type: ignore[call-overload]
+        .where(C.person_id.in_(ids))  # type: ignore[attr-defined]
+        .order_by(C.id)
+    )
+    for person_id, skill, expires in certs:
+        out[person_id]["certifications"].append({"skill": skill, "expires": expires})
     return out
 
 

@@ -285,13 +285,14 @@ def session_units(session: Session, ids: Iterable[int]) -> dict[int, list[int]]:
     out: dict[int, list[int]] = defaultdict(list)
     if not ids:
         return out
-    rows = session.exec(
-        select(DrillSessionUnit)  # type: ignore[call-overload]
-        .where(DrillSessionUnit.session_id.in_(ids))  # type: ignore[attr-defined]
-        .order_by(DrillSessionUnit.session_id, DrillSessionUnit.position)
-    ).scalars()
-    for link in rows:
-        out[link.session_id].append(link.unit_id)
+    link = DrillSessionUnit
+    rows = session.execute(
+        select(link.session_id, link.unit_id)  # type: ignore[call-overload]
+        .where(link.session_id.in_(ids))  # type: ignore[attr-defined]
+        .order_by(link.session_id, link.position)
+    )
+    for session_id, unit_id in rows:
+        out[session_id].append(unit_id)
     return out
 
 

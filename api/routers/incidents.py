@@ -6,6 +6,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, select
 
 from api import audit
@@ -176,13 +177,19 @@ def list_incidents(
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
     offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
 ) -> list[dict[str, Any]]:
-    stmt = select(Incident)
+    # the columns as they are with the jurisdiction's code joined in (as `_public` gives
+    # them, without a table object and a lookup of the jurisdiction a row)
+    inc, jur = Incident.__table__, Jurisdiction.__table__  # type: ignore[attr-defined]
+    stmt = sa_select(*inc.columns, jur.c.code.label("jurisdiction")).outerjoin(
+        jur, jur.c.id == inc.c.jurisdiction_id
+    )
     if status is not None:
-        stmt = stmt.where(Incident.status == status.value)
+        stmt = stmt.where(inc.c.status == status.value)
     if open_only:
-        stmt = stmt.where(Incident.status != IncidentStatus.CLOSED.value)
-    rows = session.exec(stmt.order_by(Incident.id.desc()).offset(offset).limit(limit)).all()  # type: ignore[union-attr]
-    return [_public(session, r) for r in rows]
+        stmt = stmt.where(inc.c.status != IncidentStatus.CLOSED.value)
+    result = session.execute(stmt.order_by(inc.c.id.desc()).offset(offset).limit(limit))
+    keys = list(result.keys())
+    return [dict(zip(keys, row, strict=True)) for row in result]
 
 
 @router.get("/incidents/{code}", response_model=IncidentDetail, summary="An incident")
@@ -258,20 +265,17 @@ def backfill(session: SessionDep, who: Reader, code: str) -> BackfillResult:
 
 
 def _unit_status_rows(session: Session, status: UnitState | None) -> list[dict[str, Any]]:
+    st, unit, inc = (m.__table__ for m in (UnitStatus, Unit, Incident))  # type: ignore[attr-defined]
     stmt = (
-        select(Unit.code, UnitStatus, Incident.code)
-        .join(
-            UnitStatus,
-            UnitStatus.unit_id == Unit.id,  # type: ignore[arg-type]
-        )
-        .outerjoin(Incident, Incident.id == UnitStatus.incident_id)
-    )  # type: ignore[arg-type]
+        sa_select(*st.columns, unit.c.code.label("unit"), inc.c.code.label("incident"))
+        .join(unit, unit.c.id == st.c.unit_id)
+        .outerjoin(inc, inc.c.id == st.c.incident_id)
+    )
     if status is not None:
-        stmt = stmt.where(UnitStatus.status == status.value)
-    out = []
-    for unit_code, row, incident_code in session.exec(stmt.order_by(Unit.code)).all():  # type: ignore[call-overload]
-        out.append({**row.model_dump(), "unit": unit_code, "incident": incident_code})
-    return out
+        stmt = stmt.where(st.c.status == status.value)
+    result = session.execute(stmt.order_by(unit.c.code))
+    keys = list(result.keys())
+    return [dict(zip(keys, row, strict=True)) for row in result]
 
 
 @router.get("/unit-status", response_model=list[UnitStatusPublic], summary="Units' live status")
