@@ -23,10 +23,14 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+# One BLAS thread, set before numpy loads: the solves' matrix-vector products are small, and
+# on this 2-core box a second BLAS thread only spins (pmed36 once used 93.9 s of CPU in 60 s).
+for variable in ("OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(variable, "1")
 
-from optimizer.siting import CoverageRing, solve_max_cover, solve_pmedian
-from optimizer.siting.bench_formats import read_pmed, read_sjc, read_swain
-from optimizer.siting.result import SitingResult
+from optimizer.siting import CoverageRing, solve_max_cover, solve_pmedian  # noqa: E402
+from optimizer.siting.bench_formats import read_pmed, read_sjc, read_swain  # noqa: E402
+from optimizer.siting.result import SitingResult  # noqa: E402
 
 PMEDIAN_LABELS = {"lagrangian": "Lagrangian", "highs": "HiGHS"}
 
