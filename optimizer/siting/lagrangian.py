@@ -42,6 +42,25 @@ class Relaxation:
     forced_open: np.ndarray  # m bool
     forced_closed: np.ndarray  # m bool
     neighbours: Neighbours | None = None
+    weighted: np.ndarray | None = None  # w_i t_ij, n × m, made on the first dense pass
+
+    def weighted_cost(self) -> np.ndarray:
+        if self.weighted is None or self.weighted.shape != self.cost.shape:
+            self.weighted = self.cost * self.weights[:, None]
+        return self.weighted
+
+    def restricted(self, cols: np.ndarray, forced_open: np.ndarray) -> Relaxation:
+        """The relaxation read densely over the sites `cols` only (the others closed), with
+        `forced_open` indexed over `cols`."""
+        return Relaxation(
+            self.cost[:, cols],
+            self.weights,
+            self.p,
+            forced_open,
+            np.zeros(len(cols), dtype=bool),
+            None,
+            self.weighted_cost()[:, cols],
+        )
 
     def site_costs(self, multipliers: np.ndarray) -> tuple[np.ndarray, Pairs | None]:
         """ρ_j = Σ_i min(0, w_i t_ij − λ_i), and the pairs it summed (None: dense pass)."""
@@ -49,8 +68,7 @@ class Relaxation:
         if self.neighbours is not None:
             pairs = self.neighbours.below(multipliers / self.weights)
         if pairs is None:
-            tmp = self.cost * self.weights[:, None]
-            tmp -= multipliers[:, None]
+            tmp = np.subtract(self.weighted_cost(), multipliers[:, None])
             np.minimum(tmp, 0.0, out=tmp)
             return tmp.sum(axis=0), None
         value = self.weights[pairs.rows] * pairs.times - multipliers[pairs.rows]
@@ -61,8 +79,7 @@ class Relaxation:
     ) -> np.ndarray:
         """How many open sites each demand point is assigned to in the relaxed plan."""
         if pairs is None:
-            weighted = self.cost[:, sites] * self.weights[:, None]
-            return (weighted < multipliers[:, None]).sum(axis=1)
+            return (self.weighted_cost()[:, sites] < multipliers[:, None]).sum(axis=1)
         is_open = np.zeros(self.cost.shape[1], dtype=bool)
         is_open[sites] = True
         return np.bincount(pairs.rows[is_open[pairs.cols]], minlength=len(self.weights))
@@ -111,17 +128,23 @@ def subgradient(
     factor: float = 2.0,
     min_step: float = 1e-4,
     max_iterations: int = 5000,
+    goal: Callable[[], float] | None = None,
+    stall_window: int = 0,
 ) -> LagrangianBound:
     """Raise L(λ) from `multipliers` until `proven(best L)`, the step factor falls below
     `min_step`, `deadline` (time.perf_counter()) passes or `cancelled()`. `upper()` is the
     incumbent's value (it may fall while this runs: `on_sites` gets the relaxation's sites
-    every `every` iterations and may improve the incumbent from them)."""
+    every `every` iterations and may improve the incumbent from them). With `goal` (the value
+    the bound must pass to be of use) and `stall_window`, it also stops ("stalled") when the
+    gain of the last `stall_window` iterations, kept up until `max_iterations`, would not
+    reach the goal."""
     start = time.perf_counter()
     lam = multipliers.astype(float).copy()
     best: LagrangianBound | None = None
     stale, it = 0, 0
     stopped = "iterations"
     history: list[float] = []
+    bests: list[float] = []
     while it < max_iterations:
         it += 1
         rho, pairs = relax.site_costs(lam)
@@ -143,6 +166,12 @@ def subgradient(
         if factor < min_step:
             stopped = "step"
             break
+        bests.append(best.bound)
+        if goal is not None and stall_window and it > stall_window:
+            gained = best.bound - bests[-1 - stall_window]
+            if gained * (max_iterations - it) / stall_window < goal() - best.bound:
+                stopped = "stalled"
+                break
         if time.perf_counter() > deadline or cancelled():
             stopped = "time"
             break

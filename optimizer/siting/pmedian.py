@@ -63,6 +63,10 @@ LOCAL_SEARCH_WITHIN = 0.03
 ROOT_ROUND = 150
 #: share of the time that local searches from other relaxed plans may take
 SEARCH_SHARE = 0.25
+#: share of the time that local searches from the tree's relaxed plans may take (the tree
+#: meets thousands of plans near the incumbent; on OR-Library none of their searches found a
+#: better plan, and searching them all took a quarter of pmed36's time)
+TREE_SEARCH_SHARE = 0.05
 
 
 def solve_pmedian(
@@ -133,12 +137,12 @@ class _Search:
     def proven(self, bound: float) -> bool:
         return bound > self.target(self.value)
 
-    def offer(self, sites: np.ndarray, improve: bool = False, near: bool = True) -> None:
+    def offer(self, sites: np.ndarray, improve: bool = False, in_tree: bool = False) -> None:
         """A plan met on the way; with `improve` it may be improved by local search first."""
         sites = np.sort(np.asarray(sites, dtype=np.int64))
         value = cost_of(self.data, sites)
         key = sites.tobytes()
-        if improve and key not in self.seen and self._worth_a_search(value, near):
+        if improve and key not in self.seen and self._worth_a_search(value, in_tree):
             self.seen.add(key)
             began = self.clock()
             sites, value = local_search(self.data, sites, deadline=self.deadline, clock=self.clock)
@@ -147,13 +151,16 @@ class _Search:
             self.sites, self.value = sites, value
             self._report()
 
-    def _worth_a_search(self, value: float, near: bool) -> bool:
-        """Plans within 3 % of the incumbent always (with `near`: the root's plans; the
-        tree's are many and mostly near); others while local search has taken less than a
-        quarter of the time so far (they diversify, but cost a search each)."""
-        if near and value <= (1 + LOCAL_SEARCH_WITHIN) * self.value:
-            return True
-        return self.search_seconds < SEARCH_SHARE * (self.clock() - self.start)
+    def _worth_a_search(self, value: float, in_tree: bool) -> bool:
+        """The root's plans: within 3 % of the incumbent always, others while local search
+        has taken less than a quarter of the time so far (they diversify, but cost a search
+        each). The tree's plans: within 3 % while local search has taken less than 5 % of
+        the time."""
+        near = value <= (1 + LOCAL_SEARCH_WITHIN) * self.value
+        elapsed = self.clock() - self.start
+        if in_tree:
+            return near and self.search_seconds < TREE_SEARCH_SHARE * elapsed
+        return near or self.search_seconds < SEARCH_SHARE * elapsed
 
     def _report(self) -> None:
         if self.progress is not None:
@@ -190,7 +197,7 @@ class _Search:
                 relax,
                 root,
                 upper=lambda: self.value,
-                offer=lambda s: self.offer(s, improve=True, near=False),
+                offer=lambda s: self.offer(s, improve=True, in_tree=True),
                 target=self.target,
                 deadline=self.deadline,
                 cancelled=self._cancelled,
@@ -257,12 +264,7 @@ class _Search:
             if current.neighbours is None and current.forced_closed.sum() > 0.2 * len(cols):
                 keep = ~current.forced_closed
                 cols = cols[keep]
-                current = replace(
-                    current,
-                    cost=current.cost[:, keep],
-                    forced_open=current.forced_open[keep],
-                    forced_closed=np.zeros(len(cols), dtype=bool),
-                )
+                current = current.restricted(np.flatnonzero(keep), current.forced_open[keep])
         opened, closed = np.zeros(m, dtype=bool), np.ones(m, dtype=bool)
         opened[cols[current.forced_open]] = True
         closed[cols[~current.forced_closed]] = False

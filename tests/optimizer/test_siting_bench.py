@@ -1,5 +1,6 @@
-"""Siting on public benchmarks with proven optima (shared/bench): OR-Library pmed1–5 and the
-mid-size pmed6 (n 200) and pmed11 (n 300), both needing the branch and bound,
+"""Siting on public benchmarks with proven optima (shared/bench): OR-Library pmed1–5, the
+mid-size pmed6 (n 200) and pmed11 (n 300) and the large pmed39 (n 900, p 10) and pmed36
+(n 800, p 10; slow), all four needing the branch and bound,
 Swain's 55 points (p-median and MCLP) and Lorena & Pereira's SJC MCLP instances."""
 
 from __future__ import annotations
@@ -37,8 +38,13 @@ def bench_file(folder: str, name: str) -> Path:
     return path
 
 
-PMED_NAMES = {f"pmed{k}" for k in (1, 2, 3, 4, 5, 6, 11)}
-PMED = [r for r in rows("pmed", "optima.csv") if r["instance"] in PMED_NAMES]
+PMED_NAMES = {f"pmed{k}" for k in (1, 2, 3, 4, 5, 6, 11, 36, 39)}
+PMED_SLOW = {"pmed36"}  # about 6 s of CPU alone
+PMED = [
+    pytest.param(r, marks=pytest.mark.slow) if r["instance"] in PMED_SLOW else r
+    for r in rows("pmed", "optima.csv")
+    if r["instance"] in PMED_NAMES
+]
 SWAIN = rows("emergency", "known_values.csv")
 SWAIN_PMEDIAN = [r for r in SWAIN if r["problem"].startswith("p-median")]
 SWAIN_MCLP = [r for r in SWAIN if r["problem"].startswith("MCLP")]
@@ -58,7 +64,7 @@ def row_id(row: dict[str, str]) -> str:
 def test_bench_tables_are_present() -> None:
     if not BENCH.exists():
         pytest.skip(f"benchmark folder not found at {BENCH}")
-    assert len(PMED) == 7 and len(SWAIN_PMEDIAN) == 10 and len(SWAIN_MCLP) == 14
+    assert len(PMED) == 9 and len(SWAIN_PMEDIAN) == 10 and len(SWAIN_MCLP) == 14
     assert len(SJC) == 11
 
 
