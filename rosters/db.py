@@ -4,7 +4,7 @@ setting. The schema is managed by Alembic (`rosters/migrations`), never by creat
 from __future__ import annotations
 
 import itertools
-from collections.abc import Hashable, Iterator
+from collections.abc import Hashable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -145,16 +145,30 @@ def migrate(engine: Engine, revision: str = "heads") -> None:
 
 
 def newest_first(
-    session: Session, model: Any, conditions: list[Any], limit: int, offset: int
+    session: Session,
+    model: Any,
+    conditions: list[Any],
+    limit: int,
+    offset: int,
+    columns: Sequence[str] = (),
 ) -> tuple[list[Any], int]:
-    """A page of `model` rows meeting `conditions`, newest (highest id) first, and the total."""
+    """A page of `model` rows meeting `conditions`, newest (highest id) first, and the total.
+    With `columns`: only those, each row a dict (large columns a list does not show, e.g. a
+    job's result, are not read); else the table objects."""
     from sqlalchemy import func, select
 
+    table = model.__table__
+    what = [table.c[name] for name in columns] if columns else [model]
+    result = session.execute(
+        select(*what).where(*conditions).order_by(table.c.id.desc()).offset(offset).limit(limit)
+    )
+    rows = (
+        [dict(zip(columns, r, strict=True)) for r in result] if columns else list(result.scalars())
+    )
+    if len(rows) < limit and (rows or offset == 0):  # the last page: no count needed
+        return rows, offset + len(rows)
     total = session.execute(select(func.count()).select_from(model).where(*conditions))
-    rows = session.execute(
-        select(model).where(*conditions).order_by(model.id.desc()).offset(offset).limit(limit)
-    ).scalars()
-    return list(rows), int(total.scalar_one())
+    return rows, int(total.scalar_one())
 
 
 def published_is(column: Any, published: bool | None) -> list[Any]:

@@ -122,7 +122,8 @@ def list_jobs(
         conditions.append(Job.status == status.value)
     if kind:
         conditions.append(Job.kind == kind)
-    rows, total = newest_first(session, Job, conditions, limit, offset)
+    columns = list(JobPublic.model_fields)  # not the result
+    rows, total = newest_first(session, Job, conditions, limit, offset, columns)
     return {"items": rows, "total": total, "limit": limit, "offset": offset}
 
 
@@ -170,7 +171,8 @@ def list_plans(
     offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
 ) -> dict[str, Any]:
     conditions = published_is(Plan.published_at, published)
-    rows, total = newest_first(session, Plan, conditions, limit, offset)
+    columns = list(PlanPublic.model_fields)  # not the summary
+    rows, total = newest_first(session, Plan, conditions, limit, offset, columns)
     return {"items": rows, "total": total, "limit": limit, "offset": offset}
 
 
