@@ -63,10 +63,13 @@ LOCAL_SEARCH_WITHIN = 0.03
 ROOT_ROUND = 150
 #: share of the time that local searches from other relaxed plans may take
 SEARCH_SHARE = 0.25
-#: share of the time that local searches from the tree's relaxed plans may take (the tree
-#: meets thousands of plans near the incumbent; on OR-Library none of their searches found a
-#: better plan, and searching them all took a quarter of pmed36's time)
+#: share of the time that local searches from the tree's relaxed plans may take once
+#: `FRUITLESS` searches in a row found no better plan (until then `SEARCH_SHARE`): when the
+#: root's plan is already optimal (pmed36) searching every new plan of the tree took a
+#: quarter of the time for nothing, but when it is not, the tree's plans are how the
+#: optimum is found (pmed20, 25 and 30 with no searches at the root: at the first nodes)
 TREE_SEARCH_SHARE = 0.05
+FRUITLESS = 20
 
 
 def solve_pmedian(
@@ -110,6 +113,7 @@ class _Search:
     bound: float | None = None
     seen: set[bytes] = field(default_factory=set)
     search_seconds: float = 0.0
+    fruitless: int = 0  # local searches in a row that found no better plan
 
     def __post_init__(self) -> None:
         inst = self.inst
@@ -147,19 +151,21 @@ class _Search:
             began = self.clock()
             sites, value = local_search(self.data, sites, deadline=self.deadline, clock=self.clock)
             self.search_seconds += self.clock() - began
+            self.fruitless += 1
         if value < self.value - 1e-9 * max(1.0, abs(value)):
-            self.sites, self.value = sites, value
+            self.sites, self.value, self.fruitless = sites, value, 0
             self._report()
 
     def _worth_a_search(self, value: float, in_tree: bool) -> bool:
         """The root's plans: within 3 % of the incumbent always, others while local search
         has taken less than a quarter of the time so far (they diversify, but cost a search
-        each). The tree's plans: within 3 % while local search has taken less than 5 % of
-        the time."""
-        near = value <= (1 + LOCAL_SEARCH_WITHIN) * self.value
+        each). The tree's plans: while local search has taken less than a quarter of the
+        time, or 5 % once `FRUITLESS` searches in a row found nothing."""
         elapsed = self.clock() - self.start
         if in_tree:
-            return near and self.search_seconds < TREE_SEARCH_SHARE * elapsed
+            share = TREE_SEARCH_SHARE if self.fruitless >= FRUITLESS else SEARCH_SHARE
+            return self.search_seconds < share * elapsed
+        near = value <= (1 + LOCAL_SEARCH_WITHIN) * self.value
         return near or self.search_seconds < SEARCH_SHARE * elapsed
 
     def _report(self) -> None:

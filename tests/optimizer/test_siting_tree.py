@@ -1,21 +1,27 @@
 """The Lagrangian branch and bound: a node stops its subgradient as soon as it is pruned or its
 progress stalls, and the tree still proves the optimum (against brute force on small integer
-instances whose root bound does not)."""
+instances whose root bound does not), and finds it when the root's plan is not optimal."""
 
 from __future__ import annotations
 
+import csv
 import itertools
 import time
+from pathlib import Path
 
 import numpy as np
 import pytest
 
 from optimizer.result import SolveStatus
 from optimizer.siting import SitingInstance, check_pmedian, solve_pmedian
+from optimizer.siting import pmedian as pmedian_module
 from optimizer.siting import tree as tree_module
+from optimizer.siting.bench_formats import read_pmed
 from optimizer.siting.lagrangian import LagrangianBound, Relaxation, subgradient
 from optimizer.siting.pmedian import LAGRANGIAN_TREE
 from optimizer.siting.tree import Node
+
+BENCH = Path(__file__).resolve().parents[2] / ".." / "shared" / "bench"
 
 
 def integer_instance(seed: int, n: int, m: int, p: int) -> SitingInstance:
@@ -118,3 +124,31 @@ def test_a_node_is_pruned_as_soon_as_its_bound_passes_the_target(
     assert outcome.complete and outcome.nodes == 1
     assert [(r.stopped, r.iterations) for r in runs] == [("proven", 1)]
     assert len(offered) == 1 and len(offered[0]) == inst.p
+
+
+def test_the_tree_finds_the_optimum_the_root_missed(monkeypatch: pytest.MonkeyPatch) -> None:
+    # pmed30 (n 600, p 200) with no local search at the root: the root's plan costs 2009 and
+    # its bound rounds up to the optimum 1989, so the tree's relaxed plans, searched, must
+    # find the optimum (at the first nodes).
+    path = BENCH / "pmed" / "pmed30.txt"
+    if not path.exists():
+        pytest.skip(f"benchmark data not found at {path}")
+    with (BENCH / "pmed" / "optima.csv").open(newline="") as f:
+        optimum = {r["instance"]: int(r["optimum"]) for r in csv.DictReader(f)}["pmed30"]
+    root = pmedian_module._Search._root
+
+    def root_without_searches(search, relax, multipliers):  # type: ignore[no-untyped-def]
+        offer = search.offer
+        search.offer = lambda sites, **kw: offer(sites)
+        try:
+            return root(search, relax, multipliers)
+        finally:
+            del search.offer
+
+    monkeypatch.setattr(pmedian_module._Search, "_root", root_without_searches)
+    inst = read_pmed(path)
+    result = solve_pmedian(inst, time_limit=120)
+    assert check_pmedian(inst, result) == []
+    assert result.bound_source == LAGRANGIAN_TREE
+    assert result.status == SolveStatus.OPTIMAL
+    assert result.objective == optimum
