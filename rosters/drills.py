@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import delete, func, insert, select
+from sqlalchemy import delete, func, insert, literal_column, select, union_all
 from sqlmodel import Session
 
 from optimizer import drill_format as df
@@ -113,6 +113,20 @@ def _codes(session: Session, model: Any, ids: set[int]) -> dict[int, str]:
         return {}
     rows = session.execute(select(model.id, model.code).where(model.id.in_(ids))).all()
     return dict(rows)  # type: ignore[arg-type]
+
+
+def _codes_at_once(session: Session, *wanted: tuple[Any, set[int]]) -> list[dict[int, str]]:
+    """`_codes` of several tables in one query (UNION ALL), in the order asked."""
+    out: list[dict[int, str]] = [{} for _ in wanted]
+    parts = [
+        select(literal_column(str(k)), model.id, model.code).where(model.id.in_(ids))
+        for k, (model, ids) in enumerate(wanted)
+        if ids
+    ]
+    if parts:
+        for k, rid, code in session.execute(union_all(*parts)):
+            out[k][rid] = code
+    return out
 
 
 @dataclass
@@ -444,23 +458,29 @@ def list_sessions(
         conditions.append(DrillSession.status.in_([df.SessionStatus(s).value for s in status]))  # type: ignore[attr-defined]
     if code is not None:
         conditions.append(DrillSession.code == code)
-    total = session.execute(
-        select(func.count()).select_from(DrillSession).where(*conditions)
-    ).scalar_one()
     stmt = select(DrillSession).where(*conditions).order_by(DrillSession.start_at, DrillSession.id)  # type: ignore[arg-type]
     if limit is not None:
         stmt = stmt.offset(offset).limit(limit)
-    return list(session.exec(stmt).scalars()), int(total)  # type: ignore[call-overload]
+    rows = list(session.exec(stmt).scalars())  # type: ignore[call-overload]
+    if limit is None or (len(rows) < limit and (rows or offset == 0)):  # the last page
+        return rows, (offset if limit is not None else 0) + len(rows)
+    total = session.execute(
+        select(func.count()).select_from(DrillSession).where(*conditions)
+    ).scalar_one()
+    return rows, int(total)
 
 
 def sessions_public(session: Session, rows: Sequence[DrillSession]) -> list[dict[str, Any]]:
     """Rows with codes for their references, unit codes, and aware times."""
     units = session_units(session, [r.id for r in rows])  # type: ignore[misc]
-    unit_codes = _codes(session, Unit, {u for us in units.values() for u in us})
-    req = _codes(session, DrillRequirement, {r.requirement_id for r in rows})
-    types = _codes(session, DrillType, {r.drill_type_id for r in rows})
-    venues = _codes(session, Venue, {r.venue_id for r in rows if r.venue_id})
-    ins = _codes(session, Instructor, {r.instructor_id for r in rows if r.instructor_id})
+    unit_codes, req, types, venues, ins = _codes_at_once(
+        session,
+        (Unit, {u for us in units.values() for u in us}),
+        (DrillRequirement, {r.requirement_id for r in rows}),
+        (DrillType, {r.drill_type_id for r in rows}),
+        (Venue, {r.venue_id for r in rows if r.venue_id}),
+        (Instructor, {r.instructor_id for r in rows if r.instructor_id}),
+    )
 
     def utc(t: dt.datetime) -> dt.datetime:
         return t if t.tzinfo else t.replace(tzinfo=dt.UTC)
