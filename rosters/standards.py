@@ -117,6 +117,7 @@ def staff_counts(
 
 
 def scenario_counts(scenario: Scenario) -> StaffCounts:
+    """The counts of a scenario's people (the database's: `rosters.standards_db`)."""
     people = Counter((p.jurisdiction_id, p.force) for p in scenario.people)
     members = Counter(p.unit_id for p in scenario.people if p.unit_id)
     squads = [(u, members[u.id]) for u in scenario.units if u.force == Force.VOLUNTEER and u.squad]
