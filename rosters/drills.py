@@ -71,6 +71,19 @@ class DrillError(ValueError):
         ]
 
 
+class StaleDraft(DrillError):
+    """A draft whose sessions were recorded (done, missed, cancelled) since it was made."""
+
+    def __init__(self, stale: list[tuple[int, str, str]]) -> None:
+        self.codes = [code for _, code, _ in stale]
+        super().__init__(
+            [
+                (f"sessions.{i}.id", f"session '{code}' is already {status}: make a new schedule")
+                for i, code, status in stale
+            ]
+        )
+
+
 class DrillNotFound(LookupError):
     """No such schedule or session."""
 
@@ -263,12 +276,7 @@ def publish_schedule(session: Session, schedule_id: int, *, tz: str, by: str = "
         if d.id in existing and existing[d.id].status != S.SCHEDULED.value
     ]
     if stale:
-        raise DrillError(
-            [
-                (f"sessions.{i}.id", f"session '{code}' is already {status}: make a new schedule")
-                for i, code, status in stale
-            ]
-        )
+        raise StaleDraft(stale)
     revision = (session.execute(select(func.max(DrillSchedule.revision))).scalar() or 0) + 1
     now = dt.datetime.now(dt.UTC)
     report = PublishReport(schedule_id, revision)

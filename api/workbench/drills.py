@@ -360,6 +360,17 @@ def publish_schedule(
     except svc.DrillConflict as exc:
         session.rollback()
         raise ApiError(409, exc.text(ctx.lang)) from exc
+    except svc.StaleDraft as exc:
+        session.rollback()
+        codes = "、".join(exc.codes)
+        raise ApiError(
+            409,
+            ctx.t(
+                f"无法发布：场次 {codes} 已记录（完成、缺席或取消），请重新排程",
+                f"cannot publish: session {', '.join(exc.codes)} already recorded "
+                "(done, missed or cancelled): make a new schedule",
+            ),
+        ) from exc
     if not is_htmx(request):
         return RedirectResponse(f"/pages/drills/schedules/{schedule_id}", status_code=303)
     sched = svc.get_schedule(session, schedule_id)

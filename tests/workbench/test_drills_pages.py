@@ -98,6 +98,7 @@ def test_schedule_review_publish_and_record(client: TestClient) -> None:
     assert review.status_code == 200
     assert 'id="dr-publish"' in review.text and "新增 1" in review.text
     assert "R-K1/" in review.text and "R-K2/" not in review.text  # the county's duty only
+    stale_id = schedule(c, token)  # the same duty again, before anything is recorded
     published = c.post(f"/pages/drills/schedules/{schedule_id}/publish", headers=hx(token))
     assert published.status_code == 200 and "已发布" in published.text
     again = c.post(f"/pages/drills/schedules/{schedule_id}/publish", headers=hx(token))
@@ -124,6 +125,11 @@ def test_schedule_review_publish_and_record(client: TestClient) -> None:
     assert r.status_code == 200 and 'data-status="cancelled"' in r.text and "已取消" in r.text
     entry = c.get("/audit", params={"entity": "drill_session"}, headers=bearer(R.ADMIN))
     assert entry.json()["items"][0]["action"] == "cancelled"
+    # a draft made before the session was recorded can no longer be published: said in words
+    stale = c.post(f"/pages/drills/schedules/{stale_id}/publish", headers=hx(token))
+    assert stale.status_code == 409, stale.text
+    detail = stale.json()["detail"]
+    assert drill.code in detail and "已记录" in detail and "请重新排程" in detail
 
 
 def test_viewers_and_forms_without_token_are_refused(client: TestClient) -> None:
