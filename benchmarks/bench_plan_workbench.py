@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import os
 import re
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -30,6 +31,8 @@ from rosters.db import make_engine, migrate, session_scope
 from rosters.demo_city import build_demo_city
 from rosters.plans import save_plan
 from rosters.scenario_db import load_scenario_into_db
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests.api.conftest
 from tests.api.conftest import PASSWORD, add_users, api_settings
 
 TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
