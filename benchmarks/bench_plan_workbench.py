@@ -5,8 +5,9 @@ of a plan of every post, zone and standby of the city, served by the real app fr
 
 Prints: the plan's rows; server time of the result page (first page of the post × shift
 grid), of a filtered grid fragment and of the person × shift grid; the time of the first
-edit check (builds the plan's scenario and instance, cached for 5 minutes) and of the
-next; and, in Debian Chromium, the time from navigation to first contentful paint and to
+edit check and of the next (the plan's scenario and instance they need are built in the
+background when a commander opens the page, and kept 5 minutes: that build is timed
+first); and, in Debian Chromium, the time from navigation to first contentful paint and to
 the grid in the DOM. The plan is the greedy plan of the day (its rows stand in for a
 solver's plan: the page reads rows, it never solves)."""
 
@@ -17,6 +18,7 @@ import os
 import re
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -79,7 +81,14 @@ def main() -> None:
             data={"username": "commander", "password": PASSWORD, "csrf_token": token},
         )
         work = f"/pages/plan/{plan_id}/work"
-        _timed(client, work)  # warm-up (imports, templates)
+        t0 = time.perf_counter()
+        _timed(client, work)  # warm-up (imports, templates); starts the workspace build
+        for thread in threading.enumerate():
+            if thread.name.startswith("pingan-workspace-"):
+                thread.join()
+        print(
+            f"{'workspace built in the background':40s} {(time.perf_counter() - t0) * 1000:7.0f} ms"
+        )
         for label, url in (
             ("result page (post x shift, page 1)", work),
             ("result page (person x shift)", f"{work}?view=person"),
@@ -101,7 +110,7 @@ def main() -> None:
             "shift": first.shift_id,
             "target": first.target_id,
         }
-        for label in ("edit check (first: builds the workspace)", "edit check (next)"):
+        for label in ("edit check (first, workspace built)", "edit check (next)"):
             t0, c0 = time.perf_counter(), time.process_time()
             r = client.post(f"/pages/plan/{plan_id}/check", data=edit, headers={"X-CSRF-Token": hx})
             wall, cpu = time.perf_counter() - t0, time.process_time() - c0

@@ -15,6 +15,7 @@ kept on its pins and audited by the caller)."""
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import re
 import threading
 import time
@@ -24,6 +25,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from sqlalchemy import delete, insert, select
+from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from optimizer.patrol.check import check_plan, plan_shortfalls
@@ -181,6 +183,31 @@ def plan_workspace(session: Session, plan: Plan, tz: str) -> Workspace:
         with _cache_lock:
             _cache[key] = ws
         return ws
+
+
+def warm_workspace(engine: Engine, plan_id: int, tz: str) -> threading.Thread:
+    """Build the plan's workspace — its scenario and the checker's instance, seconds on a
+    city — in a thread of its own, so that the commander's first edit does not wait for it
+    (an edit arriving meanwhile waits for this build instead of starting another)."""
+
+    def build() -> None:
+        try:
+            with Session(engine) as session:
+                plan = session.get(Plan, plan_id)
+                if plan is not None:
+                    plan_workspace(session, plan, tz).inst  # noqa: B018 (built on first use)
+        except Exception:  # a warm-up only: the edit that needs it builds it again and says why
+            logging.getLogger(__name__).exception("plan %s: workspace warm-up failed", plan_id)
+
+    thread = threading.Thread(target=build, name=f"pingan-workspace-{plan_id}", daemon=True)
+    thread.start()
+    return thread
+
+
+def cached_workspace(engine: Engine, plan_id: int) -> Workspace | None:
+    """The plan's workspace if one is kept."""
+    with _cache_lock:
+        return next((w for k, w in _cache.items() if k[0] == plan_id and k[1] == id(engine)), None)
 
 
 def forget_workspace(plan_id: int) -> None:

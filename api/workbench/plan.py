@@ -56,6 +56,7 @@ from rosters.plan_edits import (
     eligible_people,
     load_pins,
     plan_workspace,
+    warm_workspace,
 )
 from rosters.plan_grid import GridQuery, filtered_assignments, plan_grid
 from rosters.plan_texts import note_zh, reason_zh
@@ -358,6 +359,8 @@ def result_page(ctx: Viewer, plan_id: PlanId, q: Filters) -> Response:
         pins = len(load_pins(session, plan_id))
         terms = (plan.summary or {}).get("objective_terms", {})
     editable = ctx.can(PLAN_WRITE) and plan.published_at is None
+    if editable:  # the first edit check needs the plan's workspace: build it now
+        warm_workspace(_engine(ctx), plan_id, _tz(ctx))
     return render(
         ctx, "plan_work.html", title=plan_title(plan.name, plan.start, ctx.lang), plan=plan,
         grid=grid, state=state,

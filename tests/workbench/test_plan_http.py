@@ -5,6 +5,7 @@ breaking: the rule named, saved only with a reason, audited); publishing superse
 from __future__ import annotations
 
 import re
+import threading
 import time
 from collections.abc import Iterator
 
@@ -17,6 +18,7 @@ from api.app import create_app
 from api.models import AuditEntry
 from rosters.db import session_scope
 from rosters.models.plans import Plan, PlanPin
+from rosters.plan_edits import cached_workspace, forget_workspace
 from rosters.plans import load_assignments, save_plan
 from tests.api.city import DAY, PLAN, City, city_data, load_city
 from tests.api.conftest import PASSWORD, add_users, api_settings
@@ -88,6 +90,34 @@ def test_a_viewer_sees_no_actions_and_is_refused(
     with Session(fresh_engine) as session:
         assert session.get(Plan, plan_id).published_at is None  # type: ignore[union-attr]
         assert len(load_assignments(session, plan_id)) == len(PLAN)
+
+
+def _warm_ups_done(plan_id: int) -> None:
+    for t in threading.enumerate():
+        if t.name == f"pingan-workspace-{plan_id}":
+            t.join()
+
+
+def test_a_commander_opening_a_draft_gets_its_workspace_built_for_the_first_edit(
+    client: TestClient, fresh_engine: Engine, city: City
+) -> None:
+    plan_id = draft(fresh_engine, city)
+    forget_workspace(plan_id)
+    log_in(client, "viewer")  # a viewer cannot edit: nothing is built for them
+    assert client.get(f"/pages/plan/{plan_id}/work").status_code == 200
+    _warm_ups_done(plan_id)
+    assert cached_workspace(fresh_engine, plan_id) is None
+    token = log_in(client, "commander")
+    assert client.get(f"/pages/plan/{plan_id}/work").status_code == 200
+    _warm_ups_done(plan_id)
+    ws = cached_workspace(fresh_engine, plan_id)
+    assert ws is not None and ws._inst is not None  # the scenario and the checker's instance
+    row = _row(fresh_engine, plan_id, PLAN[0][0])
+    data = {"kind": "remove", "row": str(row)}
+    h = {"X-CSRF-Token": token}
+    checked = client.post(f"/pages/plan/{plan_id}/check", data=data, headers=h)
+    assert checked.status_code == 200
+    assert cached_workspace(fresh_engine, plan_id) is ws  # the edit check used the warm one
 
 
 def test_writes_without_the_csrf_token_are_refused(
