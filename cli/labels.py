@@ -175,7 +175,9 @@ def code_label(family: str, code: Any, lang: str) -> Any:
 
 
 def cell_value(key: str, value: Any, lang: str) -> Any:
-    """A status value in `lang` (other values as they are)."""
+    """A status value in `lang`, a gap as a percentage (other values as they are)."""
+    if key == "gap" and isinstance(value, int | float) and not isinstance(value, bool):
+        return f"{value:.2%}"  # a fraction: 0.0026 is 0.26 %, never "0.00"
     if key == "status" and isinstance(value, str) and value in STATUS:
         zh, en = STATUS[value]
         return zh if lang == "zh" else en

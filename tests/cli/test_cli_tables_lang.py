@@ -89,3 +89,20 @@ def test_codes_and_records_in_cells_are_said_in_words() -> None:
     assert _cell(effort, "zh") == "重排的分组：2，部分：1"
     assert _cell(effort, "en") == "groups planned again: 2, parts: 1"
     assert _cell([], "zh") == "—" and _cell(["a", "b"], "zh") == "a、b"
+
+
+def test_a_gap_is_shown_as_a_percentage() -> None:
+    """The solver's gap is a fraction: 0.0026 is 0.26 % (a table showed it as "0.00", which
+    reads as proven)."""
+    from cli.labels import cell_value
+
+    assert cell_value("gap", 0.0026, "zh") == "0.26%"
+    assert cell_value("gap", 0, "en") == "0.00%"
+    assert cell_value("gap", None, "zh") is None
+    assert cell_value("objective", 0.0026, "zh") == 0.0026
+
+
+def test_the_drill_table_shows_its_gap_in_percent(tmp_path: Path) -> None:
+    out = _run(tmp_path)
+    gap = next(line for line in out.splitlines() if "差距" in line)
+    assert re.search(r"\d+\.\d\d%", gap), gap
