@@ -163,15 +163,10 @@ def code_label(family: str, code: Any, lang: str) -> Any:
     """A code of the domain (a force, a level, a skill, a staffing standard) by its label in
     `lang` (`optimizer.messages`), or the map's words for incidents (`maps.labels`); an
     unknown code as it is."""
-    from maps.labels import LABELS
-    from optimizer.messages import label_of
+    from maps.labels import code_pair
 
-    if not isinstance(code, str):
-        return code
-    pair = LABELS.get(f"{family}.{code}")
-    if pair:
-        return pair[0] if lang == "zh" else pair[1]
-    return label_of(family, code, "zh" if lang == "zh" else "en")
+    pair = code_pair(family, code) if isinstance(code, str) else None
+    return (pair[0] if lang == "zh" else pair[1]) if pair else code
 
 
 def cell_value(key: str, value: Any, lang: str) -> Any:

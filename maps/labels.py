@@ -183,6 +183,13 @@ def label(key: str, lang: Lang = DEFAULT_LANG) -> str:
     return en if lang == "en" else zh
 
 
+def code_pair(family: str, code: str) -> tuple[str, str] | None:
+    """(Chinese, English) of a code of the domain (`family.code`): the pages' words, else the
+    solvers' (`optimizer.messages`); None for an unknown code."""
+    key = f"{family}.{code}"
+    return LABELS.get(key) or MESSAGES.get(key)
+
+
 def check_lang(lang: str) -> Lang:
     if lang not in LANGS:
         raise ValueError(f"lang: expected one of {', '.join(LANGS)}, got {lang!r}")

@@ -253,8 +253,7 @@ def _short(text: str) -> str:
 
 def _code_label(key: str, code: str, lang: str) -> str:
     """A code value of field `key` by its label (`VALUE_FAMILIES`), else as it is."""
-    from maps.labels import LABELS
-    from optimizer.messages import MESSAGES
+    from maps.labels import code_pair
 
     pair: tuple[str, str] | None = None
     if key == "kind":
@@ -266,7 +265,7 @@ def _code_label(key: str, code: str, lang: str) -> str:
     for family in VALUE_FAMILIES.get(key, ()):
         if pair:
             break
-        pair = LABELS.get(f"{family}.{code}") or MESSAGES.get(f"{family}.{code}")
+        pair = code_pair(family, code)
     return (pair[0] if lang == "zh" else pair[1]) if pair else code
 
 
