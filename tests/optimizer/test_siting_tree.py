@@ -8,6 +8,7 @@ import csv
 import itertools
 import time
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -69,29 +70,24 @@ def test_a_stalled_ascent_stops_before_its_cap() -> None:
     # gain, kept up to the cap, falls short, and its bound is still a lower bound.
     inst = integer_instance(3, 40, 15, 3)
     optimum = brute_force(inst)
-    lag = subgradient(
-        relaxation(inst),
-        lambda: optimum,
-        start(inst),
-        proven=lambda value: value > 2 * optimum,
-        deadline=time.perf_counter() + 60,
-        factor=1.5,
-        max_iterations=300,
-        goal=lambda: 2 * optimum,
-        stall_window=10,
-    )
+
+    def ascent(**stall: Any) -> Any:
+        return subgradient(
+            relaxation(inst),
+            lambda: optimum,
+            start(inst),
+            proven=lambda value: value > 2 * optimum,
+            deadline=time.perf_counter() + 60,
+            factor=1.5,
+            max_iterations=300,
+            **stall,
+        )
+
+    lag = ascent(goal=lambda: 2 * optimum, stall_window=10)
     assert lag.stopped == "stalled"
     assert lag.iterations < 300
     assert lag.bound <= optimum + 1e-9
-    without = subgradient(
-        relaxation(inst),
-        lambda: optimum,
-        start(inst),
-        proven=lambda value: value > 2 * optimum,
-        deadline=time.perf_counter() + 60,
-        factor=1.5,
-        max_iterations=300,
-    )
+    without = ascent()
     assert without.iterations > lag.iterations  # the same ascent without the stall rule
 
 
