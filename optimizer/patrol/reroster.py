@@ -52,8 +52,8 @@ from optimizer.patrol.rules_labour import shift_caps
 from optimizer.patrol.variables import Key
 from optimizer.scenario import TaskKind
 
-#: people planned again together at first; the size follows how fast the groups solve (two
-#: more after a group proven optimal, five fewer after one that ran out of time)
+#: people planned again together at first; each kind's size follows how fast its groups
+#: solve (two more after a group proven optimal, five fewer after one that ran out of time)
 GROUP_SIZE = 25
 GROUP_MIN, GROUP_MAX = 10, 80
 #: HiGHS' time for one group, seconds (one worker: also the longest a cancel waits). On the
@@ -67,6 +67,8 @@ OWN_POOL_SECONDS = 4.0
 #: with deterministic effort a group's HiGHS stops at its node limit; this many seconds only
 #: guard against a group that would take the whole search (a run it stops says so)
 DETERMINISTIC_GROUP_SECONDS = 20.0
+#: how long the search watches the machine before it decides how many processes to use
+LOAD_SAMPLE_SECONDS = 0.2
 #: groups in a row that find nothing better before the search stops
 STALL_GROUPS = 20
 
@@ -142,6 +144,7 @@ class _Job:
     built: BuiltModel
     proto: model_pb2.ModelProto
     start: list[int] | None  # every variable's value in the current plan: the MIP start
+    kind: str = ""  # which kind of group (`KINDS`)
 
 
 def _prepare(inst: PatrolInstance, plan: set[Key], group: list[int], seconds: float) -> _Job | None:
@@ -205,24 +208,26 @@ class _Draw:
     busy: set[int]
 
 
-def _group(ctx: _Draw, size: int) -> list[int]:
-    """The next group to plan again, of one of three kinds in turn (each drawn at random):
-    around a need still short (`_need_group`), around the people at a fairness maximum
-    (`_fairness_group`), around the zones of people who patrol several (`_zone_group`).
-    People in groups under way are left out."""
+def _group(ctx: _Draw, sizes: dict[str, int]) -> tuple[list[int], str]:
+    """The next group to plan again and its kind, one of three in turn (each drawn at
+    random, `sizes` people of that kind): around a need still short (`_need_group`),
+    around the people at a fairness maximum (`_fairness_group`), around the zones of people
+    who patrol several (`_zone_group`). People in groups under way are left out."""
     free = [pi for pi in range(len(ctx.inst.people)) if pi not in ctx.busy]
-    if len(free) <= size:
-        return free
-    kinds = [_need_group, _fairness_group, _zone_group]
-    first = ctx.rng.randrange(len(kinds))
-    for kind in kinds[first:] + kinds[:first]:
-        group = kind(ctx, size)
+    first = ctx.rng.randrange(len(KINDS))
+    order = list(KINDS[first:] + KINDS[:first])
+    group: list[int] = []
+    for name in order:
+        size = sizes[name]
+        if len(free) <= size:
+            return free, name
+        group = _KIND[name](ctx, size)
         if group:
             break
     if len(group) < size:  # (too few fit the kind: people at random make up the rest)
         rest = [pi for pi in free if pi not in set(group)]
         group += ctx.rng.sample(rest, min(len(rest), size - len(group)))
-    return group[:size]
+    return group[:size], name
 
 
 def _need_group(ctx: _Draw, size: int) -> list[int]:
@@ -316,6 +321,12 @@ def _zone_group(ctx: _Draw, size: int) -> list[int]:
     return group
 
 
+#: the kinds of group, drawn in turn; each keeps its own size (fairness groups of 30 or more
+#: are proven in under a second where need and zone groups of that size run out of time)
+KINDS = ("need", "fairness", "zone")
+_KIND = {"need": _need_group, "fairness": _fairness_group, "zone": _zone_group}
+
+
 def _whole_squads(inst: PatrolInstance, group: list[int], busy: set[int]) -> list[int]:
     """`group` with the rest of every squad of its people that works whole."""
     squads = set(inst.scenario.options.squads_whole)
@@ -382,16 +393,18 @@ def search(
     stats = stats if stats is not None else SearchStats()
     rng = random.Random(seed)
     best, best_value = plan, plan_objective(inst, plan)
-    size, stalled = GROUP_SIZE, 0
+    sizes, stalled = dict.fromkeys(KINDS, GROUP_SIZE), 0
     caps = shift_caps(inst)
     can_do = inst.who_can_do()
     done_all = meets(best_value, limits.bound)
     stats.stopped_at_bound = done_all
-    slowdown = machine_slowdown()  # (a group's seconds stretch with the machine's load)
+    # (deterministic: neither the group's seconds nor the processes hang on the machine)
+    others = 0.0 if limits.deterministic or done_all else others_load()
+    slowdown = machine_slowdown(others)  # (a group's seconds stretch with the machine's load)
     own = pool is None
     # (deterministic: as many processes whatever the clock, so the same groups side by side)
     roomy = limits.deterministic or (
-        deadline - time.perf_counter() > OWN_POOL_SECONDS and not machine_busy()
+        deadline - time.perf_counter() > OWN_POOL_SECONDS and not machine_busy(others)
     )
     if own and not done_all and roomy:
         pool = search_workers(inst, workers)
@@ -413,7 +426,7 @@ def search(
                     stats.stopped_by_clock = left < 1.0
                     break
                 busy = {pi for job in running.values() for pi in job.group}
-                group = _group(_Draw(inst, best, can_do, caps, rng, busy), size)
+                group, kind = _group(_Draw(inst, best, can_do, caps, rng, busy), sizes)
                 group = _whole_squads(inst, group, busy)
                 if not group:
                     break
@@ -425,6 +438,7 @@ def search(
                 if job is None:
                     done_all = True
                     break
+                job.kind = kind
                 if pool is not None:
                     future = pool.submit(job.proto, seconds, seed, job.start, nodes)
                 else:  # one worker, or a part too small to share: solved here and now
@@ -458,7 +472,8 @@ def search(
                 stats.proved += proved
                 if limits.deterministic and detail.startswith("TIME"):
                     stats.stopped_by_clock = True  # (the clock, not the nodes, ended it)
-                size = min(GROUP_MAX, size + 2) if proved else max(GROUP_MIN, size - 5)
+                size = sizes[job.kind]
+                sizes[job.kind] = min(GROUP_MAX, size + 2) if proved else max(GROUP_MIN, size - 5)
                 stalled += 1
                 merged = _merged(inst, best, job, values) if values is not None else None
                 stats.clashed += values is not None and merged is None
@@ -483,30 +498,61 @@ def search(
     return best
 
 
-def machine_busy() -> bool:
-    """Whether the machine's cores are all taken already (load average over the last minute
-    at least the number of cores). Then the group search solves its groups one at a time
-    in this process: measured on the shared 2-core box at load 12, two HiGHS processes got
-    no more groups done than one (4 and 4 in 15 s on the county week) while their start-up
-    (a second or more each) and groups drawn from a plan another group is changing cost
-    the plan (county week 0.64-0.67 % with two workers against 0.58-0.64 % with one)."""
-    try:
-        return os.getloadavg()[0] >= (os.cpu_count() or 1)
-    except OSError:  # (no load average on this platform)
-        return False
+def others_load(seconds: float = LOAD_SAMPLE_SECONDS) -> float:
+    """How many cores other processes keep busy now: the machine's busy time over `seconds`
+    (`/proc/stat`) less this process's own CPU time, per second. The load average is no
+    guide here: it counts this process, and for a minute after it the solve that ran
+    before (on a quiet box a second county week started at load 2.3 and solved its groups
+    one at a time, 0.52 % against 0.46 % with two HiGHS processes). Where `/proc/stat`
+    cannot be read: the load average over the last minute less one (this process)."""
+    first, own = _machine_busy_seconds(), time.process_time()
+    if first is None:
+        try:
+            return max(0.0, os.getloadavg()[0] - 1)
+        except OSError:  # (no load average on this platform)
+            return 0.0
+    began = time.perf_counter()
+    time.sleep(seconds)
+    last = _machine_busy_seconds()
+    wall = time.perf_counter() - began
+    if last is None or wall <= 0:
+        return 0.0
+    return max(0.0, (last - first - (time.process_time() - own)) / wall)
 
 
-def machine_slowdown() -> float:
-    """How many times slower than on an idle machine a solve runs here: the load average over
-    the last minute per core, at least 1 (at most 6). GROUP_SECONDS were tuned on a quiet
-    box; on the shared box at load 9 (4.5 a core) groups of 2.5 s found one gain in 7-10
-    groups per county week (0.64 %), while the same groups run to their node limit found 4
-    in 4 (0.58 %)."""
+def _machine_busy_seconds() -> float | None:
+    """Seconds every core of the machine has spent busy since it started (steal counted as
+    busy: the time went to another machine), from `/proc/stat`; None where it is absent."""
     try:
-        per_core = os.getloadavg()[0] / (os.cpu_count() or 1)
+        with open("/proc/stat") as f:
+            fields = f.readline().split()
     except OSError:
-        return 1.0
-    return min(6.0, max(1.0, per_core))
+        return None
+    if not fields or fields[0] != "cpu":
+        return None
+    # user nice system idle iowait irq softirq steal (guest time is counted in user)
+    ticks = [int(x) for x in fields[1:9]]
+    busy = sum(ticks) - ticks[3] - ticks[4]
+    return busy / os.sysconf("SC_CLK_TCK")
+
+
+def machine_busy(others: float) -> bool:
+    """Whether other processes (`others_load`) take every core already. Then the group
+    search solves its groups one at a time in this process: measured on the shared 2-core
+    box at load 12, two HiGHS processes got no more groups done than one (4 and 4 in 15 s on
+    the county week) while their start-up (a second or more each) and groups drawn from a
+    plan another group is changing cost the plan (county week 0.64-0.67 % with two workers
+    against 0.58-0.64 % with one)."""
+    return others >= (os.cpu_count() or 1)
+
+
+def machine_slowdown(others: float) -> float:
+    """How many times slower than on an idle machine a solve runs here: the processes that
+    want a core (the others and this one) per core, at least 1 (at most 6). GROUP_SECONDS
+    were tuned on a quiet box; on the shared box at load 9 (4.5 a core) groups of 2.5 s
+    found one gain in 7-10 groups per county week (0.64 %), while the same groups run to
+    their node limit found 4 in 4 (0.58 %)."""
+    return min(6.0, max(1.0, (others + 1) / (os.cpu_count() or 1)))
 
 
 def search_workers(inst: PatrolInstance, workers: int) -> MipWorkers | None:

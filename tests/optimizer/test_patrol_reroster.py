@@ -12,6 +12,7 @@ import time
 import pytest
 from ortools.sat.python import cp_model
 
+import optimizer.patrol.reroster as reroster_module
 from optimizer.patrol import check_plan
 from optimizer.patrol.evaluate import plan_objective
 from optimizer.patrol.instance import PatrolInstance, build_instance
@@ -20,10 +21,15 @@ from optimizer.patrol.objective import FAIRNESS, fairness_group, fairness_groups
 from optimizer.patrol.plans import assignments_of
 from optimizer.patrol.relax import MipWorkers, Relaxation, solve_proto
 from optimizer.patrol.reroster import (
+    KINDS,
     SearchLimits,
     _Draw,
     _fairness_group,
+    _group,
     _zone_group,
+    machine_busy,
+    machine_slowdown,
+    others_load,
     reroster,
     search,
     search_workers,
@@ -221,3 +227,47 @@ def test_a_zone_group_grows_from_someone_with_several_zones_through_shared_zones
     assert len(zones[group[0]]) > 1
     for k, pi in enumerate(group[1:], 1):
         assert zones[pi] & set().union(*(zones[q] for q in group[:k]))
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_a_group_has_the_size_of_its_kind(
+    county_days: tuple[PatrolInstance, set[Key]], seed: int
+) -> None:
+    inst, plan = county_days
+    draw = _Draw(inst, plan, inst.who_can_do(), shift_caps(inst), random.Random(seed), set())
+    sizes = {"need": 12, "fairness": 31, "zone": 20}
+    group, kind = _group(draw, sizes)
+    assert kind in KINDS
+    assert len(group) == sizes[kind] and len(set(group)) == len(group)
+
+
+def test_the_load_of_others_leaves_out_this_process(monkeypatch: pytest.MonkeyPatch) -> None:
+    # a machine on which only this process works (a thread of it spinning meanwhile)
+    monkeypatch.setattr(reroster_module, "_machine_busy_seconds", time.process_time)
+    stop = threading.Event()
+
+    def spin() -> None:
+        while not stop.is_set():
+            sum(range(1000))
+
+    spinner = threading.Thread(target=spin)
+    spinner.start()
+    try:
+        assert others_load(0.3) < 0.1
+    finally:
+        stop.set()
+        spinner.join()
+    # without /proc/stat: the load average less this process
+    monkeypatch.setattr(reroster_module, "_machine_busy_seconds", lambda: None)
+    monkeypatch.setattr(reroster_module.os, "getloadavg", lambda: (3.5, 2.0, 1.0))
+    assert others_load() == pytest.approx(2.5)
+    assert others_load(0.0) >= 0.0
+
+
+def test_the_machine_is_busy_when_others_take_every_core(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(reroster_module.os, "cpu_count", lambda: 2)
+    assert not machine_busy(0.0) and not machine_busy(1.9) and machine_busy(2.0)
+    assert machine_slowdown(0.0) == 1.0 and machine_slowdown(1.0) == 1.0
+    assert machine_slowdown(8.0) == pytest.approx(4.5) and machine_slowdown(50.0) == 6.0
