@@ -24,8 +24,10 @@ from api.events import EventBus
 from api.jobs import JobError, JobNotFound, JobRunner
 from api.limits import install_request_limits
 from api.pool import install_pool_handler, limit_request_threads, server_engine
+from api.read_cache import KeptAnswers, ReadCache
 from api.security_headers import SecurityHeadersMiddleware
 from api.signing_key import WeakSecretKey, key_problem
+from api.stamp_reader import stamp_reader
 from rosters.settings import Settings, get_settings
 
 log = logging.getLogger("pingan.api")
@@ -122,6 +124,8 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
             app.state.lifespans -= 1
             if app.state.lifespans == 0:
                 _stop(app)
+                if app.state.stamps is not None:
+                    await app.state.stamps.close()
 
     app = FastAPI(
         title="pingan 平安",
@@ -139,7 +143,10 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.state.jobs = JobRunner(engine, settings)
     app.state.bus = EventBus(engine, settings.events_poll_seconds)
     app.state.scheduler = None
+    app.state.read_cache = KeptAnswers(settings.read_cache_entries)
+    app.state.stamps = stamp_reader(engine) if settings.read_cache_entries else None
     install_error_handlers(app, _domain_errors())
+    app.add_middleware(ReadCache)  # innermost: what it replays gets every header below
     install_request_limits(app)
     install_pool_handler(app)
     app.add_middleware(SecurityHeadersMiddleware, tile_url=settings.tile_url)

@@ -56,8 +56,9 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def prepare(url: str) -> None:
-    """The small demo city, 60 incidents and an admin in a fresh database."""
+def prepare(url: str) -> list[tuple[str, float, float]]:
+    """The small demo city, 60 incidents and an admin in a fresh database; returns the code
+    and base of 20 units (where the writer reports positions)."""
     sys.path.insert(0, str(ROOT))
     from api.auth import create_user
     from dispatch.lifecycle import report_incident
@@ -82,6 +83,7 @@ def prepare(url: str) -> None:
                 actor=USER,
             )
     engine.dispose()
+    return [(u.id, u.base[0], u.base[1]) for u in city.units if u.base][:20]
 
 
 @contextmanager
@@ -181,6 +183,7 @@ class Http:
         self.fixed = ("\r\n".join(lines) + "\r\n").encode()
         self.reader: asyncio.StreamReader | None = None
         self.writer: asyncio.StreamWriter | None = None
+        self.hits = 0  # answers the server sent from its read cache
 
     async def request(
         self, method: str, path: str, body: bytes = b"", headers: dict[str, str] | None = None
@@ -204,6 +207,8 @@ class Http:
                     length = int(value)
                 elif name == b"connection" and value.strip().lower() == b"close":
                     close = True
+                elif name == b"x-pingan-cache":
+                    self.hits += 1
             data = await self.reader.readexactly(length) if length else b""
         except (OSError, asyncio.IncompleteReadError, asyncio.LimitOverrunError):
             await self.close()
@@ -226,12 +231,44 @@ def client_cpu_seconds() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-async def reads(base: str, token: str, clients: int, seconds: float, pid: int) -> None:
+async def writer(
+    base: str, token: str, per_second: float, deadline: float, units: list[tuple[str, float, float]]
+) -> tuple[list[float], Counter[int]]:
+    """A dispatcher's position reports, `per_second` of them (each a commit: every process's
+    read cache is outdated by it)."""
+    http = Http(base, {"Authorization": f"Bearer {token}"})
+    took: list[float] = []
+    statuses: Counter[int] = Counter()
+    n, start = 0, time.monotonic()
+    while time.monotonic() < deadline:
+        code, lon, lat = units[n % len(units)]
+        body = json.dumps({"lon": lon + 0.001 * (n % 7), "lat": lat}).encode()
+        t0 = time.perf_counter()
+        status, _ = await http.request("POST", f"/units/{code}/position", body)
+        took.append(time.perf_counter() - t0)
+        statuses[status] += 1
+        n += 1
+        await asyncio.sleep(max(0.0, start + n / per_second - time.monotonic()))
+    await http.close()
+    return took, statuses
+
+
+async def reads(
+    base: str,
+    token: str,
+    clients: int,
+    seconds: float,
+    pid: int,
+    writes: float = 0.0,
+    units: list[tuple[str, float, float]] | None = None,
+) -> None:
     latencies: dict[str, list[float]] = {e: [] for e in ENDPOINTS}
     statuses: Counter[int] = Counter()
     deadline = time.monotonic() + seconds
+    hits = 0
 
     async def client(i: int) -> None:
+        nonlocal hits
         http = Http(base, {"Authorization": f"Bearer {token}"})
         n = i
         while time.monotonic() < deadline:
@@ -245,10 +282,14 @@ async def reads(base: str, token: str, clients: int, seconds: float, pid: int) -
                 statuses[0] += 1
                 continue
             latencies[endpoint].append(time.perf_counter() - t0)
+        hits += http.hits
         await http.close()
 
     t0, cpu0, mine0 = time.perf_counter(), tree_cpu_seconds(pid), client_cpu_seconds()
-    await asyncio.gather(*(client(i) for i in range(clients)))
+    written: list[Any] = await asyncio.gather(
+        *(client(i) for i in range(clients)),
+        *([writer(base, token, writes, deadline, units or [])] if writes else []),
+    )
     wall, cpu = time.perf_counter() - t0, tree_cpu_seconds(pid) - cpu0
     mine = client_cpu_seconds() - mine0
     every = [v for vs in latencies.values() for v in vs]
@@ -260,10 +301,14 @@ async def reads(base: str, token: str, clients: int, seconds: float, pid: int) -
         f"{cpu:.1f} s = {1000 * cpu / n:.2f} ms a request; client CPU {mine:.1f} s = "
         f"{1000 * mine / n:.2f} ms a request"
     )
+    print(f"answered from the server's read cache: {hits} ({100 * hits / n:.1f} %)")
     print(f"{'endpoint':28} {'n':>6} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'mean ms':>8}")
     for endpoint, vs in latencies.items():
         print(row(endpoint, vs))
     print(row("all", every))
+    if writes:
+        took, codes = written[-1]
+        print(row(f"writes ({writes:g}/s)", took), dict(codes))
 
 
 async def admin_reads(base: str, token: str, seconds: float) -> list[float]:
@@ -337,10 +382,13 @@ def main() -> None:
     ap.add_argument("--workers", type=int, default=1, help="uvicorn processes (PostgreSQL)")
     ap.add_argument("--postgres", default="", help="PostgreSQL URL (default: SQLite)")
     ap.add_argument("--skip-flood", action="store_true")
+    ap.add_argument(
+        "--writes", type=float, default=0.0, help="position reports a second beside the reads"
+    )
     ap.add_argument("--py-spy", default="", help="record the server's stacks (collapsed) here")
     args = ap.parse_args()
     with tempfile.TemporaryDirectory() as tmp, database(args.postgres, tmp) as url:
-        prepare(url)
+        units = prepare(url)
         with server(url, args.workers) as (base, pid):
             r = httpx.post(f"{base}/auth/token", data={"username": USER, "password": PASSWORD})
             r.raise_for_status()
@@ -359,7 +407,7 @@ def main() -> None:
                     [str(Path(sys.executable).parent / "py-spy"), "record", *spy_args],
                     stdout=subprocess.DEVNULL,
                 )
-            run(reads(base, token, args.clients, args.seconds, pid))
+            run(reads(base, token, args.clients, args.seconds, pid, args.writes, units))
             if spy is not None:
                 spy.wait()
             if not args.skip_flood:

@@ -44,6 +44,13 @@ class Settings(BaseSettings):
         description="seconds a request waits for a free database connection before it is "
         "answered 503 with Retry-After",
     )
+    read_cache_entries: int = Field(
+        default=512,
+        ge=0,
+        le=100_000,
+        description="answers of the busiest reads kept per server process while the "
+        "database is unchanged (0 = none)",
+    )
     login_max_failures: int = Field(
         default=10, ge=1, description="wrong passwords for one username before it is locked"
     )

@@ -1,0 +1,77 @@
+"""The data stamp read from the event loop (`api.stamp_reader`): every commit by another
+connection changes it, concurrent readers share rounds, a failure reads as None."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+from sqlalchemy.engine import Engine, make_url
+
+from api.stamp_reader import PostgresStamps, stamp_reader
+from rosters.db import make_engine, session_scope
+from rosters.models.geography import Jurisdiction
+
+
+def test_every_commit_changes_the_stamp(fresh_engine: Engine) -> None:
+    reader = stamp_reader(fresh_engine)
+    assert reader is not None
+
+    async def scenario() -> list[str | None]:
+        seen = [await reader.read()]
+        for n in range(3):
+            with session_scope(fresh_engine) as session:
+                session.add(Jurisdiction(code=f"J{n}", name="县", level="county"))
+            seen.append(await reader.read())
+        await reader.close()
+        return seen
+
+    seen = asyncio.run(scenario())
+    assert None not in seen and len(set(seen)) == len(seen)
+
+
+def test_sqlite_stamp_stays_while_nothing_is_committed(tmp_path: object) -> None:
+    engine = make_engine(f"sqlite:///{tmp_path}/s.db")
+    with engine.begin() as conn:
+        conn.exec_driver_sql("CREATE TABLE t (x INTEGER)")
+    reader = stamp_reader(engine)
+    assert reader is not None
+
+    async def scenario() -> tuple[str | None, str | None, str | None]:
+        first, same = await reader.read(), await reader.read()
+        with engine.begin() as conn:
+            conn.exec_driver_sql("INSERT INTO t VALUES (1)")
+        return first, same, await reader.read()
+
+    first, same, after = asyncio.run(scenario())
+    assert first is not None and first == same != after
+
+
+def test_no_reader_for_an_in_memory_database() -> None:
+    assert stamp_reader(make_engine("sqlite://")) is None
+    assert stamp_reader(make_engine("sqlite:///:memory:")) is None
+
+
+def test_concurrent_readers_share_rounds(fresh_engine: Engine) -> None:
+    reader = stamp_reader(fresh_engine)
+    if not isinstance(reader, PostgresStamps):
+        pytest.skip("SQLite reads its stamp in the loop: no rounds to share")
+
+    async def scenario() -> list[str | None]:
+        got = await asyncio.gather(*(reader.read() for _ in range(50)))
+        await reader.close()
+        return list(got)
+
+    got = asyncio.run(scenario())
+    assert None not in got and 1 <= reader.queries <= 2
+
+
+def test_a_database_that_cannot_be_reached_reads_as_no_stamp() -> None:
+    url = make_url("postgresql+psycopg://nobody@127.0.0.1:1/none")
+    reader = stamp_reader(make_engine(url.render_as_string(hide_password=False)))
+    assert isinstance(reader, PostgresStamps)
+
+    async def scenario() -> list[str | None]:
+        return list(await asyncio.gather(*(reader.read() for _ in range(3))))
+
+    assert asyncio.run(scenario()) == [None, None, None]
