@@ -109,6 +109,16 @@ def token_claims(secret: str, token: str) -> dict[str, Any] | None:
         return None
 
 
+def signed_here(secret: str, token: str) -> bool:
+    """Whether `token` was signed with `secret`, expired or not (a refused token that was not
+    is a forgery or a guess)."""
+    try:
+        jwt.decode(token, secret, algorithms=[ALGORITHM], options={"verify_exp": False})
+    except jwt.PyJWTError:
+        return False
+    return True
+
+
 def principal_from_token(session: Session, secret: str, token: str) -> Principal | None:
     """The user a token names, when the token is valid, of the user's current token version,
     and the user still active (a role changed since login takes effect at once: the role is

@@ -1,6 +1,7 @@
 """Dependencies shared by the routers: the settings, the database session, who is calling
 (`CurrentUser`, from a bearer token or an `X-API-Key`), and role checks (`require`)."""
 
+import asyncio
 from collections.abc import AsyncIterator, Callable, Coroutine
 from typing import Annotated, Any
 
@@ -17,6 +18,7 @@ from api.auth import (
     check_api_key,
     looks_like_api_key,
     principal_from_claims,
+    signed_here,
     token_claims,
     touch_api_key,
 )
@@ -97,6 +99,17 @@ def _user_lookup(engine: Engine, claims: dict[str, Any]) -> Principal | None:
         return principal_from_claims(connection, claims)
 
 
+async def _slow_down_guesses(request: Request) -> None:
+    """A forged token or an unknown (or revoked) API key is answered only after
+    `auth_failure_delay_seconds`: a client guessing credentials one request after another
+    gets one answer a second instead of hundreds, and takes no CPU from the others meanwhile
+    (the wait holds no thread and no connection). An expired or logged-out token of ours is
+    refused at once."""
+    delay = request.app.state.settings.auth_failure_delay_seconds
+    if delay:
+        await asyncio.sleep(delay)
+
+
 async def authenticate_request(
     request: Request,
     token: Annotated[str | None, Depends(_bearer)],
@@ -114,12 +127,16 @@ async def authenticate_request(
             else None
         )
         if who is None:
+            await _slow_down_guesses(request)
             raise _unauthorized("the API key is not valid")
         return who
     if token:
-        claims = token_claims(request.app.state.settings.secret_key, token)
+        secret = request.app.state.settings.secret_key
+        claims = token_claims(secret, token)
         who = await run_in_threadpool(_user_lookup, engine, claims) if claims else None
         if who is None:
+            if not signed_here(secret, token):
+                await _slow_down_guesses(request)
             raise _unauthorized("the token is not valid or has expired: log in again")
         return who
     raise _unauthorized("log in first (Authorization: Bearer <token>) or send X-API-Key")

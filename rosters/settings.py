@@ -44,6 +44,13 @@ class Settings(BaseSettings):
         description="seconds a request waits for a free database connection before it is "
         "answered 503 with Retry-After",
     )
+    auth_failure_delay_seconds: float = Field(
+        default=1.0,
+        ge=0,
+        le=10,
+        description="a forged token or an unknown API key is refused after this long "
+        "(slows guessing; holds nothing meanwhile)",
+    )
     read_cache_entries: int = Field(
         default=512,
         ge=0,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import time
 from pathlib import Path
 
 import jwt
@@ -35,6 +36,27 @@ def test_expired_or_forged_tokens_are_refused(api: Api) -> None:
     for token in (expired, forged, "garbage"):
         r = api.client.get("/me", headers={"Authorization": f"Bearer {token}"})
         assert r.status_code == 401
+
+
+def test_guessed_credentials_are_answered_late(api: Api) -> None:
+    """A forged token or an unknown API key waits `auth_failure_delay_seconds` (1 s here, the
+    default) for its 401; an expired token signed by the server is refused at once."""
+    assert api.client.app.state.settings.auth_failure_delay_seconds == 1.0  # type: ignore[attr-defined]
+    past = dt.datetime.now(dt.UTC) - dt.timedelta(minutes=5)
+    expired = jwt.encode({"sub": "admin", "ver": 0, "exp": past}, SECRET, algorithm="HS256")
+    forged = jwt.encode({"sub": "admin", "ver": 0, "exp": past}, "x" * 40, algorithm="HS256")
+    guessed_key = "pak_" + "a" * 12 + "_" + "b" * 22
+    took = {}
+    for name, headers in (
+        ("expired", {"Authorization": f"Bearer {expired}"}),
+        ("forged", {"Authorization": f"Bearer {forged}"}),
+        ("key", {"X-API-Key": guessed_key}),
+    ):
+        t0 = time.monotonic()
+        assert api.client.get("/me", headers=headers).status_code == 401
+        took[name] = time.monotonic() - t0
+    assert took["forged"] >= 1.0 and took["key"] >= 1.0
+    assert took["expired"] < 1.0
 
 
 def test_users_are_managed_by_admins_only(api: Api) -> None:
