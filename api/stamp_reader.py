@@ -4,7 +4,8 @@ connection (`rosters.db.data_stamp` reads it through a request's session).
 A stamp changes whenever committed data of the database may have changed, by any process:
 on PostgreSQL the current snapshot (`pg_current_snapshot()`), on SQLite the `data_version` of
 a connection of the reader's own that never writes (so every commit is another connection's).
-Equal stamps mean equal data, so what was computed from the data after a stamp was read stays
+Equal stamps mean equal data (a transaction still under way changes nothing seen:
+`rosters.db.committed_view`), so what was computed from the data after a stamp was read stays
 valid while the stamp reads the same (`api.read_cache`).
 
 PostgreSQL: one asynchronous connection a process, and concurrent readers share rounds: a
@@ -23,6 +24,8 @@ import sqlite3
 from typing import Protocol
 
 from sqlalchemy.engine import Engine
+
+from rosters.db import committed_view
 
 
 class StampReader(Protocol):
@@ -86,7 +89,7 @@ class PostgresStamps:
         self.queries += 1
         cursor = await conn.execute(self.QUERY, prepare=True)
         row = await cursor.fetchone()
-        return None if row is None else str(row[0])
+        return None if row is None else committed_view(str(row[0]))
 
     async def close(self) -> None:
         conn, self._conn = self._conn, None

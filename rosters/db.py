@@ -93,6 +93,20 @@ class Stamp(NamedTuple):
     version: Hashable
 
 
+def committed_view(snapshot: str) -> str:
+    """A PostgreSQL snapshot (`xmin:xmax:xip,…`) with the newest transactions that are still
+    in progress left out: a transaction that has begun writing moves `xmax` on and is listed
+    in progress, yet it changes what the snapshot sees only when it commits, so both stamps
+    must read the same (each write then outdates kept answers once, at its commit)."""
+    xmin, xmax, xip = snapshot.split(":")
+    running = {int(x) for x in xip.split(",") if x}
+    top = int(xmax)
+    while top - 1 in running:
+        running.discard(top - 1)
+        top -= 1
+    return f"{xmin}:{top}:{','.join(map(str, sorted(running)))}"
+
+
 def data_stamp(session: Session) -> Stamp | None:
     """A value that changes whenever committed data of the database may have changed: two
     reads of the same stamp see the same data (a cache of what was computed from the data
@@ -112,7 +126,7 @@ def data_stamp(session: Session) -> Stamp | None:
         snapshot, clean = conn.execute(
             text("SELECT pg_current_snapshot()::text, pg_current_xact_id_if_assigned() IS NULL")
         ).one()
-        return Stamp("postgresql", snapshot) if clean else None
+        return Stamp("postgresql", committed_view(snapshot)) if clean else None
     if dialect == "sqlite":
         changes = conn.connection.dbapi_connection.total_changes  # type: ignore[union-attr]
         if conn.info.get(_CHANGES_AT_BEGIN) != changes:  # written, or not our engine

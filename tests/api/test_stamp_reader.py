@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy.engine import Engine, make_url
 
 from api.stamp_reader import PostgresStamps, stamp_reader
-from rosters.db import make_engine, session_scope
+from rosters.db import committed_view, make_engine, session_scope
 from rosters.models.geography import Jurisdiction
 
 
@@ -75,3 +75,34 @@ def test_a_database_that_cannot_be_reached_reads_as_no_stamp() -> None:
         return list(await asyncio.gather(*(reader.read() for _ in range(3))))
 
     assert asyncio.run(scenario()) == [None, None, None]
+
+
+def test_a_transaction_under_way_changes_the_stamp_only_when_it_commits(
+    fresh_engine: Engine,
+) -> None:
+    """On PostgreSQL another session's commit may move the stamp meanwhile (the snapshot is the
+    server's): tried a few times, a run without one must show the write unseen until commit."""
+    reader = stamp_reader(fresh_engine)
+    assert reader is not None
+    table = Jurisdiction.__table__  # type: ignore[attr-defined]
+
+    async def scenario(n: int) -> tuple[str | None, str | None, str | None]:
+        with fresh_engine.connect() as conn:
+            before = await reader.read()
+            conn.execute(table.insert().values(code=f"W{n}", name="县", level="county"))
+            during = await reader.read()
+            conn.commit()
+        after = await reader.read()
+        await reader.close()
+        return before, during, after
+
+    runs = [asyncio.run(scenario(n)) for n in range(5)]
+    assert all(None not in run and run[1] != run[2] for run in runs)
+    assert any(before == during for before, during, _ in runs)
+
+
+def test_committed_view_leaves_out_the_newest_transactions_under_way() -> None:
+    assert committed_view("100:100:") == "100:100:"
+    assert committed_view("100:101:100") == "100:100:"  # 100 began writing
+    assert committed_view("90:103:90,101,102") == "90:101:90"  # 101 and 102 under way
+    assert committed_view("90:103:90,101") == "90:103:90,101"  # 102 done: 101 kept
