@@ -15,7 +15,7 @@ from api.deps import DRILL_WRITE, PLAN_WRITE
 from api.events import publish
 from api.jobs import JobContext, job_kind
 from api.models import Role
-from rosters.db import session_scope as write_session
+from rosters.db import session_scope
 
 
 class _SolveRequest(BaseModel):
@@ -91,7 +91,7 @@ def store_patrol_plan(
     summary = result.model_dump(mode="json", exclude={"assignments"})
     plan_id = None
     if result.assignments and save:
-        with write_session(ctx.engine) as session:  # BEGIN IMMEDIATE on SQLite
+        with session_scope(ctx.engine) as session:  # BEGIN IMMEDIATE on SQLite
             plan_id = save_plan(
                 session,
                 name=name,
@@ -163,7 +163,7 @@ def store_drill_schedule(
     """Keep a drill result as a draft schedule; the job's result JSON."""
     from rosters.drills import save_schedule
 
-    with write_session(ctx.engine) as session:
+    with session_scope(ctx.engine) as session:
         schedule = save_schedule(
             session,
             result,
@@ -256,7 +256,7 @@ def run_patrol_replan(ctx: JobContext, params: dict[str, Any]) -> dict[str, Any]
         progress=ctx.report,
         cancel=ctx.cancel,
     )
-    with write_session(ctx.engine) as session:
+    with session_scope(ctx.engine) as session:
         out = save_replan(session, inputs, result, created_by=ctx.actor)
         if out["plan_id"] is not None:
             publish(session, "plan", {"id": out["plan_id"], "action": "created", "job": ctx.job_id})
