@@ -17,14 +17,18 @@ Variants: `plan` (default) is plan_patrol as the product runs it — every hard 
 named enforcement literal passed to CP-SAT as an assumption, so an infeasible rule set can
 be named. `fixed-rules` is a diagnostic: the same model, but the enforcement literals are
 fixed to true instead of assumed (what that costs the search is the difference). `direct` is
-the benchmark's rules modelled directly in CP-SAT (`shift_model.py`, no patrol scenario) over
-the whole horizon, any length: its bound is a bound of the benchmark."""
+the benchmark's rules modelled directly in CP-SAT (`shift_model.py`, no patrol scenario), any
+horizon, planned by `shift_plan.plan_shifts`: a first roster built employee by employee
+(`start`: its objective), then the whole horizon's model with it as hint (its bound is a bound
+of the benchmark) or, beyond that model's size, a neighbourhood search. `load`: the load
+average when the instance ends."""
 
 from __future__ import annotations
 
 import argparse
 import csv
 import json
+import os
 import resource
 import subprocess
 import sys
@@ -89,24 +93,27 @@ def windowed(b: object, seconds: float, workers: int) -> dict[str, object]:
 
 
 def direct(b: object, seconds: float, workers: int) -> dict[str, object]:
-    """The whole horizon in the direct model (`shift_model.solve_days`)."""
-    from optimizer.patrol.shift_benchmark import benchmark_penalty, benchmark_violations
-    from optimizer.patrol.shift_model import solve_days
+    """The direct model's planner (`shift_plan.plan_shifts`): a roster built employee by
+    employee, then the whole-horizon model with it as hint, or (Instance20 on) the
+    neighbourhood search."""
+    from optimizer.patrol.shift_benchmark import benchmark_violations
+    from optimizer.patrol.shift_plan import plan_shifts
 
-    r = solve_days(b, seconds, workers)  # type: ignore[arg-type]
-    objective = benchmark_penalty(b, r.roster).total if r.roster else None  # type: ignore[arg-type]
+    r = plan_shifts(b, seconds, workers)  # type: ignore[arg-type]
     gap = None
     if r.objective is not None and r.bound is not None and r.objective > 0:
         gap = (r.objective - r.bound) / r.objective
     return {
-        "status": r.status,
+        "status": f"{r.status} ({r.method})",
         "seconds": round(r.seconds, 1),
-        "objective": objective,
+        "start": r.start_objective,
+        "objective": r.objective,
         "solver_objective": r.objective,
         "bound": r.bound,
         "gap": gap,
         "violations": len(benchmark_violations(b, r.roster)) if r.roster else None,  # type: ignore[arg-type]
         "peak_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
+        "load": round(os.getloadavg()[0], 1),
     }
 
 
@@ -173,6 +180,8 @@ COLS = [
     "match",
     "violations",
     "peak_mb",
+    "start",
+    "load",
 ]
 
 

@@ -11,7 +11,9 @@ objective is the benchmark's: on/off requests and under/over cover, so its bound
 of the benchmark when the model spans the whole horizon.
 
 The model may plan a part of the horizon only, days [lo, hi): the days before lo are the
-`history` (constants), the days from hi on are unknown. A rule over a stretch of days that
+`history` (constants), the days from hi on are unknown, or constants too when a `future`
+roster is given (a window of a finished roster re-planned: every rule then holds on the
+whole horizon, the days outside the window counted as they are). A rule over a stretch of days that
 reaches an unknown day is left out (the window that plans that day will state it, with
 these days as its history), so runs and successions that cross a seam keep their limits.
 The horizon's totals (per-type maxima, minutes, weekends) count the history; a window may be
@@ -75,8 +77,10 @@ def build_days(
     history: Roster | None = None,
     limits: dict[str, Limits] | None = None,
     soft_minimum: int = 0,
+    future: Roster | None = None,
 ) -> DaysModel:
-    """The model of days [lo, hi) with the days before lo fixed to `history`."""
+    """The model of days [lo, hi) with the days before lo fixed to `history` (and the days
+    from hi on to `future`, when given)."""
     hi = bench.days if hi is None else hi
     history = history or {}
     m = cp_model.CpModel()
@@ -89,7 +93,7 @@ def build_days(
             if d < lo:
                 work[e.id, d] = int((e.id, d) in history)
             elif d >= hi:
-                work[e.id, d] = None
+                work[e.id, d] = None if future is None else int((e.id, d) in future)
             elif d in off.get(e.id, ()) or not allowed or e.max_consecutive == 0:
                 work[e.id, d] = 0
             else:
@@ -101,8 +105,8 @@ def build_days(
                 work[e.id, d] = w
     dm = DaysModel(m, x, work, lo, hi)
     lim = limits or {e.id: full_limits(e) for e in bench.staff}
-    add_forbidden_successions(dm, bench, history)
-    add_totals(dm, bench, history, lim, soft_minimum)
+    add_forbidden_successions(dm, bench, history, future)
+    add_totals(dm, bench, history, lim, soft_minimum, future)
     add_longest_run(dm, bench)
     add_shortest_runs(dm, bench)
     add_weekends(dm, bench, history, lim)
@@ -112,21 +116,32 @@ def build_days(
     return dm
 
 
-def add_forbidden_successions(dm: DaysModel, bench: ShiftBenchmark, history: Roster) -> None:
+def add_forbidden_successions(
+    dm: DaysModel, bench: ShiftBenchmark, history: Roster, future: Roster | None = None
+) -> None:
+    last = min(dm.hi, bench.days - 1) if future is not None else dm.hi - 1
     for s in bench.shifts:
         for then in s.not_followed_by:
             for e in bench.staff:
-                for d in range(max(0, dm.lo - 1), dm.hi - 1):
+                for d in range(max(0, dm.lo - 1), last):
                     a = (
                         dm.x.get((e.id, d, s.id))
                         if d >= dm.lo
                         else int(history.get((e.id, d)) == s.id)
                     )
-                    b = dm.x.get((e.id, d + 1, then))
-                    if a is None or b is None or (isinstance(a, int) and a == 0):
+                    b = (
+                        dm.x.get((e.id, d + 1, then))
+                        if d + 1 < dm.hi or future is None
+                        else int((future or {}).get((e.id, d + 1)) == then)
+                    )
+                    if a is None or b is None:
                         continue
-                    if isinstance(a, int):
-                        dm.model.add(b == 0)
+                    if isinstance(a, int):  # a constant day: its shift forbids the other
+                        if a == 1 and not isinstance(b, int):
+                            dm.model.add(b == 0)
+                    elif isinstance(b, int):
+                        if b == 1:
+                            dm.model.add(a == 0)
                     else:
                         dm.model.add_bool_or([a.Not(), b.Not()])
 
@@ -137,8 +152,9 @@ def add_totals(
     history: Roster,
     limits: dict[str, Limits],
     soft_minimum: int,
+    future: Roster | None = None,
 ) -> None:
-    """Per-type maxima and total minutes over the horizon, the history counted."""
+    """Per-type maxima and total minutes over the horizon, the history (and future) counted."""
     minutes = {s.id: s.minutes for s in bench.shifts}
     mine: dict[str, list[tuple[int, str, cp_model.IntVar]]] = defaultdict(list)
     for (eid, d, sid), v in dm.x.items():
@@ -146,6 +162,7 @@ def add_totals(
     for e in bench.staff:
         lim = limits[e.id]
         past = [sid for (eid, d), sid in history.items() if eid == e.id and d < dm.lo]
+        past += [sid for (eid, d), sid in (future or {}).items() if eid == e.id and d >= dm.hi]
         for sid, cap in lim.max_shifts.items():
             vs = [v for _, s, v in mine[e.id] if s == sid]
             if vs and len(vs) > cap - past.count(sid):
@@ -168,7 +185,7 @@ def add_longest_run(dm: DaysModel, bench: ShiftBenchmark) -> None:
     """At most max_consecutive worked days in any stretch of max_consecutive + 1 days."""
     for e in bench.staff:
         k = e.max_consecutive
-        for start in range(max(0, dm.lo - k), dm.hi - k):
+        for start in range(max(0, dm.lo - k), min(dm.hi, bench.days - k)):
             days = [dm.work[e.id, d] for d in range(start, start + k + 1)]
             if any(w is None for w in days):
                 continue
@@ -181,8 +198,10 @@ def add_longest_run(dm: DaysModel, bench: ShiftBenchmark) -> None:
 def _forbid_short_blocks(dm: DaysModel, eid: str, h: int, least: int, worked: bool) -> None:
     """No block of `worked` days shorter than `least` strictly inside the horizon: for each
     start d ≥ 1 and length L < least ending before the last day, not (other, L same, other)."""
+    # a block may start on the first day after the window when that day is known (future)
+    last = dm.hi + 1 if dm.hi < h and dm.work[eid, dm.hi] is not None else dm.hi
     for length in range(1, least):
-        for d in range(max(1, dm.lo - length), min(h - length, dm.hi)):
+        for d in range(max(1, dm.lo - length), min(h - length, last)):
             days = [dm.work[eid, j] for j in range(d - 1, d + length + 1)]
             if any(w is None for w in days):
                 continue
@@ -283,10 +302,11 @@ def solve_days(
     limits: dict[str, Limits] | None = None,
     soft_minimum: int = 0,
     hint: Roster | None = None,
+    future: Roster | None = None,
 ) -> DaysResult:
     """Build and solve the model of days [lo, hi); the roster of those days comes back."""
     t0 = time.perf_counter()
-    dm = build_days(bench, lo, hi, history, limits, soft_minimum)
+    dm = build_days(bench, lo, hi, history, limits, soft_minimum, future)
     if hint:
         for (eid, d, sid), v in dm.x.items():
             dm.model.add_hint(v, hint.get((eid, d)) == sid)

@@ -1,0 +1,92 @@
+"""A Curtois & Qu instance planned within a time limit, every hard rule kept.
+
+    plan_shifts(bench, seconds, workers, seed) -> ShiftPlan
+
+First a roster built employee by employee (`shift_start`, a share of the time), feasible by
+construction. Then, when the direct model of the whole horizon is small enough to find plans
+(`WHOLE_LIMIT` booleans: up to Instance19's 84 days × 40 staff), that model for the time left
+with the roster as its hint — its bound is then a bound of the benchmark; otherwise the
+large-neighbourhood search (`shift_search.improve`) for the time left. The plan returned is the
+best by the benchmark's own objective of those that keep every hard rule.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+from optimizer.patrol.shift_benchmark import (
+    Roster,
+    ShiftBenchmark,
+    benchmark_penalty,
+    benchmark_violations,
+)
+from optimizer.patrol.shift_model import solve_days
+from optimizer.patrol.shift_search import improve
+from optimizer.patrol.shift_start import start_roster
+
+#: the whole horizon goes to one CP-SAT model up to this many booleans (staff × days × types)
+WHOLE_LIMIT = 20_000
+#: the share of the time limit the first roster's rounds may take
+START_SHARE = 0.1
+
+
+@dataclass
+class ShiftPlan:
+    status: str  # optimal / feasible / unknown (no roster keeping every rule)
+    roster: Roster
+    objective: int | None  # the benchmark's, recomputed from the roster
+    bound: float | None  # the whole model's CP-SAT bound, when it ran
+    seconds: float
+    method: str  # "whole model" or "search"
+    start_objective: int | None
+    steps: int = 0  # neighbourhoods tried by the search
+    kept: int = 0  # of which improved the roster
+
+
+def model_size(bench: ShiftBenchmark) -> int:
+    return len(bench.staff) * bench.days * len(bench.shifts)
+
+
+def plan_shifts(
+    bench: ShiftBenchmark,
+    seconds: float,
+    workers: int = 2,
+    seed: int = 0,
+    whole_limit: int = WHOLE_LIMIT,
+) -> ShiftPlan:
+    t0 = time.perf_counter()
+    deadline = t0 + seconds
+    start = start_roster(bench, START_SHARE * seconds, seed)
+    roster = start.roster
+    first = benchmark_penalty(bench, roster).total if not start.unplanned else None
+    if model_size(bench) <= whole_limit:
+        left = deadline - time.perf_counter()
+        r = solve_days(bench, left, workers, seed, hint=roster)
+        whole = benchmark_penalty(bench, r.roster).total if r.roster else None
+        better = whole is not None and (first is None or whole <= first)
+        status = "unknown" if start.unplanned else "feasible"
+        if better and not benchmark_violations(bench, r.roster):
+            roster, status = r.roster, r.status
+        return ShiftPlan(
+            status,
+            roster,
+            benchmark_penalty(bench, roster).total,
+            r.bound,
+            time.perf_counter() - t0,
+            "whole model",
+            first,
+        )
+    found = improve(bench, roster, deadline, workers, seed)
+    status = "feasible" if not benchmark_violations(bench, found.roster) else "unknown"
+    return ShiftPlan(
+        status,
+        found.roster,
+        found.objective,
+        None,
+        time.perf_counter() - t0,
+        "search",
+        first,
+        found.steps,
+        found.kept,
+    )
