@@ -22,6 +22,7 @@ from api import job_kinds  # noqa: F401  (registers every job kind)
 from api.errors import FieldError, install_error_handlers, problem, problem_responses
 from api.events import EventBus
 from api.jobs import JobError, JobNotFound, JobRunner
+from api.known_keys import KnownKeys
 from api.limits import install_request_limits
 from api.pool import install_pool_handler, limit_request_threads, server_engine
 from api.read_cache import KeptAnswers, ReadCache
@@ -144,7 +145,8 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.state.bus = EventBus(engine, settings.events_poll_seconds)
     app.state.scheduler = None
     app.state.read_cache = KeptAnswers(settings.read_cache_entries)
-    app.state.stamps = stamp_reader(engine) if settings.read_cache_entries else None
+    app.state.stamps = stamp_reader(engine)
+    app.state.known_keys = KnownKeys()
     install_error_handlers(app, _domain_errors())
     app.add_middleware(ReadCache)  # innermost: what it replays gets every header below
     install_request_limits(app)

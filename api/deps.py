@@ -23,6 +23,7 @@ from api.auth import (
     touch_api_key,
 )
 from api.errors import ApiError
+from api.known_keys import KnownKeys
 from api.models import Role
 from rosters.db import write_session
 from rosters.settings import Settings
@@ -52,27 +53,46 @@ async def get_engine_dep(request: Request) -> Engine:
     return request.app.state.engine
 
 
-async def get_session(request: Request) -> AsyncIterator[Session]:
+async def _request_session(request: Request) -> AsyncIterator[Session]:
     """A session for the request. It takes a pooled connection only when first used, so a
     request never holds one while it is authenticated (authentication reads with a session of
     its own, closed at once) nor when it is refused: a request holds at most one connection.
     Requests that write take the write lock when their transaction begins (BEGIN IMMEDIATE on
     SQLite), so a write never fails half-way because another connection wrote since this one
-    read."""
+    read. Closed after the response (a write's objects, expired by its commit, are read again
+    while the response is made); a read's is closed earlier, by `get_session`."""
     engine: Engine = request.app.state.engine
     reads = request.method in ("GET", "HEAD", "OPTIONS")
     session = Session(engine) if reads else write_session(engine)  # no connection yet
     try:
         yield session
     finally:
-        # closing returns the connection (I/O, so in a thread), on a limiter of its own as
-        # FastAPI does for sync dependencies: a session still holding the SQLite write lock
-        # must never wait for a thread held by a request that waits for that lock
-        await anyio.to_thread.run_sync(session.close, limiter=anyio.CapacityLimiter(1))
+        await _close(session)
+
+
+async def get_session(
+    request: Request, session: Annotated[Session, Depends(_request_session)]
+) -> AsyncIterator[Session]:
+    """The request's session; a read's is closed as soon as its endpoint returns, so its
+    connection goes back to the pool before the response is made and sent (a read changes
+    nothing, and the tables have no lazy relationships: what it returns is all loaded)."""
+    yield session
+    if request.method in ("GET", "HEAD", "OPTIONS"):
+        await _close(session)
+
+
+async def _close(session: Session) -> None:
+    # closing returns the connection (I/O, so in a thread), on a limiter of its own as
+    # FastAPI does for sync dependencies: a session still holding the SQLite write lock
+    # must never wait for a thread held by a request that waits for that lock
+    if session.info.pop("closed", False):
+        return
+    await anyio.to_thread.run_sync(session.close, limiter=anyio.CapacityLimiter(1))
+    session.info["closed"] = True
 
 
 SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
-SessionDep = Annotated[Session, Depends(get_session)]
+SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 EngineDep = Annotated[Engine, Depends(get_engine_dep)]
 
 
@@ -116,14 +136,15 @@ async def authenticate_request(
     api_key: Annotated[str | None, Depends(_api_key)],
 ) -> Principal:
     """The caller, from `Authorization: Bearer <token>` or `X-API-Key: <key>`. A forged or
-    expired token and a malformed key are refused in the event loop, without a thread or a
-    database connection; only the lookup of the user or key (its token version, whether it
-    is active) reads the database, in a worker thread."""
+    expired token, a malformed key and a key of no active key's prefix are refused in the
+    event loop, without a thread or a database connection; only the lookup of the user or
+    key (its token version, whether it is active) reads the database, in a worker thread."""
     engine: Engine = request.app.state.engine
     if api_key:
+        known: KnownKeys = request.app.state.known_keys
         who = (
             await run_in_threadpool(_key_lookup, engine, api_key)
-            if looks_like_api_key(api_key)
+            if looks_like_api_key(api_key) and await known.may_be_active(request, api_key)
             else None
         )
         if who is None:

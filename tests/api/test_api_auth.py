@@ -5,11 +5,14 @@ from __future__ import annotations
 import datetime as dt
 import time
 from pathlib import Path
+from typing import Any
 
 import jwt
+import pytest
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
+from api import deps as api_deps
 from api.app import create_app
 from cli.main import app as cli
 from rosters.db import make_engine
@@ -98,6 +101,33 @@ def test_api_keys_for_machines(api: Api) -> None:
     assert c.delete("/api-keys/gps-feed", headers=api.as_("viewer")).status_code == 403
     assert c.delete("/api-keys/gps-feed", headers=api.as_("admin")).status_code == 204
     assert c.get("/me", headers={"X-API-Key": key}).status_code == 401
+
+
+def test_a_key_of_no_active_prefix_is_refused_without_a_lookup(
+    api: Api, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Guessed keys are refused from the active keys' prefixes (kept while the database is
+    unchanged); a key made or revoked counts from the next request."""
+    lookups: list[str] = []
+    real = api_deps._key_lookup
+
+    def counted(engine: Any, key: str) -> Any:
+        lookups.append(key)
+        return real(engine, key)
+
+    monkeypatch.setattr(api_deps, "_key_lookup", counted)
+    c, admin = api.client, api.as_("admin")
+    guessed = "pak_0123456789ab_" + "x" * 43
+    assert c.get("/me", headers={"X-API-Key": guessed}).status_code == 401
+    assert lookups == []
+    key = c.post("/api-keys", json={"name": "wall", "role": "viewer"}, headers=admin).json()["key"]
+    assert c.get("/me", headers={"X-API-Key": key}).status_code == 200
+    wrong_secret = key[:-2] + "xx"  # a known prefix: looked up, refused
+    assert c.get("/me", headers={"X-API-Key": wrong_secret}).status_code == 401
+    assert lookups == [key, wrong_secret]
+    assert c.delete("/api-keys/wall", headers=admin).status_code == 204
+    assert c.get("/me", headers={"X-API-Key": key}).status_code == 401
+    assert lookups == [key, wrong_secret]  # revoked: no longer a prefix
 
 
 def test_first_admin_comes_from_the_cli(tmp_path: Path) -> None:

@@ -16,6 +16,7 @@ from api.models import Role, User
 from api.read_cache import HIT_HEADER, Kept, KeptAnswers
 from rosters.db import session_scope
 from rosters.models.geography import Jurisdiction
+from tests.aio import run_in_new_loop
 from tests.api.conftest import SECRET, Api, add_users, api_settings, bearer, login
 
 HIT = HIT_HEADER[0].decode()
@@ -99,7 +100,7 @@ def test_no_cache_when_switched_off(fresh_engine: Engine, password_hash: str) ->
         for _ in range(2):
             r = client.get("/jurisdictions", headers=bearer(Role.ADMIN))
             assert r.status_code == 200 and HIT not in r.headers
-    assert app.state.stamps is None
+    assert len(app.state.read_cache) == 0 and app.state.read_cache.hits == 0
 
 
 def _kept(stamp: str, body: bytes) -> Kept:
@@ -119,7 +120,7 @@ def test_requests_asking_the_same_at_once_compute_it_once() -> None:
         answers.done(key, "s2", None)  # e.g. refused: nothing kept, nobody waits
         return [other_stamp, *await asyncio.gather(*waiting)], answers
 
-    got, answers = asyncio.run(scenario())
+    got, answers = run_in_new_loop(scenario())
     assert got[0] is None and all(k is not None and k.body == b"[1]" for k in got[1:])
     assert (answers.hits, answers.misses) == (20, 2)
 
@@ -134,7 +135,7 @@ def test_a_failed_computation_lets_the_waiters_compute() -> None:
         answers.done(key, "s", None)
         return await waiter
 
-    assert asyncio.run(scenario()) is None
+    assert run_in_new_loop(scenario()) is None
 
 
 def test_least_recently_used_answers_go_first() -> None:
@@ -151,5 +152,5 @@ def test_least_recently_used_answers_go_first() -> None:
         answers.done(keys[1], "s", None)
         return answers
 
-    answers = asyncio.run(scenario())
+    answers = run_in_new_loop(scenario())
     assert len(answers) == 2

@@ -11,6 +11,7 @@ from sqlalchemy.engine import Engine, make_url
 from api.stamp_reader import PostgresStamps, stamp_reader
 from rosters.db import committed_view, make_engine, session_scope
 from rosters.models.geography import Jurisdiction
+from tests.aio import run_in_new_loop
 
 
 def test_every_commit_changes_the_stamp(fresh_engine: Engine) -> None:
@@ -26,7 +27,7 @@ def test_every_commit_changes_the_stamp(fresh_engine: Engine) -> None:
         await reader.close()
         return seen
 
-    seen = asyncio.run(scenario())
+    seen = run_in_new_loop(scenario())
     assert None not in seen and len(set(seen)) == len(seen)
 
 
@@ -43,7 +44,7 @@ def test_sqlite_stamp_stays_while_nothing_is_committed(tmp_path: object) -> None
             conn.exec_driver_sql("INSERT INTO t VALUES (1)")
         return first, same, await reader.read()
 
-    first, same, after = asyncio.run(scenario())
+    first, same, after = run_in_new_loop(scenario())
     assert first is not None and first == same != after
 
 
@@ -62,7 +63,7 @@ def test_concurrent_readers_share_rounds(fresh_engine: Engine) -> None:
         await reader.close()
         return list(got)
 
-    got = asyncio.run(scenario())
+    got = run_in_new_loop(scenario())
     assert None not in got and 1 <= reader.queries <= 2
 
 
@@ -74,7 +75,7 @@ def test_a_database_that_cannot_be_reached_reads_as_no_stamp() -> None:
     async def scenario() -> list[str | None]:
         return list(await asyncio.gather(*(reader.read() for _ in range(3))))
 
-    assert asyncio.run(scenario()) == [None, None, None]
+    assert run_in_new_loop(scenario()) == [None, None, None]
 
 
 def test_a_transaction_under_way_changes_the_stamp_only_when_it_commits(
@@ -96,7 +97,7 @@ def test_a_transaction_under_way_changes_the_stamp_only_when_it_commits(
         await reader.close()
         return before, during, after
 
-    runs = [asyncio.run(scenario(n)) for n in range(5)]
+    runs = [run_in_new_loop(scenario(n)) for n in range(5)]
     assert all(None not in run and run[1] != run[2] for run in runs)
     assert any(before == during for before, during, _ in runs)
 
