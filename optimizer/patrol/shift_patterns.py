@@ -167,7 +167,7 @@ def employee_schedule(
         schedule = _walk_back(bench, e, auto, layers, block, s, p, group, value, rng)
         if schedule is not None:
             return schedule
-    return None
+    return {} if e.min_minutes <= 0 else None  # resting every day keeps every other rule
 
 
 def _demand_of(bench: ShiftBenchmark, minutes: int, demand: dict[str, int]) -> int:

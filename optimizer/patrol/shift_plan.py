@@ -27,8 +27,9 @@ from optimizer.patrol.shift_start import start_roster
 
 #: the whole horizon goes to one CP-SAT model up to this many booleans (staff × days × types)
 WHOLE_LIMIT = 20_000
-#: the share of the time limit the first roster's rounds may take
-START_SHARE = 0.1
+#: the share of the time limit the first roster's rounds may take: a hint for the whole
+#: model; before the search, rounds of best responses (they gain more than the search early)
+START_SHARE = {"whole model": 0.1, "search": 0.5}
 
 
 @dataclass
@@ -57,10 +58,11 @@ def plan_shifts(
 ) -> ShiftPlan:
     t0 = time.perf_counter()
     deadline = t0 + seconds
-    start = start_roster(bench, START_SHARE * seconds, seed)
+    method = "whole model" if model_size(bench) <= whole_limit else "search"
+    start = start_roster(bench, START_SHARE[method] * seconds, seed)
     roster = start.roster
     first = benchmark_penalty(bench, roster).total if not start.unplanned else None
-    if model_size(bench) <= whole_limit:
+    if method == "whole model":
         left = deadline - time.perf_counter()
         r = solve_days(bench, left, workers, seed, hint=roster)
         whole = benchmark_penalty(bench, r.roster).total if r.roster else None

@@ -1,8 +1,8 @@
 """A first roster of a Curtois & Qu instance with every hard rule kept: each employee's
 schedule built in turn over the whole horizon (`shift_patterns.employee_schedule`), led by
 the cover the others leave missing and by the employee's own requests; then, while its time
-lasts, each employee's schedule built again against everyone else's and kept when the
-benchmark's objective falls.
+lasts, each employee's best schedule against everyone else's (`shift_best.best_schedule`,
+else the walk of the first build again) kept when the benchmark's objective falls.
 
     start_roster(bench, seconds, seed) -> StartRoster
 
@@ -14,12 +14,14 @@ employee's minimum of minutes, and `unplanned` names them; none on the benchmark
 
 from __future__ import annotations
 
+import functools
 import random
 import time
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 
 from optimizer.patrol.shift_benchmark import BenchCover, Roster, ShiftBenchmark
+from optimizer.patrol.shift_best import best_schedule
 from optimizer.patrol.shift_patterns import employee_schedule
 
 
@@ -93,9 +95,10 @@ def start_roster(bench: ShiftBenchmark, seconds: float = 0.0, seed: int = 0) -> 
                 break
             old = schedules[e.id]
             cover.add(old, -1)
-            new = employee_schedule(
-                bench, e, lambda d, t, e=e: cover.value(e.id, d, t), rng, demand
-            )
+            worth = functools.partial(cover.value, e.id)
+            new = best_schedule(bench, e, worth, demand)
+            if new is None or cover.cost(e.id, new) >= cover.cost(e.id, old):
+                new = employee_schedule(bench, e, worth, rng, demand)
             if new is not None and cover.cost(e.id, new) < cover.cost(e.id, old):
                 schedules[e.id] = old = new
             cover.add(old, 1)

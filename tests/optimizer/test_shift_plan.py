@@ -16,13 +16,15 @@ from optimizer.patrol.shift_benchmark import (
     ShiftBenchmark,
     benchmark_penalty,
     benchmark_violations,
+    employee_violations,
     parse_instance,
     read_instance,
 )
+from optimizer.patrol.shift_best import best_schedule
 from optimizer.patrol.shift_plan import plan_shifts
 from optimizer.patrol.shift_search import improve, step
 from optimizer.patrol.shift_start import start_roster
-from tests.optimizer.test_shift_benchmark import bench_file
+from tests.optimizer.test_shift_benchmark import bench_file, random_instance
 
 SHIFTS = ("E", "D", "N")
 
@@ -191,3 +193,33 @@ def test_the_planted_schedules_keep_their_rules() -> None:
         b = parse_instance(text, "planted")
         assert b.days == 84 and len(b.staff) == 6
         assert benchmark_violations(b, planted) == []
+
+
+def _enumerated_best(b: ShiftBenchmark, eid: str, worth: dict[int, int]) -> int | None:
+    """The most a schedule of one shift type that keeps every rule is worth, by enumeration."""
+    e = next(x for x in b.staff if x.id == eid)
+    (sid,) = [s.id for s in b.shifts]
+    best = None
+    for mask in range(1 << b.days):
+        mine = {d: sid for d in range(b.days) if mask >> d & 1}
+        if not employee_violations(b, e, mine):
+            value = sum(worth[d] for d in mine)
+            best = value if best is None else max(best, value)
+    return best
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_the_best_response_is_the_best_schedule_on_small_one_type_instances(seed: int) -> None:
+    b = parse_instance(random_instance(seed), f"random{seed}")
+    if len(b.shifts) != 1 or b.shifts[0].id in b.shifts[0].not_followed_by:
+        pytest.skip("the enumeration is over one type, which the groups need to follow itself")
+    rng = random.Random(seed)
+    worth = {d: rng.randint(-5, 9) for d in range(b.days)}
+    for e in b.staff:
+        found = best_schedule(b, e, lambda d, _s: worth[d])
+        best = _enumerated_best(b, e.id, worth)
+        if found is None:
+            assert best is None
+            continue
+        assert employee_violations(b, e, found) == []
+        assert sum(worth[d] for d in found) == best
