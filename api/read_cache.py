@@ -14,9 +14,9 @@ request here, before anything kept is sent; anything else (no token, an API key,
 that fails the check, no stamp) goes to the routes as before.
 
 A kept answer is never older than the data: the stamp was read before the route read its
-rows, so they are at least that new. Kept per server process, at most `entries` answers
-(least recently used dropped) of at most `MAX_BODY` bytes each; an answer sent from them
-carries `X-Pingan-Cache: hit`."""
+rows, so they are at least that new. Kept per server process: at most `entries` answers of
+at most `MAX_BODY` bytes each and `MAX_BYTES` in all (least recently used dropped). An answer
+sent from them carries `X-Pingan-Cache: hit`."""
 
 from __future__ import annotations
 
@@ -43,6 +43,8 @@ def cached_paths() -> frozenset[str]:
 
 
 MAX_BODY = 1 << 20
+#: the most bytes of answers kept by one process
+MAX_BYTES = 64 << 20
 #: on every answer sent from what was kept
 HIT_HEADER = (b"x-pingan-cache", b"hit")
 
@@ -63,7 +65,7 @@ class KeptAnswers:
 
     def __init__(self, entries: int) -> None:
         self.entries = entries
-        self.hits = self.misses = 0
+        self.hits = self.misses = self.bytes = 0
         self._kept: OrderedDict[Key, Kept] = OrderedDict()
         self._computing: dict[tuple[Key, str], asyncio.Future[Kept | None]] = {}
 
@@ -93,10 +95,12 @@ class KeptAnswers:
             computing.set_result(kept)
         if kept is None:
             return
+        old = self._kept.pop(key, None)
+        self.bytes += len(kept.body) - (len(old.body) if old is not None else 0)
         self._kept[key] = kept
-        self._kept.move_to_end(key)
-        while len(self._kept) > self.entries:
-            self._kept.popitem(last=False)
+        while len(self._kept) > self.entries or self.bytes > MAX_BYTES:
+            _, dropped = self._kept.popitem(last=False)
+            self.bytes -= len(dropped.body)
 
     def __len__(self) -> int:
         return len(self._kept)

@@ -7,9 +7,11 @@ from __future__ import annotations
 
 import asyncio
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.engine import Engine
 
+from api import read_cache
 from api.app import create_app
 from api.auth import create_token
 from api.models import Role, User
@@ -154,3 +156,18 @@ def test_least_recently_used_answers_go_first() -> None:
 
     answers = run_in_new_loop(scenario())
     assert len(answers) == 2
+
+
+def test_the_answers_kept_stay_within_their_bytes(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(read_cache, "MAX_BYTES", 9)
+
+    async def scenario() -> KeptAnswers:
+        answers = KeptAnswers(100)
+        for n, body in enumerate((b"aaaa", b"bbbb", b"cccc", b"dd")):
+            key = (f"/{n}", b"", b"t", b"")
+            await answers.get(key, "s")
+            answers.done(key, "s", _kept("s", body))
+        return answers
+
+    answers = run_in_new_loop(scenario())
+    assert len(answers) == 2 and answers.bytes == 6  # "cccc" and "dd"
