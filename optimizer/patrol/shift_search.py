@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import random
 import time
+from collections import Counter
 from dataclasses import dataclass
 
 from optimizer.patrol.shift_benchmark import (
@@ -28,7 +29,7 @@ from optimizer.patrol.shift_subset import replan
 #: the first neighbourhood's size in model booleans, and its bounds
 START_SIZE, LEAST_SIZE, MOST_SIZE = 2_000, 300, 40_000
 #: the time one neighbourhood's model may take (seconds)
-STEP_SECONDS = 2.0
+STEP_SECONDS = 1.0
 
 
 @dataclass
@@ -40,18 +41,33 @@ class SearchResult:
 
 
 def _neighbourhood(
-    bench: ShiftBenchmark, size: float, rng: random.Random
+    bench: ShiftBenchmark, roster: Roster, size: float, rng: random.Random
 ) -> tuple[set[str], tuple[int, int]]:
-    """Employees and a window of days whose model has about `size` booleans."""
+    """Employees and a window of days whose model has about `size` booleans: a week (now and
+    then a fortnight) around a day drawn by its missing cover, as many employees as fit."""
     per_day = len(bench.shifts)
-    length = min(bench.days, rng.choice([7, 14, 14, 28]))
+    length = min(bench.days, rng.choice([7, 7, 7, 14]))
     staff = len(bench.staff)
     k = max(2, min(staff, round(size / (length * per_day))))
     if k == staff and length < bench.days:  # everyone fits: widen the window instead
         length = min(bench.days, max(length, round(size / (staff * per_day))))
-    lo = rng.randrange(0, bench.days - length + 1)
+    missing = _missing_by_day(bench, roster)
+    if sum(missing) > 0 and rng.random() < 0.8:
+        day = rng.choices(range(bench.days), weights=missing)[0]
+        lo = min(max(0, day - rng.randrange(length)), bench.days - length)
+    else:
+        lo = rng.randrange(0, bench.days - length + 1)
     employees = {e.id for e in rng.sample(bench.staff, k)}
     return employees, (lo, lo + length)
+
+
+def _missing_by_day(bench: ShiftBenchmark, roster: Roster) -> list[int]:
+    """Each day's under-cover penalty."""
+    staffed = Counter((d, s) for (_, d), s in roster.items())
+    out = [0] * bench.days
+    for c in bench.cover:
+        out[c.day] += c.under_weight * max(0, c.requirement - staffed[c.day, c.shift])
+    return out
 
 
 @dataclass
@@ -103,7 +119,7 @@ def improve(
         left = deadline - time.perf_counter()
         if left < 0.3:
             break
-        employees, days = _neighbourhood(bench, size, rng)
+        employees, days = _neighbourhood(bench, roster, size, rng)
         seconds = min(STEP_SECONDS, left - 0.1)
         s = step(bench, roster, employees, days, seconds, workers, seed + steps, best)
         steps += 1
