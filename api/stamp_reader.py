@@ -21,6 +21,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import sqlite3
+from pathlib import Path
 from typing import Protocol
 
 from sqlalchemy.engine import Engine
@@ -108,8 +109,12 @@ class SqliteStamps:
     async def read(self) -> str | None:
         try:
             if self._conn is None:
-                self._conn = sqlite3.connect(
-                    self.path, timeout=0.05, isolation_level=None, check_same_thread=False
+                self._conn = sqlite3.connect(  # never creates the file
+                    Path(self.path).absolute().as_uri() + "?mode=rw",
+                    uri=True,
+                    timeout=0.05,
+                    isolation_level=None,
+                    check_same_thread=False,
                 )
             (version,) = self._conn.execute("PRAGMA data_version").fetchone()
             return str(version)

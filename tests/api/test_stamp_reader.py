@@ -4,6 +4,7 @@ connection changes it, concurrent readers share rounds, a failure reads as None.
 from __future__ import annotations
 
 import asyncio
+from pathlib import Path
 
 import pytest
 from sqlalchemy.engine import Engine, make_url
@@ -31,7 +32,7 @@ def test_every_commit_changes_the_stamp(fresh_engine: Engine) -> None:
     assert None not in seen and len(set(seen)) == len(seen)
 
 
-def test_sqlite_stamp_stays_while_nothing_is_committed(tmp_path: object) -> None:
+def test_sqlite_stamp_stays_while_nothing_is_committed(tmp_path: Path) -> None:
     engine = make_engine(f"sqlite:///{tmp_path}/s.db")
     with engine.begin() as conn:
         conn.exec_driver_sql("CREATE TABLE t (x INTEGER)")
@@ -46,6 +47,16 @@ def test_sqlite_stamp_stays_while_nothing_is_committed(tmp_path: object) -> None
 
     first, same, after = run_in_new_loop(scenario())
     assert first is not None and first == same != after
+
+
+def test_a_missing_sqlite_file_reads_as_no_stamp_and_is_not_made(tmp_path: Path) -> None:
+    reader = stamp_reader(make_engine(f"sqlite:///{tmp_path}/no such dir/x.db"))
+    assert reader is not None
+    assert run_in_new_loop(reader.read()) is None
+    assert not (tmp_path / "no such dir").exists()
+    other = stamp_reader(make_engine(f"sqlite:///{tmp_path}/absent.db"))
+    assert other is not None and run_in_new_loop(other.read()) is None
+    assert not (tmp_path / "absent.db").exists()
 
 
 def test_no_reader_for_an_in_memory_database() -> None:
