@@ -208,11 +208,18 @@ def _enumerated_best(b: ShiftBenchmark, eid: str, worth: dict[int, int]) -> int 
     return best
 
 
-@pytest.mark.parametrize("seed", range(40))
+def _one_type_that_may_follow_itself(seed: int) -> bool:
+    b = parse_instance(random_instance(seed), f"random{seed}")
+    return len(b.shifts) == 1 and b.shifts[0].id not in b.shifts[0].not_followed_by
+
+
+#: the enumeration is over one shift type, which the best response's runs need to follow itself
+ONE_TYPE_SEEDS = [seed for seed in range(40) if _one_type_that_may_follow_itself(seed)]
+
+
+@pytest.mark.parametrize("seed", ONE_TYPE_SEEDS)
 def test_the_best_response_is_the_best_schedule_on_small_one_type_instances(seed: int) -> None:
     b = parse_instance(random_instance(seed), f"random{seed}")
-    if len(b.shifts) != 1 or b.shifts[0].id in b.shifts[0].not_followed_by:
-        pytest.skip("the enumeration is over one type, which the groups need to follow itself")
     rng = random.Random(seed)
     worth = {d: rng.randint(-5, 9) for d in range(b.days)}
     for e in b.staff:
