@@ -53,21 +53,25 @@ async def get_engine_dep(request: Request) -> Engine:
     return request.app.state.engine
 
 
+READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
 async def _request_session(request: Request) -> AsyncIterator[Session]:
     """A session for the request. It takes a pooled connection only when first used, so a
     request never holds one while it is authenticated (authentication reads with a session of
     its own, closed at once) nor when it is refused: a request holds at most one connection.
     Requests that write take the write lock when their transaction begins (BEGIN IMMEDIATE on
     SQLite), so a write never fails half-way because another connection wrote since this one
-    read. Closed after the response (a write's objects, expired by its commit, are read again
-    while the response is made); a read's is closed earlier, by `get_session`."""
+    read. A write's is closed after the response (its objects, expired by its commit, are read
+    again while the response is made); a read's earlier, by `get_session`."""
     engine: Engine = request.app.state.engine
-    reads = request.method in ("GET", "HEAD", "OPTIONS")
+    reads = request.method in READ_METHODS
     session = Session(engine) if reads else write_session(engine)  # no connection yet
     try:
         yield session
     finally:
-        await _close(session)
+        if not reads:
+            await _close(session)
 
 
 async def get_session(
@@ -76,19 +80,18 @@ async def get_session(
     """The request's session; a read's is closed as soon as its endpoint returns, so its
     connection goes back to the pool before the response is made and sent (a read changes
     nothing, and the tables have no lazy relationships: what it returns is all loaded)."""
-    yield session
-    if request.method in ("GET", "HEAD", "OPTIONS"):
-        await _close(session)
+    try:
+        yield session
+    finally:
+        if request.method in READ_METHODS:
+            await _close(session)
 
 
 async def _close(session: Session) -> None:
     # closing returns the connection (I/O, so in a thread), on a limiter of its own as
     # FastAPI does for sync dependencies: a session still holding the SQLite write lock
     # must never wait for a thread held by a request that waits for that lock
-    if session.info.pop("closed", False):
-        return
     await anyio.to_thread.run_sync(session.close, limiter=anyio.CapacityLimiter(1))
-    session.info["closed"] = True
 
 
 SettingsDep = Annotated[Settings, Depends(get_settings_dep)]

@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.auth import token_claims
+from api.stamp_reader import StampReader
 
 #: GET paths beside the roster lists whose 200 answer depends on the database, the query and
 #: the caller's token only
@@ -124,6 +125,22 @@ def _request_key(scope: Scope) -> tuple[Key, str] | None:
     )
 
 
+async def _cacheable(scope: Scope) -> tuple[KeptAnswers, Key, str] | None:
+    """The answers, the key and the stamp of a request the cache may answer; None sends it to
+    the routes (no bearer token, an API key, a token that fails the check — refused there in
+    the usual words —, no stamp, the cache switched off)."""
+    state = scope["app"].state
+    kept: KeptAnswers = state.read_cache
+    stamps: StampReader | None = state.stamps
+    if stamps is None or not kept.entries:
+        return None
+    found = _request_key(scope)
+    if found is None or token_claims(state.settings.secret_key, found[1]) is None:
+        return None
+    stamp = await stamps.read()
+    return None if stamp is None else (kept, found[0], stamp)
+
+
 class ReadCache:
     """The middleware: `app.state.read_cache` (a `KeptAnswers`) and `app.state.stamps` (an
     `api.stamp_reader.StampReader`, or None) are set by `create_app`."""
@@ -132,25 +149,13 @@ class ReadCache:
         self.app, self.paths = app, cached_paths()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["method"] != "GET" or scope["path"] not in self.paths:
+        found = None
+        if scope["type"] == "http" and scope["method"] == "GET" and scope["path"] in self.paths:
+            found = await _cacheable(scope)
+        if found is None:
             await self.app(scope, receive, send)
             return
-        state = scope["app"].state
-        kept: KeptAnswers | None = getattr(state, "read_cache", None)
-        stamps = getattr(state, "stamps", None)
-        found = _request_key(scope) if kept is not None and kept.entries else None
-        if found is None or stamps is None:
-            await self.app(scope, receive, send)
-            return
-        key, token = found
-        if token_claims(state.settings.secret_key, token) is None:
-            await self.app(scope, receive, send)  # refused there, in the usual words
-            return
-        stamp = await stamps.read()
-        if stamp is None:
-            await self.app(scope, receive, send)
-            return
-        assert kept is not None
+        kept, key, stamp = found
         answer = await kept.get(key, stamp)
         if answer is not None:
             await send(answer.start)
