@@ -20,18 +20,22 @@ from __future__ import annotations
 import datetime as dt
 import json
 import math
+import os
 import pickle
 import queue
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import IO, Any
 
+import numpy as np
 from ortools.math_opt import model_pb2
 from ortools.math_opt.python import mathopt
+from ortools.sat import cp_model_pb2
 from ortools.sat.python import cp_model
 
 from optimizer.patrol.variables import LP_SKIP
@@ -73,18 +77,47 @@ class _Rows:
         self.c: list[int] = []
         self.v: list[float] = []
 
-    def add(self, terms: list[tuple[int, float]], lo: float, hi: float) -> None:
+    def add(self, refs: list[int], coeffs: list[float], lo: float, hi: float) -> None:
         """lo ≤ Σ coeff·literal ≤ hi, literals given as CP-SAT refs (negative: negation)."""
-        row = len(self.lo)
-        for ref, coeff in terms:
-            if ref < 0:  # coeff·(1 − x)
-                lo, hi = lo - coeff, hi - coeff
-                ref, coeff = -ref - 1, -coeff
-            self.r.append(row)
-            self.c.append(ref)
-            self.v.append(coeff)
+        if refs and min(refs) < 0:  # coeff·(1 − x) for a negated literal
+            cols, vals = [], []
+            for ref, coeff in zip(refs, coeffs, strict=True):
+                if ref < 0:
+                    lo, hi = lo - coeff, hi - coeff
+                    ref, coeff = -ref - 1, -coeff
+                cols.append(ref)
+                vals.append(coeff)
+            refs, coeffs = cols, vals
+        self.r.extend([len(self.lo)] * len(refs))
+        self.c.extend(refs)
+        self.v.extend(coeffs)
         self.lo.append(lo)
         self.hi.append(hi)
+
+    def matrix(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(rows, columns, values) in row-major order, duplicate entries summed."""
+        r = np.asarray(self.r, dtype=np.int64)
+        c = np.asarray(self.c, dtype=np.int64)
+        v = np.asarray(self.v, dtype=np.float64)
+        order = np.lexsort((c, r))
+        r, c, v = r[order], c[order], v[order]
+        if len(r) == 0:
+            return r, c, v
+        first = np.ones(len(r), dtype=bool)
+        first[1:] = (r[1:] != r[:-1]) | (c[1:] != c[:-1])
+        starts = np.flatnonzero(first)
+        return r[starts], c[starts], np.add.reduceat(v, starts)
+
+
+def _read(cp: cp_model.CpModel) -> cp_model_pb2.CpModelProto:
+    """`cp`'s model as a protobuf message: read field by field through OR-Tools' own wrapper,
+    a group's model took 3× longer than writing it out whole and parsing it back."""
+    with tempfile.TemporaryDirectory(prefix="pingan-lp-") as folder:
+        path = os.path.join(folder, "model.pb")
+        if not cp.export_to_file(path):
+            raise OSError(f"could not write the model to {path}")
+        with open(path, "rb") as f:
+            return cp_model_pb2.CpModelProto.FromString(f.read())
 
 
 def relaxation_proto(
@@ -93,47 +126,62 @@ def relaxation_proto(
     """The linear relaxation of `cp` (integral=True keeps integrality) as a MathOpt model proto
     whose variable ids are the CP-SAT variable indices, and the number of constraints left
     out. `light` leaves out the constraints named `LP_SKIP` (False keeps them: the MIP is then
-    the patrol model itself, as the local search of `reroster.py` needs)."""
-    proto = cp.proto
+    the patrol model itself, as the local search of `reroster.py` needs).
+
+    (A group of the group search is read on every draw: this is on the search's critical
+    path, hence the bulk reads.)"""
+    proto = _read(cp)
     n = len(proto.variables)
     col_lo, col_hi = [], []
-    for var in proto.variables:
-        dom = var.domain
-        col_lo.append(_finite(dom[0]))
-        col_hi.append(_finite(dom[len(dom) - 1]))
-    # true literals: the assumptions, and Booleans fixed to 1 (how the hard rules are passed)
-    assumed = set(proto.assumptions) | {
-        i for i, var in enumerate(proto.variables) if list(var.domain) == [1, 1]
-    }
+    assumed = set(proto.assumptions)
+    for i, var in enumerate(proto.variables):
+        lo, hi = var.domain[0], var.domain[-1]
+        col_lo.append(_finite(lo))
+        col_hi.append(_finite(hi))
+        if lo == 1 and hi == 1:  # a Boolean fixed to 1: how the hard rules are passed
+            assumed.add(i)
     rows = _Rows()
     dropped = 0
+    inf = math.inf
     for c in proto.constraints:
-        if (light and c.name == LP_SKIP) or any(e not in assumed for e in c.enforcement_literal):
+        enforced = c.enforcement_literal
+        if (light and c.name == LP_SKIP) or (enforced and not assumed.issuperset(enforced)):
             dropped += 1
             continue
-        if c.has_linear():
-            dom = list(c.linear.domain)
-            terms = list(zip(c.linear.vars, c.linear.coeffs, strict=True))
-            rows.add(terms, _finite(dom[0]), _finite(dom[-1]))
-        elif c.has_lin_max():  # target ≥ every term
+        kind = c.WhichOneof("constraint")
+        if kind == "linear":
+            dom = c.linear.domain
+            rows.add(
+                list(c.linear.vars),
+                list(c.linear.coeffs),
+                _finite(dom[0]),
+                _finite(dom[-1]),
+            )
+        elif kind == "lin_max":  # target ≥ every term
             t = c.lin_max.target
             for e in c.lin_max.exprs:
-                terms = list(zip(t.vars, t.coeffs, strict=True))
-                terms += [(v, -k) for v, k in zip(e.vars, e.coeffs, strict=True)]
-                rows.add(terms, e.offset - t.offset, math.inf)
-        elif c.has_bool_or():
-            rows.add([(r, 1.0) for r in c.bool_or.literals], 1, math.inf)
-        elif c.has_at_most_one():
-            rows.add([(r, 1.0) for r in c.at_most_one.literals], -math.inf, 1)
-        elif c.has_exactly_one():
-            rows.add([(r, 1.0) for r in c.exactly_one.literals], 1, 1)
-        elif c.has_bool_and():
+                rows.add(
+                    list(t.vars) + list(e.vars),
+                    list(t.coeffs) + [-k for k in e.coeffs],
+                    e.offset - t.offset,
+                    inf,
+                )
+        elif kind == "bool_or":
+            refs = list(c.bool_or.literals)
+            rows.add(refs, [1.0] * len(refs), 1, inf)
+        elif kind == "at_most_one":
+            refs = list(c.at_most_one.literals)
+            rows.add(refs, [1.0] * len(refs), -inf, 1)
+        elif kind == "exactly_one":
+            refs = list(c.exactly_one.literals)
+            rows.add(refs, [1.0] * len(refs), 1, 1)
+        elif kind == "bool_and":
             for r in c.bool_and.literals:
-                rows.add([(r, 1.0)], 1, math.inf)
+                rows.add([r], [1.0], 1, inf)
         else:
             dropped += 1
-    for ref in assumed:  # the hard rules hold
-        rows.add([(ref, 1.0)], 1, 1)
+    for ref in sorted(assumed):  # the hard rules hold
+        rows.add([ref], [1.0], 1, 1)
     m = model_pb2.ModelProto(name="patrol relaxation")
     m.variables.ids.extend(range(n))
     m.variables.lower_bounds.extend(col_lo)
@@ -150,15 +198,11 @@ def relaxation_proto(
     m.linear_constraints.ids.extend(range(len(rows.lo)))
     m.linear_constraints.lower_bounds.extend(rows.lo)
     m.linear_constraints.upper_bounds.extend(rows.hi)
-    # the matrix in row-major order without duplicates (rows are built in order)
-    seen: dict[tuple[int, int], float] = {}
-    for r, c, v in zip(rows.r, rows.c, rows.v, strict=True):
-        seen[r, c] = seen.get((r, c), 0.0) + v
-    keys = sorted(seen)
+    r, col, val = rows.matrix()
     mat = m.linear_constraint_matrix
-    mat.row_ids.extend(k[0] for k in keys)
-    mat.column_ids.extend(k[1] for k in keys)
-    mat.coefficients.extend(seen[k] for k in keys)
+    mat.row_ids.extend(r.tolist())
+    mat.column_ids.extend(col.tolist())
+    mat.coefficients.extend(val.tolist())
     return m, dropped
 
 

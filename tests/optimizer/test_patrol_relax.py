@@ -12,7 +12,7 @@ from optimizer.patrol.greedy import greedy_plan
 from optimizer.patrol.instance import build_instance
 from optimizer.patrol.model import build_model
 from optimizer.patrol.plans import AGGREGATED_SOURCE
-from optimizer.patrol.relax import LP_SOURCE, MIP_SOURCE, solve_relaxation
+from optimizer.patrol.relax import LP_SOURCE, MIP_SOURCE, _Rows, solve_relaxation
 from optimizer.patrol.rounding import fill_plan
 from optimizer.scenario import Assignment
 from tests.optimizer.patrol_cases import person, post, proven_optimum, scenario
@@ -77,6 +77,26 @@ def test_a_fractional_bound_is_rounded_up() -> None:
     m.minimize(top)
     out = solve_relaxation(m, time_limit=10)  # LP: top = a = b = 1/2
     assert out.bound == 1 == proven_optimum(m)
+
+
+def test_negated_literals_are_read_as_written() -> None:
+    m = cp_model.CpModel()
+    a, b, c = (m.new_bool_var(name) for name in "abc")
+    m.add_bool_or([~a, b])  # (1 − a) + b ≥ 1: a ≤ b
+    m.add_at_most_one([~b, ~c])  # (1 − b) + (1 − c) ≤ 1: b + c ≥ 1
+    m.add(2 * a + b >= 2)
+    m.minimize(3 * c - 4 * a + 5 * b)
+    # LP optimum a = b = 1, c = 0 (a = 1 alone, -4, were the negations read as plain literals)
+    assert solve_relaxation(m, time_limit=10).bound == 1 == proven_optimum(m)
+
+
+def test_rows_come_out_in_order_with_repeated_entries_summed() -> None:
+    rows = _Rows()
+    rows.add([2, 0, 2], [1.0, 4.0, 2.5], 0, 1)  # column 2 twice
+    rows.add([-2, 1], [1.0, 1.0], 1, 2)  # (1 − x1) + x1 → bounds shift by 1, x1 cancels
+    r, c, v = rows.matrix()
+    assert r.tolist() == [0, 0, 1] and c.tolist() == [0, 2, 1] and v.tolist() == [4.0, 3.5, 0.0]
+    assert rows.lo == [0, 0] and rows.hi == [1, 1]
 
 
 def test_result_reports_where_the_bound_comes_from() -> None:
