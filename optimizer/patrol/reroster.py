@@ -376,12 +376,14 @@ def search(
     pool: MipWorkers | None = None,
     limits: SearchLimits | None = None,
     stats: SearchStats | None = None,
+    others: float | None = None,
 ) -> set[Key]:
     """Plan groups of people again until `deadline` (or `cancel`, or what `limits` says); the
     best plan found (each better one's objective is passed to `improved`). With several
     workers, as many disjoint groups are solved at once, each by HiGHS in a process of its
-    own (`pool`, from `search_workers`, else started here; with one worker, a cancel waits
-    for the group under way).
+    own (`pool`, from `start_workers`, else started here; with one worker, a cancel waits
+    for the group under way). `others`: the cores other processes keep busy, when the
+    caller has measured it (`others_load`).
 
     Groups are drawn in rounds: as many disjoint groups as there are workers, from the same
     plan, and their results merged in the order they were drawn once all are back — so a
@@ -399,15 +401,12 @@ def search(
     done_all = meets(best_value, limits.bound)
     stats.stopped_at_bound = done_all
     # (deterministic: neither the group's seconds nor the processes hang on the machine)
-    others = 0.0 if limits.deterministic or done_all else others_load()
+    if others is None:
+        others = 0.0 if limits.deterministic or done_all else others_load()
     slowdown = machine_slowdown(others)  # (a group's seconds stretch with the machine's load)
     own = pool is None
-    # (deterministic: as many processes whatever the clock, so the same groups side by side)
-    roomy = limits.deterministic or (
-        deadline - time.perf_counter() > OWN_POOL_SECONDS and not machine_busy(others)
-    )
-    if own and not done_all and roomy:
-        pool = search_workers(inst, workers)
+    if own and not done_all:
+        pool = start_workers(inst, workers, deadline, others, limits.deterministic)
     width = len(pool.children) if pool else 1
     running: dict[Future, _Job] = {}
     order: list[Future] = []  # (deterministic rounds: the order the groups were drawn)
@@ -553,6 +552,21 @@ def machine_slowdown(others: float) -> float:
     found one gain in 7-10 groups per county week (0.64 %), while the same groups run to
     their node limit found 4 in 4 (0.58 %)."""
     return min(6.0, max(1.0, (others + 1) / (os.cpu_count() or 1)))
+
+
+def start_workers(
+    inst: PatrolInstance, workers: int, deadline: float, others: float, deterministic: bool = False
+) -> MipWorkers | None:
+    """The group search's HiGHS processes (`search_workers`), unless the search is too short
+    for their start-up (`OWN_POOL_SECONDS`) or other processes (`others`, `others_load`) take
+    every core. With deterministic effort as many processes whatever the clock and the load,
+    so that the same groups are solved side by side. Started before the one-move search, their
+    start-up overlaps it (on the county week it took 1.7 s of one core, the other idle)."""
+    if not deterministic and (
+        deadline - time.perf_counter() <= OWN_POOL_SECONDS or machine_busy(others)
+    ):
+        return None
+    return search_workers(inst, workers)
 
 
 def search_workers(inst: PatrolInstance, workers: int) -> MipWorkers | None:

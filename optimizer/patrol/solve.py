@@ -49,7 +49,14 @@ from optimizer.patrol.plans import (
     checked,
 )
 from optimizer.patrol.relax import MipWorkers, Relaxation, RunningRelaxation
-from optimizer.patrol.reroster import SearchLimits, SearchStats, search, search_workers
+from optimizer.patrol.reroster import (
+    SearchLimits,
+    SearchStats,
+    others_load,
+    search,
+    search_workers,
+    start_workers,
+)
 from optimizer.patrol.result import PatrolResult, PlanDiff
 from optimizer.patrol.rounding import fill_plan
 from optimizer.patrol.variables import SCALE
@@ -389,22 +396,31 @@ def _finish(
         and not meets(best.objective, bound)
     ):
         # moves of one assignment until none helps, then whole groups of people planned
-        # again (`reroster.py`) until the time is up or the plan meets its bound
-        better = improve(inst, best.plan, polish.deadline, polish.cancel)
-        better = search(
-            inst,
-            better,
-            polish.deadline,
-            polish.cancel,
-            polish.params.random_seed,
-            polish.params.num_workers,
-            polish.reporter(bound),
-            polish.pool,
-            SearchLimits(
-                bound=bound, groups=polish.groups, deterministic=polish.params.deterministic
-            ),
-            stats,
+        # again (`reroster.py`) until the time is up or the plan meets its bound; the group
+        # search's processes start first, their start-up beside the one-move search
+        deterministic = polish.params.deterministic
+        others = 0.0 if deterministic else others_load()
+        pool = polish.pool or start_workers(
+            inst, polish.params.num_workers, polish.deadline, others, deterministic
         )
+        try:
+            better = improve(inst, best.plan, polish.deadline, polish.cancel)
+            better = search(
+                inst,
+                better,
+                polish.deadline,
+                polish.cancel,
+                polish.params.random_seed,
+                polish.params.num_workers,
+                polish.reporter(bound),
+                pool,
+                SearchLimits(bound=bound, groups=polish.groups, deterministic=deterministic),
+                stats,
+                others,
+            )
+        finally:
+            if pool is not None and pool is not polish.pool:
+                pool.close()
         # the searches keep the hard rules they know; the checker sees them all
         if better is not best.plan and not check_plan(inst.scenario, assignments_of(inst, better)):
             source_of = f"{best.source}, improved by local search"

@@ -22,6 +22,7 @@ from optimizer.patrol.plans import assignments_of
 from optimizer.patrol.relax import MipWorkers, Relaxation, solve_proto
 from optimizer.patrol.reroster import (
     KINDS,
+    OWN_POOL_SECONDS,
     SearchLimits,
     _Draw,
     _fairness_group,
@@ -33,6 +34,7 @@ from optimizer.patrol.reroster import (
     reroster,
     search,
     search_workers,
+    start_workers,
     sub_instance,
 )
 from optimizer.patrol.rounding import fill_plan
@@ -271,3 +273,19 @@ def test_the_machine_is_busy_when_others_take_every_core(
     assert not machine_busy(0.0) and not machine_busy(1.9) and machine_busy(2.0)
     assert machine_slowdown(0.0) == 1.0 and machine_slowdown(1.0) == 1.0
     assert machine_slowdown(8.0) == pytest.approx(4.5) and machine_slowdown(50.0) == 6.0
+
+
+def test_workers_start_only_for_a_search_long_and_free_enough(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(reroster_module.os, "cpu_count", lambda: 2)
+    inst = build_instance(build_demo_city("small", days=1))
+    soon = time.perf_counter() + OWN_POOL_SECONDS / 2
+    later = time.perf_counter() + 10 * OWN_POOL_SECONDS
+    assert start_workers(inst, 2, soon, 0.0) is None  # start-up would take the search
+    assert start_workers(inst, 2, later, 2.0) is None  # others take both cores
+    assert start_workers(inst, 1, later, 0.0) is None
+    for pool in (start_workers(inst, 2, later, 0.0), start_workers(inst, 2, soon, 5.0, True)):
+        # (deterministic effort: as many processes whatever the clock and the load)
+        assert pool is not None and len(pool.children) == 2
+        pool.close()
