@@ -65,7 +65,7 @@ def plan_shifts(
     first = benchmark_penalty(bench, roster).total if not start.unplanned else None
     if method == "whole model":
         left = deadline - time.perf_counter()
-        r = solve_days(bench, left, workers, seed, hint=roster)
+        r = solve_days(bench, left, workers, seed, hint=roster, lp_worker=True)
         whole = benchmark_penalty(bench, r.roster).total if r.roster else None
         better = whole is not None and (first is None or whole <= first)
         status = "unknown" if start.unplanned else "feasible"

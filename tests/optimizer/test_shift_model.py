@@ -36,6 +36,20 @@ def test_direct_model_reaches_the_brute_force_optimum(seed: int) -> None:
     assert benchmark_penalty(b, r.roster).total == r.objective == best
 
 
+@pytest.mark.parametrize("seed", range(6))
+def test_the_lp_worker_reaches_the_brute_force_optimum(seed: int) -> None:
+    """Two workers, the full-problem one CP-SAT's max_lp: same optimum, same rules kept."""
+    b = parse_instance(random_instance(seed), f"random{seed}")
+    r = solve_days(b, seconds=30, workers=2, seed=1, lp_worker=True)
+    best = brute_force(b)
+    if best is None:
+        assert r.status == "infeasible" and r.roster == {}
+        return
+    assert r.status == "optimal"
+    assert benchmark_violations(b, r.roster) == []
+    assert benchmark_penalty(b, r.roster).total == r.objective == best
+
+
 def test_instance1_is_solved_to_its_proven_optimum() -> None:
     b = read_instance(bench_file("Instance1.txt"))
     r = solve_days(b, seconds=60, workers=1, seed=1)
