@@ -233,7 +233,9 @@ class Polish:
     """The search on the best plan once the solvers have stopped: until `deadline`, with the
     part's workers and seed, honouring `cancel`, each better plan reported to `progress`
     (seconds counted from `started`); the explanations of the shortfalls end by
-    `explain_by`. A plan that meets the part's bound (`Target`) is not searched on."""
+    `explain_by`. A plan that meets the part's bound (`Target`) is not searched on. A plan
+    with no shortfall to explain is searched on until `quiet_deadline` (the wrap-up then
+    only reads the plan back and checks it)."""
 
     deadline: float
     params: SolveParams
@@ -243,6 +245,7 @@ class Polish:
     pool: MipWorkers | None = None  # HiGHS processes for the group search, started early
     explain_by: float | None = None
     groups: int | None = None  # deterministic effort: groups the group search plans again
+    quiet_deadline: float | None = None
 
     def reporter(self, bound: float | None) -> Callable[[float], None] | None:
         if self.progress is None:
@@ -405,10 +408,15 @@ def _finish(
         )
         try:
             better = improve(inst, best.plan, polish.deadline, polish.cancel)
+            deadline = polish.deadline
+            if polish.quiet_deadline and not plan_shortfalls(
+                inst.scenario, assignments_of(inst, better)
+            ):
+                deadline = polish.quiet_deadline  # (nothing to explain: search on longer)
             better = search(
                 inst,
                 better,
-                polish.deadline,
+                deadline,
                 polish.cancel,
                 polish.params.random_seed,
                 polish.params.num_workers,
@@ -643,7 +651,7 @@ def _plan_instance(
             effort_seconds=cp_effort,
         )
         # (the local search after CP-SAT and HiGHS have stopped has every worker again)
-        polish = _polish(clock, params, progress, cancel, pool, SEARCH_SHARE)
+        polish = _polish(inst, clock, params, progress, cancel, pool, SEARCH_SHARE)
         result = _solve(built, rest, progress, cancel, lp, extra, polish, step, clock.work_end)[0]
         return result
     finally:
@@ -652,6 +660,7 @@ def _plan_instance(
 
 
 def _polish(
+    inst: PatrolInstance,
     clock: Clock,
     params: SolveParams,
     progress: ProgressCallback | None,
@@ -659,11 +668,14 @@ def _polish(
     pool: MipWorkers | None,
     search_share: float,
 ) -> Polish:
-    """The search after the solvers: until the part's work ends; with deterministic effort,
-    as many groups as `search_share` of the part's nominal share holds."""
+    """The search after the solvers: until the part's work ends (later when its plan has
+    nothing to explain: the wrap-up then needs only to read the plan back and check it);
+    with deterministic effort, as many groups as `search_share` of the part's nominal share
+    holds."""
     groups = None
     if params.deterministic:
         groups = budget.group_budget(search_share * params.effort, params.num_workers)
+    person_days = len(inst.people) * len(inst.slots) // max(1, len(inst.scenario.shifts))
     return Polish(
         clock.work_end,
         params,
@@ -673,6 +685,7 @@ def _polish(
         pool,
         explain_by=clock.deadline - 0.1 * clock.wrap,
         groups=groups,
+        quiet_deadline=max(clock.work_end, clock.deadline - budget.read_back_seconds(person_days)),
     )
 
 
@@ -710,7 +723,7 @@ def _heuristic(
         model_size={"assignment_vars": size},
     )
     if plans:
-        polish = _polish(clock, params, progress, cancel, pool, HEURISTIC_SEARCH_SHARE)
+        polish = _polish(inst, clock, params, progress, cancel, pool, HEURISTIC_SEARCH_SHARE)
         _finish(result, inst, plans, extra[1], polish, step)
         result.first_feasible_seconds = first
         if cancel is not None and cancel.is_set():

@@ -11,13 +11,14 @@ from optimizer.patrol import SolveParams, check_plan, plan_patrol, plan_shortfal
 from optimizer.patrol.budget import (
     minimum_seconds,
     nominal_shares,
+    read_back_seconds,
     share,
     short_message,
     wrap_up_seconds,
 )
 from optimizer.patrol.explain import UNEXPLAINED, explain_shortfalls
 from optimizer.patrol.instance import build_instance
-from optimizer.patrol.solve import part_sizes, split_parts
+from optimizer.patrol.solve import Clock, _polish, part_sizes, split_parts
 from optimizer.scenario import Weights
 from tests.optimizer.planted import no_spare, planted
 
@@ -94,3 +95,20 @@ def test_a_limit_below_every_parts_need_is_said_in_the_message() -> None:
     r = plan_patrol(case.scenario, SolveParams(time_limit=0.5, num_workers=1, random_seed=1))
     assert short_message(3) in r.message
     assert check_plan(case.scenario, r.assignments) == []
+
+
+@pytest.mark.parametrize("people, limit", [(10, 30.0), (646, 30.0), (646, 3.0), (5000, 40.0)])
+def test_a_plan_with_nothing_to_explain_is_searched_into_the_wrap_up(
+    people: int, limit: float
+) -> None:
+    """The search on a plan without shortfalls may run past the part's work end, keeping
+    what reading the plan back and checking it take by size, never more than the wrap-up."""
+    inst = build_instance(planted(1, counties=1, people=10, days=7).scenario)
+    inst = inst.of_people([0] * people)  # (only the size counts)
+    clock = Clock(100.0, limit)
+    polish = _polish(inst, clock, SolveParams(), None, None, None, 0.25)
+    assert polish.deadline == clock.work_end and polish.quiet_deadline is not None
+    kept = clock.deadline - polish.quiet_deadline
+    assert kept == pytest.approx(min(clock.wrap, read_back_seconds(people * 7)))
+    if (people, limit) == (646, 30.0):  # the county week: 0.48 s kept instead of 1.5 s
+        assert kept < clock.wrap / 3
