@@ -196,17 +196,19 @@ def add_longest_run(dm: DaysModel, bench: ShiftBenchmark) -> None:
 
 
 def _forbid_short_blocks(dm: DaysModel, eid: str, h: int, least: int, worked: bool) -> None:
-    """No block of `worked` days shorter than `least` strictly inside the horizon: for each
-    start d ≥ 1 and length L < least ending before the last day, not (other, L same, other)."""
-    # a block may start on the first day after the window when that day is known (future)
-    last = dm.hi + 1 if dm.hi < h and dm.work[eid, dm.hi] is not None else dm.hi
-    for length in range(1, least):
-        for d in range(max(1, dm.lo - length), min(h - length, last)):
-            days = [dm.work[eid, j] for j in range(d - 1, d + length + 1)]
+    """No block of `worked` days shorter than `least` strictly inside the horizon: a block
+    that starts on day d ≥ 1 (day d − 1 the other kind, day d this kind) still holds on day
+    d + j for each j < least with d + j before the last day — the clause (other on d − 1,
+    or not this on d, or this on d + j). Its relaxation, x_d − x_{d−1} ≤ x_{d+j}, is tighter
+    than forbidding each short block's whole pattern (which bounds x_d − x_{d−1} by x_{d+j}
+    plus the days between), and each clause needs only three known days, so a rule across
+    an unknown day is kept where the days it names are known."""
+    want = (not worked, worked, not worked)  # the pattern each clause forbids
+    for d in range(max(1, dm.lo - least + 1), min(h, dm.hi + 1)):
+        for j in range(1, min(least, h - d)):
+            days = (dm.work[eid, d - 1], dm.work[eid, d], dm.work[eid, d + j])
             if any(w is None for w in days):
                 continue
-            # pattern: other, same × length, other — forbidden; clause of its negation
-            want = [not worked] + [worked] * length + [not worked]
             clause = []
             satisfied = False
             for w, on in zip(days, want, strict=True):
@@ -216,9 +218,7 @@ def _forbid_short_blocks(dm: DaysModel, eid: str, h: int, least: int, worked: bo
                         break
                     continue
                 clause.append(w.Not() if on else w)
-            if satisfied:
-                continue
-            if not clause:  # the history alone breaks it: nothing this model can change
+            if satisfied or not clause:  # kept, or broken by constants alone
                 continue
             dm.model.add_bool_or(clause)
 
