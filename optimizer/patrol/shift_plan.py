@@ -5,7 +5,9 @@
 First a roster built employee by employee (`shift_start`, a share of the time), feasible by
 construction. Then, when the direct model of the whole horizon is small enough to find plans
 (`WHOLE_LIMIT` booleans: up to Instance19's 84 days × 40 staff), that model for the time left
-with the roster as its hint — its bound is then a bound of the benchmark; otherwise the
+with the roster as its hint and, up to `LP_LIMIT` booleans, CP-SAT's `max_lp` as its
+full-problem worker (the whole linear relaxation, whose bound and cuts lead it;
+`solve_days(lp_worker=True)`) — its bound is then a bound of the benchmark; otherwise the
 large-neighbourhood search (`shift_search.improve`) for the time left. The plan returned is the
 best by the benchmark's own objective of those that keep every hard rule.
 """
@@ -27,6 +29,11 @@ from optimizer.patrol.shift_start import start_roster
 
 #: the whole horizon goes to one CP-SAT model up to this many booleans (staff × days × types)
 WHOLE_LIMIT = 20_000
+#: the whole model's full-problem worker is CP-SAT's max_lp up to this many booleans; beyond,
+#: its relaxation is too slow to lead the search within a minute (at 60 s: Instance12, 16,800
+#: booleans, 5,741 -> 5,911; Instance15, 11,340: 7,158 -> 7,662; Instance19, 16,800: 6,871 ->
+#: 8,419 with a bound of 10) while up to it it gains (Instance5-11, 14, 16, 18)
+LP_LIMIT = 10_000
 #: the share of the time limit the first roster's rounds may take: a hint for the whole
 #: model; before the search, rounds of best responses until one gains little (they gain
 #: more than the search early: Instance24 in 30 s 1.19 M -> 0.63 M, the search 0.63 -> 0.58)
@@ -56,6 +63,7 @@ def plan_shifts(
     workers: int = 2,
     seed: int = 0,
     whole_limit: int = WHOLE_LIMIT,
+    lp_limit: int = LP_LIMIT,
 ) -> ShiftPlan:
     t0 = time.perf_counter()
     deadline = t0 + seconds
@@ -65,7 +73,8 @@ def plan_shifts(
     first = benchmark_penalty(bench, roster).total if not start.unplanned else None
     if method == "whole model":
         left = deadline - time.perf_counter()
-        r = solve_days(bench, left, workers, seed, hint=roster, lp_worker=True)
+        lp = model_size(bench) <= lp_limit
+        r = solve_days(bench, left, workers, seed, hint=roster, lp_worker=lp)
         whole = benchmark_penalty(bench, r.roster).total if r.roster else None
         better = whole is not None and (first is None or whole <= first)
         status = "unknown" if start.unplanned else "feasible"

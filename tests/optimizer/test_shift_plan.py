@@ -186,6 +186,18 @@ def test_the_planner_returns_a_plan_keeping_every_rule(whole_limit: int) -> None
     assert plan.start_objective is not None and plan.objective <= plan.start_objective
 
 
+@pytest.mark.parametrize("lp_limit", [0, 10**9])
+def test_the_whole_model_with_or_without_its_lp_worker_keeps_every_rule(lp_limit: int) -> None:
+    """Two workers, the whole model's full-problem worker max_lp or CP-SAT's default."""
+    b = _planted(12)
+    plan = plan_shifts(b, seconds=3, workers=2, seed=0, whole_limit=10**9, lp_limit=lp_limit)
+    assert plan.method == "whole model"
+    assert plan.status in ("optimal", "feasible")
+    assert benchmark_violations(b, plan.roster) == []
+    assert plan.objective == benchmark_penalty(b, plan.roster).total
+    assert plan.start_objective is not None and plan.objective <= plan.start_objective
+
+
 def test_the_planted_schedules_keep_their_rules() -> None:
     """The generator's own premise, checked once: the rules read off a drawn schedule."""
     for seed in range(10):
