@@ -20,8 +20,9 @@ fixed to true instead of assumed (what that costs the search is the difference).
 the benchmark's rules modelled directly in CP-SAT (`shift_model.py`, no patrol scenario), any
 horizon, planned by `shift_plan.plan_shifts`: a first roster built employee by employee
 (`start`: its objective), then the whole horizon's model with it as hint (its bound is a bound
-of the benchmark) or, beyond that model's size, a neighbourhood search. `load`: the load
-average when the instance ends."""
+of the benchmark; up to `shift_plan.LP_LIMIT` booleans CP-SAT's `max_lp` is its full-problem
+worker) or, beyond that model's size, a neighbourhood search. `load`: the load average when
+the instance ends."""
 
 from __future__ import annotations
 
@@ -94,8 +95,8 @@ def windowed(b: object, seconds: float, workers: int) -> dict[str, object]:
 
 def direct(b: object, seconds: float, workers: int) -> dict[str, object]:
     """The direct model's planner (`shift_plan.plan_shifts`): a roster built employee by
-    employee, then the whole-horizon model with it as hint, or (Instance20 on) the
-    neighbourhood search."""
+    employee, then the whole-horizon model with it as hint (`max_lp` as its full-problem
+    worker up to `LP_LIMIT` booleans), or (Instance13, 20 on) the neighbourhood search."""
     from optimizer.patrol.shift_benchmark import benchmark_violations
     from optimizer.patrol.shift_plan import plan_shifts
 
