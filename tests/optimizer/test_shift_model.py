@@ -23,24 +23,16 @@ from tests.optimizer.test_shift_benchmark import bench_file, brute_force, random
 INSTANCE1_OPTIMUM = 607  # shared/bench/shift: the published optimum of Instance1
 
 
-@pytest.mark.parametrize("seed", range(12))
-def test_direct_model_reaches_the_brute_force_optimum(seed: int) -> None:
+# one worker as CP-SAT sets it up; two with max_lp as the full-problem worker
+@pytest.mark.parametrize(
+    "seed, workers, lp_worker",
+    [(seed, 1, False) for seed in range(12)] + [(seed, 2, True) for seed in range(6)],
+)
+def test_direct_model_reaches_the_brute_force_optimum(
+    seed: int, workers: int, lp_worker: bool
+) -> None:
     b = parse_instance(random_instance(seed), f"random{seed}")
-    r = solve_days(b, seconds=30, workers=1, seed=1)
-    best = brute_force(b)
-    if best is None:
-        assert r.status == "infeasible" and r.roster == {}
-        return
-    assert r.status == "optimal"
-    assert benchmark_violations(b, r.roster) == []
-    assert benchmark_penalty(b, r.roster).total == r.objective == best
-
-
-@pytest.mark.parametrize("seed", range(6))
-def test_the_lp_worker_reaches_the_brute_force_optimum(seed: int) -> None:
-    """Two workers, the full-problem one CP-SAT's max_lp: same optimum, same rules kept."""
-    b = parse_instance(random_instance(seed), f"random{seed}")
-    r = solve_days(b, seconds=30, workers=2, seed=1, lp_worker=True)
+    r = solve_days(b, seconds=30, workers=workers, seed=1, lp_worker=lp_worker)
     best = brute_force(b)
     if best is None:
         assert r.status == "infeasible" and r.roster == {}
