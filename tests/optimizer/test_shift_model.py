@@ -8,6 +8,7 @@ from __future__ import annotations
 import dataclasses
 
 import pytest
+from ortools.sat.python import cp_model
 
 from optimizer.patrol.shift_benchmark import (
     Roster,
@@ -17,7 +18,14 @@ from optimizer.patrol.shift_benchmark import (
     parse_instance,
     read_instance,
 )
-from optimizer.patrol.shift_model import full_limits, solve_days
+from optimizer.patrol.shift_model import (
+    DaysModel,
+    build_days,
+    complete_hint,
+    full_limits,
+    solve_days,
+)
+from optimizer.patrol.shift_start import start_roster
 from tests.optimizer.test_shift_benchmark import bench_file, brute_force, random_instance
 
 INSTANCE1_OPTIMUM = 607  # shared/bench/shift: the published optimum of Instance1
@@ -93,3 +101,50 @@ def _window_cost(b: ShiftBenchmark, roster: Roster, lo: int, hi: int) -> int:
         cover=[c for c in b.cover if c.day in days],
     )
     return benchmark_penalty(window, roster).total
+
+
+def _hinted_solution(dm: DaysModel) -> tuple[str, float | None]:
+    """CP-SAT's status and objective with every variable fixed to its hint."""
+    solver = cp_model.CpSolver()
+    solver.parameters.fix_variables_to_their_hinted_value = True
+    solver.parameters.num_workers = 1
+    code = solver.solve(dm.model)
+    feasible = code in (cp_model.OPTIMAL, cp_model.FEASIBLE)
+    return solver.status_name(code), solver.objective_value if feasible else None
+
+
+@pytest.mark.parametrize("name", ["Instance5.txt", "Instance8.txt"])
+def test_a_roster_hint_is_completed_to_a_whole_solution(name: str) -> None:
+    """Every variable is hinted, and the hint is a solution whose objective is the roster's
+    benchmark objective: CP-SAT starts from the roster, not from its own first plans."""
+    b = read_instance(bench_file(name))
+    roster = start_roster(b, 0.0, seed=3).roster
+    dm = build_days(b)
+    complete_hint(dm, roster)
+    proto = dm.model.proto
+    assert sorted(proto.solution_hint.vars) == list(range(len(proto.variables)))
+    status, objective = _hinted_solution(dm)
+    assert status == "OPTIMAL"
+    assert objective == benchmark_penalty(b, roster).total
+
+
+def test_a_window_hint_with_a_soft_minimum_is_a_whole_solution() -> None:
+    """A window between fixed days (as the search re-plans one) with minimums above what the
+    roster works, priced per minute short: the roster's own days there complete to a
+    solution of that model, its shortfalls counted."""
+    b = read_instance(bench_file("Instance5.txt"))
+    roster = start_roster(b, 0.0, seed=5).roster
+    limits = {e.id: dataclasses.replace(full_limits(e), min_minutes=e.max_minutes) for e in b.staff}
+    dm = build_days(b, 7, 14, roster, limits, soft_minimum=3, future=roster)
+    complete_hint(dm, roster)
+    assert len(dm.model.proto.solution_hint.vars) == len(dm.model.proto.variables)
+    status, objective = _hinted_solution(dm)
+    assert status == "OPTIMAL"
+    worked = {eid: 0 for eid in limits}
+    minutes = {s.id: s.minutes for s in b.shifts}
+    for (eid, _), sid in roster.items():
+        worked[eid] += minutes[sid]
+    short = sum(max(0, limits[e].min_minutes - worked[e]) for e in worked)
+    assert short > 0
+    window = {k: v for k, v in roster.items() if 7 <= k[1] < 14}
+    assert objective == 3 * short + _window_cost(b, window, 7, 14)
