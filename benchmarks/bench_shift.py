@@ -3,7 +3,7 @@
 and its plan scored again by the benchmark's own rules.
 
     .venv/bin/python benchmarks/bench_shift.py [--seconds 60] [--workers 2] [--instances 1-8]
-                                               [--variant plan|fixed-rules|direct]
+                                               [--variant plan|fixed-rules|direct] [--repeat 1]
 
 One row per instance: staff, days, shift types, status, seconds, objective (benchmark units,
 recomputed from the plan), the solver's bound, gap, best known, match (`yes` = proven and
@@ -22,7 +22,8 @@ horizon, planned by `shift_plan.plan_shifts`: a first roster built employee by e
 (`start`: its objective), then the whole horizon's model with it as hint (its bound is a bound
 of the benchmark; up to `shift_plan.LP_LIMIT` booleans CP-SAT's `max_lp` is its full-problem
 worker) or, beyond that model's size, a neighbourhood search. `load`: the load average when
-the instance ends."""
+the instance ends. `--repeat N` runs each instance N times, one row per run: with 2 workers
+CP-SAT's runs are not repeatable and a single 60 s run of Instance5–10 says little."""
 
 from __future__ import annotations
 
@@ -192,6 +193,7 @@ def main() -> None:
     ap.add_argument("--seconds", type=float, default=60)
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--variant", choices=["plan", "fixed-rules", "direct"], default="plan")
+    ap.add_argument("--repeat", type=int, default=1, help="runs of each instance, one row each")
     ap.add_argument("--one", type=int, default=0)
     args = ap.parse_args()
     if args.one:
@@ -201,7 +203,7 @@ def main() -> None:
     print(f"{args.variant}: time limit {args.seconds:g} s, {args.workers} workers")
     print("\t".join(COLS))
     all_match = True
-    for number in instances(args.instances):
+    for number in [n for n in instances(args.instances) for _ in range(args.repeat)]:
         out = subprocess.run(
             [
                 sys.executable,
