@@ -8,7 +8,9 @@ shift type capped at 0); `work[e, d]` is their sum. The rules, one function each
 forbidden successions, per-type maxima, total minutes, longest and shortest run of shifts,
 shortest run of days off (runs touching either end of the horizon exempt), weekends. The
 objective is the benchmark's: on/off requests and under/over cover, so its bound is a bound
-of the benchmark when the model spans the whole horizon.
+of the benchmark when the model spans the whole horizon. A roster given as hint is hinted on
+every variable (`complete_hint`: each auxiliary variable records how the shifts give its
+value), so CP-SAT starts from that roster.
 
 The model may plan a part of the horizon only, days [lo, hi): the days before lo are the
 `history` (constants), the days from hi on are unknown, or constants too when a `future`
