@@ -206,14 +206,14 @@ def _job_view(ctx: PageCtx, job: Job) -> dict[str, Any]:
 
 
 @router.get("/pages/drills/jobs/{job_id}", response_class=HTMLResponse)
-def job_page(ctx: DrillPage, session: SessionDep, job_id: RowId) -> HTMLResponse:
-    job = _drill_job(session, job_id)
-    return render(
-        ctx,
-        "drills_job.html",
-        title=ctx.t("演练排程", "Drill schedule job"),
-        job=_job_view(ctx, job),
-    )
+def job_page(ctx: DrillPage, session: SessionDep, job_id: RowId) -> Response:
+    """The job's progress, polled until it ends; a job that has already succeeded (a quick
+    solve can end before its page loads, and the finished fragment polls no more) goes
+    straight to its schedule's review."""
+    view = _job_view(ctx, _drill_job(session, job_id))
+    if view["status"] == JobStatus.SUCCEEDED.value and view["schedule_id"]:
+        return RedirectResponse(f"/pages/drills/schedules/{view['schedule_id']}", status_code=303)
+    return render(ctx, "drills_job.html", title=ctx.t("演练排程", "Drill schedule job"), job=view)
 
 
 @router.get("/pages/drills/jobs/{job_id}/progress", response_class=HTMLResponse)
