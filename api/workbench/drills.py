@@ -211,8 +211,8 @@ def job_page(ctx: DrillPage, session: SessionDep, job_id: RowId) -> Response:
     solve can end before its page loads, and the finished fragment polls no more) goes
     straight to its schedule's review."""
     view = _job_view(ctx, _drill_job(session, job_id))
-    if view["status"] == JobStatus.SUCCEEDED.value and view["schedule_id"]:
-        return RedirectResponse(f"/pages/drills/schedules/{view['schedule_id']}", status_code=303)
+    if review := _review_url(view):
+        return RedirectResponse(review, status_code=303)
     return render(ctx, "drills_job.html", title=ctx.t("演练排程", "Drill schedule job"), job=view)
 
 
@@ -220,10 +220,16 @@ def job_page(ctx: DrillPage, session: SessionDep, job_id: RowId) -> Response:
 def job_progress(ctx: DrillPage, session: SessionDep, job_id: RowId) -> Response:
     """The progress fragment (polled); once the job succeeded, htmx goes to the review."""
     view = _job_view(ctx, _drill_job(session, job_id))
-    headers = {}
-    if view["status"] == JobStatus.SUCCEEDED.value and view["schedule_id"]:
-        headers["HX-Redirect"] = f"/pages/drills/schedules/{view['schedule_id']}"
+    review = _review_url(view)
+    headers = {"HX-Redirect": review} if review else {}
     return render(ctx, "drills_job_progress.html", headers=headers, job=view)
+
+
+def _review_url(view: dict[str, Any]) -> str | None:
+    """The review of the schedule a succeeded job made; None while there is none."""
+    if view["status"] == JobStatus.SUCCEEDED.value and view["schedule_id"]:
+        return f"/pages/drills/schedules/{view['schedule_id']}"
+    return None
 
 
 @router.post("/pages/drills/jobs/{job_id}/cancel", response_class=HTMLResponse)

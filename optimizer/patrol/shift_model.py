@@ -319,12 +319,16 @@ def complete_hint(dm: DaysModel, hint: Roster) -> None:
         known[v.index] = int(hint.get((eid, d)) == sid)
 
     def val(lit: Lit) -> int:
-        return lit if isinstance(lit, int) else known[lit.index] if lit is not None else 0
+        if lit is None:
+            return 0
+        return lit if isinstance(lit, int) else known[lit.index]
 
     for v, derive in dm.derived:
         known[v.index] = derive(val)
-    for index, value in known.items():
-        dm.model.add_hint(dm.model.get_int_var_from_proto_index(index), value)
+    dm.model.clear_hints()
+    hints = dm.model.proto.solution_hint  # in bulk, as `patrol.model.complete` does
+    hints.vars.extend(list(known))
+    hints.values.extend(list(known.values()))
 
 
 def solve_days(
