@@ -202,17 +202,15 @@ def _job_view(ctx: PageCtx, job: Job) -> dict[str, Any]:
         "error": job.error,
         "schedule_id": result.get("schedule_id"),
         "cancel_requested": job.cancel_requested,
+        "succeeded": status == JobStatus.SUCCEEDED and bool(result.get("schedule_id")),
     }
 
 
 @router.get("/pages/drills/jobs/{job_id}", response_class=HTMLResponse)
-def job_page(ctx: DrillPage, session: SessionDep, job_id: RowId) -> Response:
-    """The job's progress, polled until it ends; a job that has already succeeded (a quick
-    solve can end before its page loads, and the finished fragment polls no more) goes
-    straight to its schedule's review."""
+def job_page(ctx: DrillPage, session: SessionDep, job_id: RowId) -> HTMLResponse:
+    """The job's progress, polled until it ends and then to the schedule's review; a job
+    that has already succeeded when its page loads (a quick solve) asks once, on load."""
     view = _job_view(ctx, _drill_job(session, job_id))
-    if review := _review_url(view):
-        return RedirectResponse(review, status_code=303)
     return render(ctx, "drills_job.html", title=ctx.t("演练排程", "Drill schedule job"), job=view)
 
 
@@ -227,9 +225,7 @@ def job_progress(ctx: DrillPage, session: SessionDep, job_id: RowId) -> Response
 
 def _review_url(view: dict[str, Any]) -> str | None:
     """The review of the schedule a succeeded job made; None while there is none."""
-    if view["status"] == JobStatus.SUCCEEDED.value and view["schedule_id"]:
-        return f"/pages/drills/schedules/{view['schedule_id']}"
-    return None
+    return f"/pages/drills/schedules/{view['schedule_id']}" if view["succeeded"] else None
 
 
 @router.post("/pages/drills/jobs/{job_id}/cancel", response_class=HTMLResponse)

@@ -94,10 +94,11 @@ def test_schedule_review_publish_and_record(client: TestClient) -> None:
     schedule_id = schedule(c, token)
     job = c.get("/jobs", headers=bearer(R.VIEWER)).json()["items"][0]
     assert job["kind"] == "drill_schedule" and job["params"]["county"] == "K1"
-    # the job's page once it has succeeded (a quick solve can end before the page loads)
-    done = c.get(f"/pages/drills/jobs/{job['id']}", follow_redirects=False)
-    assert done.status_code == 303
-    assert done.headers["location"] == f"/pages/drills/schedules/{schedule_id}"
+    # the job's page once it has succeeded (a quick solve can end before the page loads):
+    # it asks for its progress once, on load, and that answer goes to the review
+    done = c.get(f"/pages/drills/jobs/{job['id']}")
+    assert done.status_code == 200
+    assert f'hx-get="/pages/drills/jobs/{job["id"]}/progress" hx-trigger="load"' in done.text
     review = c.get(f"/pages/drills/schedules/{schedule_id}")
     assert review.status_code == 200
     assert 'id="dr-publish"' in review.text and "新增 1" in review.text

@@ -33,7 +33,11 @@ def test_schedule_publish_and_record_drills(bench: Bench, browser_page: BrowserP
     page.wait_for_url("**/pages/drills/jobs/*")
     page.wait_for_selector("#dr-job")
     shot(bp, "drills-2-job")
+    job_url = page.url
     page.wait_for_url("**/pages/drills/schedules/*", timeout=120_000)
+    review_url = page.url
+    page.goto(job_url)  # the page of a job that has already succeeded goes to its review too
+    page.wait_for_url(review_url)
     assert page.locator("#dr-sessions tbody tr").count() == 1
     assert page.locator("#dr-shortfalls .wb-badge").inner_text() == "0"
     shot(bp, "drills-3-review")
