@@ -25,6 +25,10 @@ from sqlmodel import Session
 
 from rosters.db import make_engine, migrate
 
+# The CLI's consoles (rich) fix their width at import when COLUMNS is set, as pytest-xdist's
+# workers set it to 80: left unset, each CLI test's own COLUMNS (CliRunner's env) decides.
+os.environ.pop("COLUMNS", None)
+
 POSTGRES_URL = os.environ.get("PINGAN_TEST_POSTGRES", "").strip()
 BACKENDS = ["sqlite", "postgres"] if POSTGRES_URL else ["sqlite"]
 REPO_ROOT = Path(__file__).resolve().parents[1]

@@ -29,7 +29,9 @@ def test_create_app_refuses_a_weak_key(key: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "key", [secrets.token_urlsafe(48), secrets.token_urlsafe(32), secrets.token_hex(32)]
+    "key",
+    [secrets.token_urlsafe(48), secrets.token_urlsafe(32), secrets.token_hex(32)],
+    ids=["urlsafe-48", "urlsafe-32", "hex-32"],  # stable names: the same tests in every process
 )
 def test_random_keys_of_32_bytes_are_accepted(key: str) -> None:
     assert key_problem(key) is None
