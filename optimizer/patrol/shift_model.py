@@ -353,8 +353,8 @@ def solve_days(
     the relaxation's 926), while `max_lp` proves 1,046 within 20 s and its cuts lead the
     plans (Instance7 at 60 s: 1,179 -> 1,074; Instance6 1,950 proven). Level 2 is that
     worker's own: the neighbourhoods keep the default level, their small models solved
-    faster (60 s, five seeds: Instance10 within 1 % of best known in three runs against one
-    in eight with level 2 everywhere)."""
+    faster (60 s: Instance10 within 1 % of best known in four runs of seven against one of
+    eight with level 2 everywhere; benchmarks/README.md)."""
     t0 = time.perf_counter()
     dm = build_days(bench, lo, hi, history, limits, soft_minimum, future)
     if hint:
