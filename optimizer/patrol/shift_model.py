@@ -344,6 +344,7 @@ def solve_days(
     hint: Roster | None = None,
     future: Roster | None = None,
     lp_worker: bool = False,
+    floor: int | None = None,
 ) -> DaysResult:
     """Build and solve the model of days [lo, hi); the roster of those days comes back.
     `lp_worker`: the full-problem worker is CP-SAT's `max_lp` (every constraint in the
@@ -354,9 +355,13 @@ def solve_days(
     plans (Instance7 at 60 s: 1,179 -> 1,074; Instance6 1,950 proven). Level 2 is that
     worker's own: the neighbourhoods keep the default level, their small models solved
     faster (60 s: Instance10 within 1 % of best known in four runs of seven against one of
-    eight with level 2 everywhere; benchmarks/README.md)."""
+    eight with level 2 everywhere; benchmarks/README.md). `floor`: a proven lower bound of
+    the objective (the column generation's), stated in the model so that CP-SAT stops as
+    soon as a plan reaches it (every plan is at or above it, so none is lost)."""
     t0 = time.perf_counter()
     dm = build_days(bench, lo, hi, history, limits, soft_minimum, future)
+    if floor is not None:
+        dm.model.add(sum(w * t for w, t in dm.objective) + dm.constant >= floor)
     if hint:
         complete_hint(dm, hint)
     solver = cp_model.CpSolver()
