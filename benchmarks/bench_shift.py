@@ -21,7 +21,10 @@ the benchmark's rules modelled directly in CP-SAT (`shift_model.py`, no patrol s
 horizon, planned by `shift_plan.plan_shifts`: a first roster built employee by employee
 (`start`: its objective), then the whole horizon's model with it as hint (its bound is a bound
 of the benchmark; up to `shift_plan.LP_LIMIT` booleans CP-SAT's `max_lp` is its full-problem
-worker) or, beyond that model's size, a neighbourhood search. `load`: the load average when
+worker) or, beyond that model's size, a neighbourhood search; up to 28 days within
+`LP_LIMIT`, column generation first (`shift_columns`: its Lagrangian bound, `bound_source`
+"column generation", is a floor of the whole model, and its dive gives the hint).
+`above_best`: the objective's excess over best known. `load`: the load average when
 the instance ends. `--repeat N` runs each instance N times, one row per run: with 2 workers
 CP-SAT's runs are not repeatable and a single 60 s run of Instance5–10 says little."""
 
@@ -112,6 +115,7 @@ def direct(b: object, seconds: float, workers: int) -> dict[str, object]:
         "objective": r.objective,
         "solver_objective": r.objective,
         "bound": r.bound,
+        "bound_source": r.bound_source or "",
         "gap": gap,
         "violations": len(benchmark_violations(b, r.roster)) if r.roster else None,  # type: ignore[arg-type]
         "peak_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
@@ -177,8 +181,10 @@ COLS = [
     "first_feasible_s",
     "objective",
     "bound",
+    "bound_source",
     "gap",
     "best_known",
+    "above_best",
     "match",
     "violations",
     "peak_mb",
@@ -226,6 +232,8 @@ def main() -> None:
         ref = table.get(str(r["instance"]), {})
         best = int(ref["best_known"]) if ref else None
         r["best_known"] = best
+        if r.get("objective") is not None and best:
+            r["above_best"] = f"{100 * (r['objective'] - best) / best:.1f}%"
         objective, bound = r.get("objective"), r.get("bound")
         if objective is None or best is None:
             r["match"] = "-"
