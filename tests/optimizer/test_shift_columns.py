@@ -11,6 +11,7 @@ import time
 
 import pytest
 
+from optimizer.patrol import shift_columns
 from optimizer.patrol.shift_benchmark import (
     benchmark_penalty,
     benchmark_violations,
@@ -18,7 +19,7 @@ from optimizer.patrol.shift_benchmark import (
     parse_instance,
     read_instance,
 )
-from optimizer.patrol.shift_columns import SCALE, Columns
+from optimizer.patrol.shift_columns import SCALE, Column, Columns
 from optimizer.patrol.shift_dive import best_responses, dive
 from optimizer.patrol.shift_model import solve_days
 from optimizer.patrol.shift_plan import plan_shifts
@@ -107,3 +108,35 @@ def test_the_planner_states_the_column_bound_and_stops_at_it() -> None:
     assert plan.objective == INSTANCE2_OPTIMUM and plan.status == "optimal"
     assert benchmark_violations(b, plan.roster) == []
     assert plan.seconds < 60  # it stopped at the bound, not at the limit
+
+
+def test_a_pricing_whose_quick_try_fails_falls_back_to_the_steady_one(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A quick try with no time proves nothing: the answer is the steady solve's, still the
+    cheapest schedule, and that employee keeps the steady solve only."""
+    b = read_instance(bench_file("Instance1.txt"))
+    prices = {(c.day, c.shift): SCALE * c.under_weight for c in b.cover}
+    exact = Columns(b).pricing[b.staff[0].id].price(prices)
+    monkeypatch.setattr(shift_columns, "PRICING_TRIES", ((1e-9, {"cut_level": 0}), (2.0, {})))
+    pricing = Columns(b).pricing[b.staff[0].id]
+    assert len(pricing.solvers) == 2
+    col, bound = pricing.price(prices)
+    assert col is not None and exact[0] is not None
+    assert bound == exact[1]
+    assert _priced_at(col, prices) == _priced_at(exact[0], prices)
+    assert len(pricing.solvers) == 1
+
+
+def _priced_at(col: Column, prices: dict[tuple[int, str], int]) -> int:
+    return SCALE * col.cost - sum(prices[cell] for cell in col.schedule)
+
+
+def test_the_whole_model_stops_at_the_first_plan_that_meets_its_floor() -> None:
+    """A floor above every plan: the first plan found ends the search, long before the limit
+    (the planner passes the proven column bound, which only a best plan can meet)."""
+    b = read_instance(bench_file("Instance5.txt"))
+    r = solve_days(b, 60, workers=1, seed=0, floor=10**9)
+    assert r.status == "feasible" and r.roster
+    assert benchmark_violations(b, r.roster) == []
+    assert r.seconds < 60
