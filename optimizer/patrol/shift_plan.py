@@ -11,12 +11,13 @@ full-problem worker (the whole linear relaxation, whose bound and cuts lead it;
 large-neighbourhood search (`shift_search.improve`) for the time left. The plan returned is the
 best by the benchmark's own objective of those that keep every hard rule.
 
-When the whole model plans and up to `COLUMN_DAYS` days, column generation over whole schedules of one
-employee comes first (`shift_columns`): its Lagrangian bound is far stronger than the compact
-model's (Instance8: 1,297 against CP-SAT's 1,250-1,275 at 60 s; best known 1,300), and the
-whole model stops as soon as a plan reaches it (`solve_days(floor=...)`). Its dive
-(`shift_dive`) gives the whole model a hint far better than the first roster (Instance8:
-1,310 against 6,123). The bound reported is the larger of the two and names its source.
+When the whole model plans and up to `COLUMN_DAYS` days, column generation over whole
+schedules of one employee comes first (`shift_columns`): its Lagrangian bound is far stronger
+than the compact model's (Instance8: 1,297 against CP-SAT's 1,250-1,275 at 60 s; best known
+1,300), and the whole model stops as soon as a plan reaches it (`solve_days(floor=...)`).
+Its dive (`shift_dive`) gives the whole model a hint far better than the first roster
+(Instance8: 1,310 against 6,123). The bound reported is the larger of the two and names its
+source.
 """
 
 from __future__ import annotations
