@@ -21,8 +21,8 @@ the benchmark's rules modelled directly in CP-SAT (`shift_model.py`, no patrol s
 horizon, planned by `shift_plan.plan_shifts`: a first roster built employee by employee
 (`start`: its objective), then the whole horizon's model with it as hint (its bound is a bound
 of the benchmark; up to `shift_plan.LP_LIMIT` booleans CP-SAT's `max_lp` is its full-problem
-worker) or, beyond that model's size, a neighbourhood search; with the whole model and up to
-28 days, column generation first (`shift_columns`: its Lagrangian bound, `bound_source`
+worker) or, beyond that model's size, a neighbourhood search; with the whole model (up to
+84 days), column generation first (`shift_columns`: its Lagrangian bound, `bound_source`
 "column generation", stops the whole model when a plan meets it, and its dive gives the
 hint).
 `above_best`: the objective's excess over best known. `load`: the load average when
