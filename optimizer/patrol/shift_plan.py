@@ -115,6 +115,7 @@ def plan_shifts(
     seed: int = 0,
     whole_limit: int = WHOLE_LIMIT,
     lp_limit: int = LP_LIMIT,
+    column_days: int = COLUMN_DAYS,
 ) -> ShiftPlan:
     t0 = time.perf_counter()
     deadline = t0 + seconds
@@ -125,7 +126,7 @@ def plan_shifts(
     if method == "whole model":
         lp = model_size(bench) <= lp_limit
         columns = None
-        if bench.days <= COLUMN_DAYS and not start.unplanned:
+        if bench.days <= column_days and not start.unplanned:
             columns = price_and_dive(bench, roster, t0, seconds, workers)
             if penalty(bench, columns.roster) < penalty(bench, roster):
                 roster = columns.roster

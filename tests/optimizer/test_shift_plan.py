@@ -174,12 +174,21 @@ def test_the_search_keeps_every_rule_and_only_improves() -> None:
     assert found.objective <= benchmark_penalty(b, roster).total
 
 
-@pytest.mark.parametrize("whole_limit", [0, 10**9])
-def test_the_planner_returns_a_plan_keeping_every_rule(whole_limit: int) -> None:
-    """Both ways: the search (whole model never used) and the whole-horizon model."""
+@pytest.mark.parametrize(
+    ("whole_limit", "column_days", "method"),
+    [(0, 84, "search"), (10**9, 0, "whole model"), (10**9, 84, "columns + whole model")],
+)
+def test_the_planner_returns_a_plan_keeping_every_rule(
+    whole_limit: int, column_days: int, method: str
+) -> None:
+    """Every way: the search (whole model never used), the whole-horizon model, and column
+    generation before it."""
     b = _planted(12)
-    plan = plan_shifts(b, seconds=3, workers=1, seed=0, whole_limit=whole_limit)
-    assert plan.method == ("search" if whole_limit == 0 else "whole model")
+    plan = plan_shifts(
+        b, seconds=3, workers=1, seed=0, whole_limit=whole_limit, column_days=column_days
+    )
+    assert plan.method == method
+    assert plan.seconds <= 3 * 1.02 + 1  # the limit held (+ 2 %, + 1 s)
     assert plan.status in ("optimal", "feasible")
     assert benchmark_violations(b, plan.roster) == []
     assert plan.objective == benchmark_penalty(b, plan.roster).total
@@ -190,7 +199,9 @@ def test_the_planner_returns_a_plan_keeping_every_rule(whole_limit: int) -> None
 def test_the_whole_model_with_or_without_its_lp_worker_keeps_every_rule(lp_limit: int) -> None:
     """Two workers, the whole model's full-problem worker max_lp or CP-SAT's default."""
     b = _planted(12)
-    plan = plan_shifts(b, seconds=3, workers=2, seed=0, whole_limit=10**9, lp_limit=lp_limit)
+    plan = plan_shifts(
+        b, seconds=3, workers=2, seed=0, whole_limit=10**9, lp_limit=lp_limit, column_days=0
+    )
     assert plan.method == "whole model"
     assert plan.status in ("optimal", "feasible")
     assert benchmark_violations(b, plan.roster) == []
