@@ -96,9 +96,7 @@ class _Pricing:
         )
         self.employee = e.id
         self.dm = build_days(mine)
-        self.cells: list[tuple[Cell, int]] = [
-            ((d, s), v.index) for (_, d, s), v in self.dm.x.items()
-        ]
+        self.cells: dict[Cell, int] = {(d, s): v.index for (_, d, s), v in self.dm.x.items()}
         # the requests as a linear objective over the shifts: a constant and a coefficient each
         self.request: dict[int, int] = {}
         for w, term in self.dm.objective:
@@ -113,6 +111,12 @@ class _Pricing:
             solver.parameters.max_time_in_seconds = seconds
             self.solvers.append(solver)
 
+    def column(self, cells: Iterable[Cell]) -> Column:
+        """The schedule working `cells`, with the requests it leaves unmet as its cost."""
+        worked = tuple(sorted(cells))
+        unmet = sum(self.request.get(self.cells[c], 0) for c in worked if c in self.cells)
+        return Column(self.employee, worked, self.constant + unmet)
+
     def price(self, prices: dict[Cell, int]) -> tuple[Column | None, int]:
         """The cheapest schedule at `prices` (scaled) and a bound of its scaled value (the
         value itself when proven)."""
@@ -121,7 +125,7 @@ class _Pricing:
         objective.coeffs.clear()
         terms = [
             (index, SCALE * self.request.get(index, 0) - prices.get(cell, 0))
-            for cell, index in self.cells
+            for cell, index in self.cells.items()
         ]
         objective.vars.extend([i for i, k in terms if k])
         objective.coeffs.extend([k for _, k in terms if k])
@@ -136,11 +140,10 @@ class _Pricing:
         if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             return None, math.floor(solver.best_objective_bound)
         values = solver.response_proto.solution
-        on = [(c, index) for c, index in self.cells if values[index]]
-        cost = self.constant + sum(self.request.get(index, 0) for _, index in on)
         proven = code == cp_model.OPTIMAL
         bound = solver.objective_value if proven else solver.best_objective_bound
-        return Column(self.employee, tuple(c for c, _ in on), cost), math.floor(bound + 1e-6)
+        worked = [c for c, index in self.cells.items() if values[index]]
+        return self.column(worked), math.floor(bound + 1e-6)
 
 
 class Columns:
@@ -189,11 +192,7 @@ class Columns:
             self.add(self.column_of(eid, cells))
 
     def column_of(self, eid: str, cells: Iterable[Cell]) -> Column:
-        p = self.pricing[eid]
-        index = {c: i for c, i in p.cells}
-        worked = tuple(sorted(cells))
-        cost = p.constant + sum(p.request.get(index[c], 0) for c in worked if c in index)
-        return Column(eid, worked, cost)
+        return self.pricing[eid].column(cells)
 
     def add(self, col: Column) -> bool:
         if col in self.known:

@@ -22,7 +22,6 @@ source.
 
 from __future__ import annotations
 
-import math
 import time
 from dataclasses import dataclass
 
@@ -86,10 +85,6 @@ class ColumnsRun:
     fixed: int  # employees the dive fixed before it stopped
 
 
-def penalty(bench: ShiftBenchmark, roster: Roster) -> float:
-    return benchmark_penalty(bench, roster).total if roster else math.inf
-
-
 def price_and_dive(
     bench: ShiftBenchmark, roster: Roster, t0: float, seconds: float, workers: int
 ) -> ColumnsRun:
@@ -126,24 +121,22 @@ def plan_shifts(
     if method == "whole model":
         lp = model_size(bench) <= lp_limit
         columns = None
-        if bench.days <= column_days and not start.unplanned:
+        if bench.days <= column_days and first is not None:  # every employee has a schedule
             columns = price_and_dive(bench, roster, t0, seconds, workers)
-            if penalty(bench, columns.roster) < penalty(bench, roster):
+            if benchmark_penalty(bench, columns.roster).total < first:
                 roster = columns.roster
         floor = columns.bound if columns else None
         left = deadline - time.perf_counter()
         r = solve_days(bench, left, workers, seed, hint=roster, lp_worker=lp, floor=floor)
-        best = min(penalty(bench, r.roster), penalty(bench, roster))
         status = "unknown" if start.unplanned else "feasible"
-        if (
-            r.roster
-            and penalty(bench, r.roster) == best
-            and not benchmark_violations(bench, r.roster)
-        ):
-            roster, status = r.roster, r.status
+        objective = benchmark_penalty(bench, roster).total
+        if r.status in ("optimal", "feasible"):
+            whole = benchmark_penalty(bench, r.roster).total
+            better = start.unplanned or whole <= objective  # an unplanned roster breaks a rule
+            if better and not benchmark_violations(bench, r.roster):
+                roster, status, objective = r.roster, r.status, whole
         bounds = [b for b in (r.bound, floor) if b is not None]
         bound = max(bounds) if bounds else None
-        objective = benchmark_penalty(bench, roster).total
         if bound is not None and objective <= bound and status != "unknown":
             status = "optimal"
         return ShiftPlan(
